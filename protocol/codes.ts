@@ -1,0 +1,40 @@
+/** The stable codes of tracecast's wire contract: request errors, run verdicts and close codes, in one place. */
+
+/**
+ * Error codes carried by `error` frames. `retry` says whether the same request may
+ * succeed later unchanged (clients back off and retry), `fatal` whether the connection
+ * is closed after it (none are: a bad message never costs the connection).
+ */
+export const ErrorCodes = {
+  bad_encoding: { retry: false, text: 'the message is neither valid MessagePack (binary) nor valid JSON (text)' },
+  too_large: { retry: false, text: 'the message is larger than the server accepts' },
+  unknown_type: { retry: false, text: 'the message type is not one the server knows' },
+  invalid_message: { retry: false, text: 'a field is missing or has the wrong type or size' },
+  unsupported_language: { retry: false, text: 'the server has no sandbox image for this language' },
+  not_found: { retry: false, text: 'no such run or session on this server' },
+  busy: { retry: true, text: 'the run queue is full; retry after retryAfterMs' },
+  shutting_down: { retry: true, text: 'the server is shutting down; reconnect and retry' },
+  internal: { retry: true, text: 'the server failed; the failure is logged with this request id' },
+} as const;
+export type ErrorCode = keyof typeof ErrorCodes;
+export const errorCodeList = Object.keys(ErrorCodes) as [ErrorCode, ...ErrorCode[]];
+
+/** How a run ended. Every limit has its own verdict; `internal_error` is always the server's fault. */
+export const Verdicts = {
+  ok: 'the program ran to its end',
+  runtime_error: 'an uncaught exception (including a syntax error); `error` has type, message and line',
+  timeout: 'the wall-clock limit was reached; the container was killed',
+  memory_limit: 'the container was killed by the kernel for exceeding its memory limit',
+  output_limit: 'stdout + stderr exceeded the output cap; what came before the cap was delivered',
+  step_limit: 'the step cap was reached; every step before it was delivered',
+  cancelled: 'the run was cancelled by its owner, or the server shut down',
+  compile_error: 'the program did not compile (compiled languages)',
+  internal_error: 'the server or the sandbox channel failed; not the program\'s fault',
+} as const;
+export type Verdict = keyof typeof Verdicts;
+export const verdictList = Object.keys(Verdicts) as [Verdict, ...Verdict[]];
+
+/** WebSocket close codes the server uses (4000–4999 is the application range). */
+export const CloseCodes = {
+  shutdown: 4001,
+} as const;

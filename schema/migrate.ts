@@ -1,0 +1,14 @@
+/** Applies the migrations in schema/migrations/ (in name order) with kysely's Migrator. */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as runs from './migrations/0001_runs.ts';
+
+// Static imports, not a folder scan: the set of migrations is part of the code and type-checked.
+const migrations: Record<string, Migration> = { '0001_runs': runs };
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider, migrationTableName: 'tracecast_migrations', migrationLockTableName: 'tracecast_migrations_lock' }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+}

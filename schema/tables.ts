@@ -1,0 +1,20 @@
+/** Table types for kysely, matching the migrations in schema/migrations/. */
+import type { ColumnType, Generated } from 'kysely';
+
+export interface RunsTable {
+  id: string;
+  session: string;
+  language: string;
+  code: string;
+  verdict: string;
+  wall_ms: number;
+  peak_mem_kb: number | null;
+  steps: number;
+  error: ColumnType<unknown, string | null, string | null> | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  seq: Generated<number>;
+}
+
+export interface Database {
+  runs: RunsTable;
+}

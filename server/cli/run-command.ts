@@ -1,0 +1,89 @@
+/** `tracecast run FILE`: sends the file to a server and prints its trace as it streams. */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import WebSocket from 'ws';
+import { TracecastClient, type WebSocketConstructor } from '../../protocol/client.ts';
+import type { Language, ServerFrame } from '../../protocol/index.ts';
+import { TraceState } from '../../protocol/trace-state.ts';
+import { renderValue } from './render.ts';
+
+export interface RunOptions {
+  lang?: string;
+  server: string;
+  format: 'text' | 'ndjson';
+  stdin: string[];
+}
+
+const BY_EXTENSION: Record<string, Language> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript' };
+
+/** Returns the exit code: 0 for verdict ok, 1 for any other verdict, 2 when the program could not run. */
+export async function runFile(file: string, options: RunOptions): Promise<number> {
+  const language = (options.lang ?? BY_EXTENSION[extname(file)]) as Language | undefined;
+  if (language !== 'python' && language !== 'javascript') {
+    process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang python|javascript\n`);
+    return 2;
+  }
+  const code = await readFile(file, 'utf8');
+  const client = await TracecastClient.connect(options.server, { WebSocket: WebSocket as unknown as WebSocketConstructor });
+  const print = options.format === 'ndjson' ? printJson : textPrinter();
+  return new Promise<number>((resolve) => {
+    let run: string | null = null;
+    client.onFrame((frame) => {
+      if (frame.type === 'error') {
+        process.stderr.write(`tracecast: ${frame.code}: ${frame.message}\n`);
+        client.close();
+        return resolve(2);
+      }
+      if (frame.type === 'accepted') run = frame.run;
+      if ('run' in frame && frame.run !== run && frame.type !== 'accepted') return;
+      print(frame);
+      if (frame.type === 'run.ended') {
+        client.close();
+        resolve(frame.verdict === 'ok' ? 0 : 1);
+      }
+    });
+    client.send({ type: 'execute', language, code, stdin: options.stdin });
+    void client.closed.then(() => resolve(2));
+  });
+}
+
+function printJson(frame: ServerFrame): void {
+  process.stdout.write(JSON.stringify(frame) + '\n');
+}
+
+/** One line per step: line number, function, and the current frame's variables whose rendering changed. */
+function textPrinter(): (frame: ServerFrame) => void {
+  const state = new TraceState();
+  const shown = new Map<number, Map<string, string>>();
+  return (frame) => {
+    switch (frame.type) {
+      case 'steps':
+        for (const step of frame.steps) {
+          state.apply(step);
+          const snap = state.at(step.i);
+          const top = snap.stack[snap.stack.length - 1];
+          const before = shown.get(top?.id ?? -1) ?? new Map<string, string>();
+          const changed: string[] = [];
+          for (const [name, value] of top?.vars ?? []) {
+            const text = renderValue(value, snap.heap);
+            if (before.get(name) !== text) changed.push(`${name}=${text}`);
+            before.set(name, text);
+          }
+          if (top) shown.set(top.id, before);
+          const extra = step.ev === 'return' && step.ret !== undefined ? ` -> ${renderValue(step.ret, snap.heap)}` : step.exc ? ` !! ${step.exc.type}: ${step.exc.message}` : '';
+          const event = step.ev === 'line' ? '' : ` [${step.ev}]`;
+          process.stdout.write(`${String(step.line).padStart(4)}  ${'  '.repeat(step.depth)}${step.fn}${event}${extra}${changed.length ? '  ' + changed.join(' ') : ''}\n`);
+        }
+        return;
+      case 'output':
+        process.stdout.write(frame.text.replace(/^/gm, frame.stream === 'stderr' ? '   ! ' : '   > ').replace(/ *$/, ''));
+        if (!frame.text.endsWith('\n')) process.stdout.write('\n');
+        return;
+      case 'run.ended': {
+        const err = frame.error ? ` — ${frame.error.type}: ${frame.error.message}${frame.error.line ? ` (line ${frame.error.line})` : ''}` : '';
+        process.stdout.write(`verdict: ${frame.verdict}${err}  [${frame.steps} steps, ${frame.wallMs} ms${frame.peakMemKb ? `, ${Math.round(frame.peakMemKb / 1024)} MB peak` : ''}]\n`);
+        return;
+      }
+    }
+  };
+}

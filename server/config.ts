@@ -1,0 +1,52 @@
+/** Server configuration from environment variables, validated once at start-up (see the README's table). */
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().positive().default(def);
+
+const Env = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  REDIS_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().optional(),
+  TRACECAST_RUNNER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local'),
+  TRACECAST_MAX_MESSAGE_BYTES: int(256 * 1024),
+  TRACECAST_MAX_CONCURRENT_RUNS: int(4),
+  TRACECAST_MAX_QUEUED_RUNS: int(32),
+  TRACECAST_TIMEOUT_MS: int(10_000),
+  TRACECAST_MEMORY_MB: int(128),
+  TRACECAST_CPUS: z.coerce.number().positive().default(1),
+  TRACECAST_PIDS: int(64),
+  TRACECAST_TMPFS_MB: int(16),
+  TRACECAST_OUTPUT_BYTES: int(1024 * 1024),
+  TRACECAST_MAX_STEPS: int(1_000_000),
+  TRACECAST_MAX_FRAME_BYTES: int(1024 * 1024),
+  TRACECAST_KEYFRAME_EVERY: int(1000),
+  TRACECAST_LOG_MAX_LENGTH: int(1_000_000),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const e = Env.parse(env);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    runnerId: e.TRACECAST_RUNNER_ID,
+    maxMessageBytes: e.TRACECAST_MAX_MESSAGE_BYTES,
+    queue: { concurrency: e.TRACECAST_MAX_CONCURRENT_RUNS, maxQueued: e.TRACECAST_MAX_QUEUED_RUNS },
+    limits: {
+      timeoutMs: e.TRACECAST_TIMEOUT_MS,
+      memoryMb: e.TRACECAST_MEMORY_MB,
+      cpus: e.TRACECAST_CPUS,
+      pids: e.TRACECAST_PIDS,
+      tmpfsMb: e.TRACECAST_TMPFS_MB,
+      outputBytes: e.TRACECAST_OUTPUT_BYTES,
+      maxSteps: e.TRACECAST_MAX_STEPS,
+      maxFrameBytes: e.TRACECAST_MAX_FRAME_BYTES,
+      keyframeEvery: e.TRACECAST_KEYFRAME_EVERY,
+    },
+    logMaxLength: e.TRACECAST_LOG_MAX_LENGTH,
+  };
+}

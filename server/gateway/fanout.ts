@@ -1,0 +1,180 @@
+/** Fan-out of session logs to WebSockets: one tail per session per gateway, published as bytes to a uWS topic, with gap-free catch-up. */
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { withPosition } from '../../protocol/codec.ts';
+import { START, compareIds, type LogEntry, type SessionLog, type StopTail } from '../log/log.ts';
+import type { Logger } from '../obs/logger.ts';
+import type { Metrics } from '../obs/metrics.ts';
+import type { Conn, Subscription } from './connection.ts';
+
+export interface FanoutOptions {
+  /** A live subscriber whose send buffer passes this many bytes is moved off the topic and fed from the log. */
+  softBufferLimit: number;
+}
+
+interface Member {
+  ws: WebSocket<Conn>;
+  sub: Subscription;
+}
+
+interface SessionTail {
+  topic: string;
+  /** Position of the last entry published to the topic. */
+  cursor: string;
+  members: Set<Member>;
+  advanceWaiters: Array<() => void>;
+  stop: StopTail | null;
+  ready: Promise<void>;
+}
+
+const CATCH_UP_BATCH = 256;
+const CHECK_EVERY_BYTES = 256 * 1024;
+
+export class Fanout {
+  private readonly tails = new Map<string, SessionTail>();
+
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly log: SessionLog,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly options: FanoutOptions,
+  ) {}
+
+  /**
+   * Sends `ws` every frame of `session` after `after` (START: from the beginning), then keeps it live.
+   * Replay reads the log up to the tail's cursor, then joins the topic in the same tick as the last
+   * check, so no frame is missed or sent twice.
+   */
+  async subscribe(ws: WebSocket<Conn>, session: string, after: string): Promise<void> {
+    const conn = ws.getUserData();
+    this.unsubscribe(ws, session);
+    const sub: Subscription = { session, pos: after, live: false };
+    conn.subs.set(session, sub);
+    const tail = this.acquire(session);
+    const member: Member = { ws, sub };
+    tail.members.add(member);
+    await tail.ready;
+    await this.catchUp(member, tail);
+  }
+
+  unsubscribe(ws: WebSocket<Conn>, session: string): boolean {
+    const conn = ws.getUserData();
+    const sub = conn.subs.get(session);
+    if (!sub) return false;
+    conn.subs.delete(session);
+    const tail = this.tails.get(session);
+    if (tail) {
+      if (sub.live && !conn.closed) ws.unsubscribe(tail.topic);
+      for (const m of tail.members) if (m.sub === sub) tail.members.delete(m);
+      this.release(session, tail);
+    }
+    return true;
+  }
+
+  /** Forgets a closed connection (uWS has already dropped its topics). */
+  dropConnection(ws: WebSocket<Conn>): void {
+    for (const session of [...ws.getUserData().subs.keys()]) this.unsubscribe(ws, session);
+  }
+
+  /** How many connections of this gateway follow `session`. */
+  watchers(session: string): number {
+    return this.tails.get(session)?.members.size ?? 0;
+  }
+
+  close(): void {
+    for (const tail of this.tails.values()) tail.stop?.();
+    this.tails.clear();
+  }
+
+  private acquire(session: string): SessionTail {
+    let tail = this.tails.get(session);
+    if (tail) return tail;
+    const t: SessionTail = { topic: `s/${session}`, cursor: START, members: new Set(), advanceWaiters: [], stop: null, ready: Promise.resolve() };
+    t.ready = (async () => {
+      t.cursor = (await this.log.last(session)) ?? START;
+      if (this.tails.get(session) !== t) return;
+      t.stop = this.log.tail(
+        session,
+        t.cursor,
+        (entries) => this.publish(t, entries),
+        (err) => this.logger.warn('session tail read failed; retrying', { session, err }),
+      );
+    })();
+    this.tails.set(session, t);
+    return t;
+  }
+
+  private release(session: string, tail: SessionTail): void {
+    if (tail.members.size > 0) return;
+    tail.stop?.();
+    this.tails.delete(session);
+    for (const wake of tail.advanceWaiters.splice(0)) wake();
+  }
+
+  private publish(tail: SessionTail, entries: LogEntry[]): void {
+    let bytesSinceCheck = 0;
+    for (const e of entries) {
+      const bytes = withPosition(e.frame, e.id);
+      const receivers = this.app.numSubscribers(tail.topic);
+      if (receivers > 0) {
+        this.app.publish(tail.topic, bytes, true);
+        this.metrics.framesDelivered.inc(receivers);
+      }
+      tail.cursor = e.id;
+      bytesSinceCheck += bytes.length;
+      if (bytesSinceCheck >= CHECK_EVERY_BYTES) {
+        this.demoteSlow(tail);
+        bytesSinceCheck = 0;
+      }
+    }
+    this.demoteSlow(tail);
+    for (const wake of tail.advanceWaiters.splice(0)) wake();
+  }
+
+  /** Takes subscribers that cannot keep up off the topic before uWS would start dropping their frames. */
+  private demoteSlow(tail: SessionTail): void {
+    for (const m of tail.members) {
+      if (!m.sub.live || m.ws.getUserData().closed) continue;
+      if (m.ws.getBufferedAmount() > this.options.softBufferLimit) {
+        m.ws.unsubscribe(tail.topic);
+        m.sub.live = false;
+        m.sub.pos = tail.cursor;
+        void this.catchUp(m, tail);
+      }
+    }
+  }
+
+  private async catchUp(member: Member, tail: SessionTail): Promise<void> {
+    const { ws, sub } = member;
+    const conn = ws.getUserData();
+    const current = () => !conn.closed && conn.subs.get(sub.session) === sub && this.tails.get(sub.session) === tail;
+    while (current()) {
+      if (ws.getBufferedAmount() > this.options.softBufferLimit) {
+        await new Promise<void>((resolve) => conn.drainWaiters.push(resolve));
+        continue;
+      }
+      const target = tail.cursor;
+      const order = compareIds(sub.pos, target);
+      if (order < 0) {
+        const entries = await this.log.range(sub.session, sub.pos, target, CATCH_UP_BATCH);
+        if (!current()) return;
+        if (entries.length === 0) {
+          sub.pos = target;
+          continue;
+        }
+        ws.cork(() => {
+          for (const e of entries) ws.send(withPosition(e.frame, e.id), true);
+        });
+        this.metrics.framesDelivered.inc(entries.length);
+        sub.pos = entries[entries.length - 1].id;
+      } else if (order > 0) {
+        // The client has seen more than this gateway's tail (it came from another gateway): wait for the tail.
+        await new Promise<void>((resolve) => tail.advanceWaiters.push(resolve));
+      } else {
+        ws.subscribe(tail.topic);
+        sub.live = true;
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/** Session log on Redis Streams: one stream per session, tailed by one multiplexed blocking reader. */
+import type { Redis } from 'ioredis';
+import { compareIds as cmp, type LogEntry, type SessionLog, type StopTail } from './log.ts';
+
+export interface RedisLogOptions {
+  /** Approximate cap on entries per session stream (XADD MAXLEN ~). */
+  maxLength: number;
+  /** Key prefix; the session id is a hash tag so a session's keys share a Redis Cluster slot. */
+  prefix?: string;
+  /** How long one XREAD blocks before re-issuing (ms). */
+  blockMs?: number;
+}
+
+interface Tail {
+  cursor: string;
+  onEntries: (entries: LogEntry[]) => void;
+  onError: (err: Error) => void;
+}
+
+type XReadReply = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
+
+function toEntries(raw: Array<[Buffer | string, Array<Buffer | string>]>): LogEntry[] {
+  const out: LogEntry[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const [id, fields] = raw[i];
+    out[i] = { id: id.toString(), frame: fields[1] as Buffer };
+  }
+  return out;
+}
+
+export class RedisLog implements SessionLog {
+  private readonly prefix: string;
+  private readonly blockMs: number;
+  private readonly reader: Redis;
+  private readonly tails = new Map<string, Set<Tail>>();
+  private readerId: number | null = null;
+  private reading = false;
+  private generation = 0;
+  private closed = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisLogOptions,
+  ) {
+    this.prefix = options.prefix ?? 'tc';
+    this.blockMs = options.blockMs ?? 5000;
+    // A blocked XREAD holds its connection: the reader gets its own.
+    this.reader = redis.duplicate();
+  }
+
+  key(session: string): string {
+    return `${this.prefix}:{${session}}:log`;
+  }
+
+  async append(session: string, frames: Uint8Array[]): Promise<string[]> {
+    const key = this.key(session);
+    const multi = this.redis.multi();
+    for (const frame of frames) {
+      multi.xadd(key, 'MAXLEN', '~', this.options.maxLength, '*', 'f', Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+    }
+    const results = await multi.exec();
+    if (!results) throw new Error(`log append to ${key}: transaction aborted`);
+    return results.map(([err, id]) => {
+      if (err) throw new Error(`log append to ${key}: ${err.message}`);
+      return id as string;
+    });
+  }
+
+  async range(session: string, after: string, until = '+', count?: number): Promise<LogEntry[]> {
+    const args: Array<string | number> = [this.key(session), `(${after}`, until];
+    if (count !== undefined && Number.isFinite(count)) args.push('COUNT', count);
+    const raw = (await (this.redis as any).xrangeBuffer(...args)) as Array<[Buffer, Buffer[]]>;
+    return toEntries(raw);
+  }
+
+  async last(session: string): Promise<string | null> {
+    const raw = await this.redis.xrevrange(this.key(session), '+', '-', 'COUNT', 1);
+    return raw.length > 0 ? raw[0][0] : null;
+  }
+
+  tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void, onError: (err: Error) => void): StopTail {
+    const tail: Tail = { cursor: after, onEntries, onError };
+    let set = this.tails.get(session);
+    if (!set) this.tails.set(session, (set = new Set()));
+    set.add(tail);
+    this.kick();
+    return () => {
+      const s = this.tails.get(session);
+      if (!s) return;
+      s.delete(tail);
+      if (s.size === 0) this.tails.delete(session);
+    };
+  }
+
+  /** Makes the reader include new tails: start it, or interrupt its current block. */
+  private kick(): void {
+    if (!this.reading) {
+      void this.readLoop();
+      return;
+    }
+    const generation = this.generation;
+    const unblock = async (attempt: number): Promise<void> => {
+      if (this.closed || generation !== this.generation) return;
+      const n = this.readerId === null ? 0 : await this.redis.client('UNBLOCK', this.readerId).catch(() => 0);
+      // 0: the XREAD was not blocked yet (or just returned); try again shortly unless the loop moved on.
+      if (n === 0 && attempt < 50) setTimeout(() => void unblock(attempt + 1), 2);
+    };
+    void unblock(0);
+  }
+
+  private async readLoop(): Promise<void> {
+    this.reading = true;
+    let backoff = 50;
+    try {
+      while (!this.closed && this.tails.size > 0) {
+        if (this.readerId === null) {
+          try {
+            this.readerId = (await this.reader.client('ID')) as number;
+          } catch (err) {
+            backoff = await this.pause(err as Error, backoff);
+            continue;
+          }
+        }
+        const sessions = [...this.tails.keys()];
+        const keys = sessions.map((s) => this.key(s));
+        const ids = sessions.map((s) => {
+          let min: string | null = null;
+          for (const t of this.tails.get(s)!) if (min === null || cmp(t.cursor, min) < 0) min = t.cursor;
+          return min!;
+        });
+        let reply: XReadReply;
+        try {
+          reply = (await this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', this.blockMs, 'STREAMS', ...keys, ...ids)) as XReadReply;
+          backoff = 50;
+        } catch (err) {
+          if (this.closed) return;
+          this.readerId = null;
+          backoff = await this.pause(err as Error, backoff);
+          continue;
+        } finally {
+          this.generation++;
+        }
+        if (!reply) continue;
+        for (const [keyBuf, raw] of reply) {
+          const key = keyBuf.toString();
+          const session = sessions[keys.indexOf(key)];
+          const set = this.tails.get(session);
+          if (!set || raw.length === 0) continue;
+          const entries = toEntries(raw);
+          for (const t of set) {
+            let from = 0;
+            while (from < entries.length && cmp(entries[from].id, t.cursor) <= 0) from++;
+            if (from === entries.length) continue;
+            const mine = from === 0 ? entries : entries.slice(from);
+            t.cursor = mine[mine.length - 1].id;
+            t.onEntries(mine);
+          }
+        }
+      }
+    } finally {
+      this.reading = false;
+      this.readerId = null;
+    }
+  }
+
+  /** Reports a read failure to every tail and waits before retrying; returns the next wait. */
+  private async pause(err: Error, ms: number): Promise<number> {
+    for (const set of this.tails.values()) for (const t of set) t.onError(err);
+    await new Promise((r) => setTimeout(r, ms));
+    return Math.min(ms * 2, 2000);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.tails.clear();
+    this.reader.disconnect();
+  }
+}

@@ -1,0 +1,42 @@
+/** The session log port: an append-only, replayable sequence of encoded frames per session. */
+
+/** One frame in a session log, at its position. */
+export interface LogEntry {
+  /** `<ms>-<seq>`, strictly increasing within a session; the frame's `pos` on the wire. */
+  id: string;
+  /** The frame as the runner encoded it (MessagePack); forwarded to clients as bytes. */
+  frame: Uint8Array;
+}
+
+/** The position before the first entry of every session. */
+export const START = '0-0';
+
+/** Stop a `tail`. Idempotent. */
+export type StopTail = () => void;
+
+/**
+ * Contract shared by every adapter (see tests/integration/log.test.ts, run against each):
+ * - `append` is atomic per call: the frames get consecutive, increasing ids in the given
+ *   order, and no other append to the same session interleaves with them.
+ * - `range` and `tail` return entries in id order, each exactly once.
+ * - `tail` delivers every entry with id > `after` — those already in the log and those
+ *   appended later — in order, without gaps or duplicates, until stopped. `onEntries`
+ *   is never called concurrently for one tail.
+ * - Entries may be trimmed by retention; `first` tells where a session's retained log begins.
+ */
+export interface SessionLog {
+  append(session: string, frames: Uint8Array[]): Promise<string[]>;
+  /** Entries with `after` < id <= `until` (default: to the end), at most `count`. */
+  range(session: string, after: string, until?: string, count?: number): Promise<LogEntry[]>;
+  /** The id of the newest entry, or null for an empty or unknown session. */
+  last(session: string): Promise<string | null>;
+  tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void, onError: (err: Error) => void): StopTail;
+  close(): Promise<void>;
+}
+
+/** Compares two log ids numerically (`<ms>-<seq>`). */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-');
+  const [bm, bs] = b.split('-');
+  return Number(am) - Number(bm) || Number(as) - Number(bs);
+}

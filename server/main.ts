@@ -1,0 +1,103 @@
+/** The composition root: builds every part from the configuration and wires them together. */
+import { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
+import { Language } from '../protocol/index.ts';
+import { imageTag } from '../sandbox-images/images.ts';
+import type { Config } from './config.ts';
+import { Fanout } from './gateway/fanout.ts';
+import { Gateway } from './gateway/gateway.ts';
+import { createHandlers } from './gateway/handlers.ts';
+import type { SessionLog } from './log/log.ts';
+import { MemoryLog } from './log/log-memory.ts';
+import { RedisLog } from './log/log-redis.ts';
+import type { Logger } from './obs/logger.ts';
+import { createMetrics } from './obs/metrics.ts';
+import { MemoryQueue } from './queue/queue-memory.ts';
+import { Runner } from './runner/runner.ts';
+import { DockerSandbox } from './sandbox/sandbox-docker.ts';
+import type { Store } from './store/store.ts';
+import { MemoryStore } from './store/store-memory.ts';
+import { PostgresStore } from './store/store-postgres.ts';
+
+export interface RunningServer {
+  port: number;
+  /** Clean shutdown: stop accepting, end running runs as `cancelled`, remove their containers, close connections. */
+  close(): Promise<void>;
+}
+
+// Fan-out moves a subscriber off the live topic past this many buffered bytes; uWS's own
+// limit (where it would start dropping) is far above it.
+const SOFT_BUFFER_LIMIT = 1024 * 1024;
+const MAX_BACKPRESSURE = 64 * 1024 * 1024;
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const metrics = createMetrics();
+  const newId = () => nanoid(12);
+
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : null;
+  if (redis) await redis.connect();
+  const log: SessionLog = redis ? new RedisLog(redis, { maxLength: config.logMaxLength }) : new MemoryLog({ maxLength: config.logMaxLength });
+  const store: Store = config.databaseUrl ? await PostgresStore.open(config.databaseUrl) : new MemoryStore();
+
+  const sandbox = new DockerSandbox({
+    images: { python: imageTag('python'), javascript: imageTag('javascript') },
+    runnerId: config.runnerId,
+  });
+  const reaped = await sandbox.reap();
+  if (reaped > 0) logger.warn('removed containers left by a previous run of this runner', { count: reaped, runner: config.runnerId });
+  const languages = new Set<Language>();
+  for (const lang of Language.options) if (await sandbox.has(lang)) languages.add(lang);
+  if (languages.size === 0) logger.warn('no sandbox image found: run `npm start` (or sandbox-images/build.ts) to build them');
+
+  const runner = new Runner({ sandbox, log, store, metrics, logger, limits: config.limits });
+  const gateway = new Gateway(
+    { host: config.host, port: config.port, maxMessageBytes: config.maxMessageBytes, maxBackpressure: MAX_BACKPRESSURE },
+    metrics,
+    logger,
+    newId,
+  );
+  const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT });
+  // `handlers` is assigned below; the queue only calls the worker after a message was handled.
+  let handlers: ReturnType<typeof createHandlers>;
+  const queue = new MemoryQueue({
+    ...config.queue,
+    worker: (job) => runner.execute(job).finally(() => handlers.runEnded(job)),
+    onDepth: (n) => metrics.runsQueued.set(n),
+  });
+  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId });
+  let shuttingDown = false;
+  gateway.route({
+    onMessage: handlers.onMessage,
+    onClose: handlers.onClose,
+    health: () => ({
+      status: shuttingDown ? 'shutting_down' : 'ok',
+      languages: [...languages],
+      log: redis ? 'redis' : 'memory',
+      store: config.databaseUrl ? 'postgres' : 'memory',
+      runsActive: runner.activeRuns().length,
+      runsQueued: queue.depth,
+    }),
+  });
+  const port = await gateway.listen();
+  logger.info('tracecast listening', { url: `http://${config.host}:${port}`, languages: [...languages], log: redis ? 'redis' : 'memory' });
+
+  return {
+    port,
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      gateway.stopListening();
+      const dropped = queue.drain();
+      await Promise.all([runner.shutdown(), ...dropped.map((job) => runner.abandon(job))]);
+      await queue.idle();
+      // Let the tails deliver the final `run.ended` frames before the connections go.
+      await new Promise((r) => setTimeout(r, 200));
+      gateway.closeAll();
+      fanout.close();
+      await log.close();
+      await store.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+      logger.info('tracecast stopped');
+    },
+  };
+}

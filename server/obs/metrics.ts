@@ -1,0 +1,32 @@
+/** Prometheus metrics (prom-client) for connections, runs, and frames appended and delivered. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tracecast_process_' });
+  return {
+    registry,
+    connections: new Gauge({ name: 'tracecast_connections', help: 'Open WebSocket connections', registers: [registry] }),
+    connectionsTotal: new Counter({ name: 'tracecast_connections_total', help: 'WebSocket connections accepted', registers: [registry] }),
+    messages: new Counter({
+      name: 'tracecast_messages_total',
+      help: 'Client messages by type and outcome',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    runs: new Counter({ name: 'tracecast_runs_total', help: 'Finished runs by verdict', labelNames: ['verdict', 'language'] as const, registers: [registry] }),
+    runDuration: new Histogram({
+      name: 'tracecast_run_duration_seconds',
+      help: 'Wall time of finished runs, container start to exit',
+      labelNames: ['language'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
+    runsActive: new Gauge({ name: 'tracecast_runs_active', help: 'Runs executing now', registers: [registry] }),
+    runsQueued: new Gauge({ name: 'tracecast_runs_queued', help: 'Runs waiting for a slot', registers: [registry] }),
+    framesAppended: new Counter({ name: 'tracecast_frames_appended_total', help: 'Frames appended to session logs', registers: [registry] }),
+    framesDelivered: new Counter({ name: 'tracecast_frames_delivered_total', help: 'Frames sent to subscribers (one per subscriber)', registers: [registry] }),
+  };
+}

@@ -1,0 +1,39 @@
+/** Appends a run's encoded frames to its session log in order, batching whatever piles up during a round trip. */
+import type { SessionLog } from '../log/log.ts';
+
+export class Appender {
+  private pending: Uint8Array[] = [];
+  private draining: Promise<void> | null = null;
+  /** The first append failure; frames after it are dropped and the run ends as internal_error. */
+  failure: Error | null = null;
+
+  constructor(
+    private readonly log: SessionLog,
+    private readonly session: string,
+    private readonly onAppended: (count: number) => void,
+  ) {}
+
+  push(frame: Uint8Array): void {
+    this.pending.push(frame);
+    if (!this.draining) this.draining = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && !this.failure) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.log.append(this.session, batch);
+        this.onAppended(batch.length);
+      } catch (err) {
+        this.failure = new Error(`appending ${batch.length} frames to session ${this.session}: ${(err as Error).message}`);
+      }
+    }
+    this.draining = null;
+  }
+
+  /** Resolves when every pushed frame has been appended (or the log failed). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+}

@@ -1,0 +1,286 @@
+/** The runner: executes one job in a sandbox, validates and stamps the tracer's frames, appends them to the session log. */
+import { encode, type Language, type RunEnded, type RunError, type UnpositionedFrame } from '../../protocol/index.ts';
+import { TracerFrame } from '../../protocol/trace.ts';
+import type { SessionLog } from '../log/log.ts';
+import type { Logger } from '../obs/logger.ts';
+import type { Metrics } from '../obs/metrics.ts';
+import type { Sandbox, SandboxExit, SandboxLimits, SandboxProcess } from '../sandbox/sandbox.ts';
+import type { Store } from '../store/store.ts';
+import { Appender } from './appender.ts';
+import { FrameReader } from './frame-reader.ts';
+import { decideVerdict, type StopReason, type TracerEnd } from './verdict.ts';
+
+export interface RunJob {
+  run: string;
+  session: string;
+  /** The identity that submitted the run (the connection, until authentication exists). */
+  owner: string;
+  language: Language;
+  code: string;
+  stdin: string[];
+  maxSteps: number;
+  timeoutMs: number;
+}
+
+export interface RunnerLimits extends SandboxLimits {
+  outputBytes: number;
+  maxFrameBytes: number;
+  keyframeEvery: number;
+}
+
+export interface RunnerDeps {
+  sandbox: Sandbox;
+  log: SessionLog;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  limits: RunnerLimits;
+}
+
+export type RunSummary = Omit<RunEnded, 'pos' | 'type' | 'session' | 'run'>;
+
+// After the tracer's `end` frame, a process that does not exit by itself is killed.
+const EXIT_GRACE_MS = 1000;
+
+export class Runner {
+  private readonly active = new Map<string, RunExecution>();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  /** Runs the job to its end; never throws for anything the program does. */
+  async execute(job: RunJob): Promise<RunSummary> {
+    return this.track(new RunExecution(job, this.deps, null));
+  }
+
+  /** Ends a job that never started (cancelled while queued, or dropped at shutdown) with `run.ended`. */
+  async abandon(job: RunJob): Promise<RunSummary> {
+    return this.track(new RunExecution(job, this.deps, 'cancelled'));
+  }
+
+  private async track(execution: RunExecution): Promise<RunSummary> {
+    const { job } = execution;
+    this.active.set(job.run, execution);
+    this.deps.metrics.runsActive.inc();
+    try {
+      return await execution.done;
+    } finally {
+      this.active.delete(job.run);
+      this.deps.metrics.runsActive.dec();
+    }
+  }
+
+  /** Stops a run with verdict `cancelled`; false when no such run is active (or `owner` is not its owner). */
+  cancel(run: string, owner?: string): boolean {
+    const execution = this.active.get(run);
+    if (!execution || (owner !== undefined && execution.job.owner !== owner)) return false;
+    execution.stop('cancelled');
+    return true;
+  }
+
+  activeRuns(): RunJob[] {
+    return [...this.active.values()].map((e) => e.job);
+  }
+
+  /** Cancels every active run and waits for them to be recorded and their sandboxes removed. */
+  async shutdown(): Promise<void> {
+    const all = [...this.active.values()];
+    for (const e of all) e.stop('cancelled');
+    await Promise.allSettled(all.map((e) => e.done));
+  }
+}
+
+/** One run, from sandbox start to the recorded summary. */
+class RunExecution {
+  readonly done: Promise<RunSummary>;
+  private readonly appender: Appender;
+  private proc: SandboxProcess | null = null;
+  private stopReason: StopReason | null = null;
+  private stopDetail: string | null = null;
+  private end: TracerEnd | null = null;
+  private nextStep = 0;
+  private outputBytes = 0;
+  private peakRssKb: number | null = null;
+  private readonly stderrDecoder = new TextDecoder('utf-8');
+
+  constructor(
+    readonly job: RunJob,
+    private readonly deps: RunnerDeps,
+    preStop: StopReason | null,
+  ) {
+    this.stopReason = preStop;
+    this.appender = new Appender(deps.log, job.session, (n) => deps.metrics.framesAppended.inc(n));
+    this.done = this.main();
+  }
+
+  stop(reason: StopReason, detail?: string): void {
+    if (this.stopReason || this.end) return;
+    this.stopReason = reason;
+    this.stopDetail = detail ?? null;
+    void this.proc?.kill();
+  }
+
+  private emit(frame: UnpositionedFrame): void {
+    this.appender.push(encode(frame));
+  }
+
+  private async main(): Promise<RunSummary> {
+    const { job, deps } = this;
+    const { limits } = deps;
+    this.emit({
+      type: 'run.started',
+      session: job.session,
+      run: job.run,
+      language: job.language,
+      limits: { maxSteps: job.maxSteps, timeoutMs: job.timeoutMs, memoryMb: limits.memoryMb, outputBytes: limits.outputBytes },
+    });
+    const t0 = performance.now();
+    let exit: SandboxExit | null = null;
+    let internal: Error | null = null;
+    try {
+      if (!this.stopReason) exit = await this.runSandbox();
+    } catch (err) {
+      internal = err as Error;
+      this.stopReason ??= 'internal_error';
+    }
+    const wallMs = Math.round(performance.now() - t0);
+    if (this.stopReason === 'internal_error') {
+      deps.logger.error('run failed', { run: job.run, session: job.session, detail: this.stopDetail, err: internal ?? undefined });
+    }
+    let { verdict, error } = decideVerdict(this.stopReason, exit, this.end);
+    error = this.describe(verdict, error);
+    const summary: RunSummary = { verdict, wallMs, peakMemKb: this.peakRssKb, steps: this.nextStep, ...(error ? { error } : {}) };
+    this.emit({ type: 'run.ended', session: job.session, run: job.run, ...summary });
+    await this.appender.flush();
+    if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
+    deps.metrics.runs.inc({ verdict, language: job.language });
+    deps.metrics.runDuration.observe({ language: job.language }, wallMs / 1000);
+    await deps.store
+      .recordRun({ id: job.run, session: job.session, language: job.language, code: job.code, ...summary, error: summary.error ?? null, createdAt: new Date() })
+      .catch((err) => deps.logger.error('recording run failed', { run: job.run, err }));
+    return summary;
+  }
+
+  private describe(verdict: string, error: RunError | undefined): RunError | undefined {
+    if (error) return error;
+    const { job, deps } = this;
+    switch (verdict) {
+      case 'timeout':
+        return { type: 'Timeout', message: `wall-clock limit of ${job.timeoutMs} ms reached`, line: null };
+      case 'output_limit':
+        return { type: 'OutputLimit', message: `output exceeded ${deps.limits.outputBytes} bytes`, line: null };
+      case 'step_limit':
+        return { type: 'StepLimit', message: `step limit of ${job.maxSteps} reached`, line: null };
+      case 'internal_error':
+        return { type: 'InternalError', message: 'the server failed to run the program; this is not the program\'s fault', line: null };
+      default:
+        return undefined;
+    }
+  }
+
+  private async runSandbox(): Promise<SandboxExit> {
+    const { job, deps } = this;
+    const { limits } = deps;
+    const proc = await deps.sandbox.start(job.language, limits, { 'tracecast.run': job.run, 'tracecast.session': job.session });
+    this.proc = proc;
+    if (this.stopReason) await proc.kill();
+    const timer = setTimeout(() => this.stop('timeout'), job.timeoutMs);
+    try {
+      const reader = new FrameReader(limits.maxFrameBytes, (payload) => this.onTracerFrame(payload));
+      proc.onStdout((chunk) => {
+        if (this.stopReason) return;
+        try {
+          reader.push(chunk);
+        } catch (err) {
+          this.stop('internal_error', (err as Error).message);
+        }
+      });
+      proc.onStderr((chunk) => {
+        if (this.stopReason) return;
+        this.onOutput('stderr', this.stderrDecoder.decode(chunk, { stream: true }));
+      });
+      proc.send(
+        JSON.stringify({
+          code: job.code,
+          stdin: job.stdin,
+          maxSteps: job.maxSteps,
+          maxOutputBytes: limits.outputBytes,
+          maxItems: 100,
+          maxString: 1000,
+          keyframeEvery: limits.keyframeEvery,
+          full: false,
+          batchSteps: 512,
+        }) + '\n',
+      );
+      const exited = proc.exited;
+      const graceTimer = setInterval(() => {
+        if (this.end && !this.stopReason && performance.now() - this.endAt > EXIT_GRACE_MS) void proc.kill();
+      }, 250);
+      try {
+        return await exited;
+      } finally {
+        clearInterval(graceTimer);
+      }
+    } finally {
+      clearTimeout(timer);
+      await proc.dispose();
+    }
+  }
+
+  private endAt = 0;
+
+  private onTracerFrame(payload: Buffer): void {
+    if (this.stopReason || this.end) return;
+    let frame: TracerFrame;
+    try {
+      frame = TracerFrame.parse(JSON.parse(payload.toString('utf8')));
+    } catch (err) {
+      this.stop('internal_error', `malformed tracer frame: ${(err as Error).message.slice(0, 200)}`);
+      return;
+    }
+    const { job } = this;
+    switch (frame.t) {
+      case 'hello':
+        return;
+      case 'steps': {
+        const steps = frame.steps;
+        if (steps.length === 0) return;
+        if (steps[0].i !== this.nextStep || steps[steps.length - 1].i !== this.nextStep + steps.length - 1) {
+          this.stop('internal_error', `step indices out of sequence at ${this.nextStep}`);
+          return;
+        }
+        if (this.nextStep + steps.length > job.maxSteps) {
+          this.stop('internal_error', 'the tracer exceeded the step cap');
+          return;
+        }
+        this.nextStep += steps.length;
+        this.emit({ type: 'steps', session: job.session, run: job.run, steps });
+        return;
+      }
+      case 'output':
+        this.onOutput(frame.stream, frame.text, frame.step);
+        return;
+      case 'end':
+        this.end = frame;
+        this.endAt = performance.now();
+        this.peakRssKb = frame.peakRssKb ?? null;
+        return;
+    }
+  }
+
+  /** Forwards program output up to the cap; past it the run ends with `output_limit`. */
+  private onOutput(stream: 'stdout' | 'stderr', text: string, step = this.nextStep - 1): void {
+    if (text.length === 0) return;
+    const cap = this.deps.limits.outputBytes;
+    const bytes = Buffer.byteLength(text);
+    if (this.outputBytes + bytes > cap) {
+      const room = Math.max(0, cap - this.outputBytes);
+      const cut = Buffer.from(text).subarray(0, room).toString('utf8').replace(/\uFFFD$/, '');
+      this.outputBytes = cap;
+      if (cut.length > 0) this.emit({ type: 'output', session: this.job.session, run: this.job.run, stream, text: cut, step });
+      this.stop('output_limit');
+      return;
+    }
+    this.outputBytes += bytes;
+    this.emit({ type: 'output', session: this.job.session, run: this.job.run, stream, text, step });
+  }
+}

@@ -1,0 +1,138 @@
+/** Sandbox adapter on a Docker engine (dockerode): one locked-down, single-use container per process. */
+import Docker from 'dockerode';
+import type { Duplex } from 'node:stream';
+import type { Language } from '../../protocol/messages.ts';
+import { DockerDemuxer } from './docker-stream.ts';
+import type { Sandbox, SandboxExit, SandboxLimits, SandboxProcess } from './sandbox.ts';
+
+export interface DockerSandboxOptions {
+  /** Image per language (content-addressed tags from sandbox-images/images.ts). */
+  images: Record<Language, string>;
+  /** Every container carries `tracecast.runner=<runnerId>` so a restarted runner reaps its leftovers. */
+  runnerId: string;
+  socketPath?: string;
+}
+
+const UID = '10001:10001';
+
+export class DockerSandbox implements Sandbox {
+  readonly docker: Docker;
+
+  constructor(private readonly options: DockerSandboxOptions) {
+    this.docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' });
+  }
+
+  async has(language: Language): Promise<boolean> {
+    try {
+      await this.docker.getImage(this.options.images[language]).inspect();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async reap(): Promise<number> {
+    const leftovers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`tracecast.runner=${this.options.runnerId}`] },
+    });
+    await Promise.all(leftovers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    return leftovers.length;
+  }
+
+  async start(language: Language, limits: SandboxLimits, labels: Record<string, string>): Promise<SandboxProcess> {
+    const memory = limits.memoryMb * 1024 * 1024;
+    const container = await this.docker.createContainer({
+      Image: this.options.images[language],
+      User: UID,
+      WorkingDir: '/tmp',
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      NetworkDisabled: true,
+      Labels: { ...labels, 'tracecast.runner': this.options.runnerId },
+      HostConfig: {
+        Memory: memory,
+        MemorySwap: memory, // equal to Memory: no swap
+        NanoCpus: Math.round(limits.cpus * 1e9),
+        PidsLimit: limits.pids,
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpfsMb}m,mode=1777` },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
+        AutoRemove: false, // the runner inspects OOMKilled after exit, then removes it
+      },
+    });
+    try {
+      const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+      await container.start();
+      return new DockerProcess(container, stream);
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+class DockerProcess implements SandboxProcess {
+  readonly id: string;
+  readonly exited: Promise<SandboxExit>;
+  private stdoutCb: (chunk: Buffer) => void = () => {};
+  private stderrCb: (chunk: Buffer) => void = () => {};
+  private disposed = false;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly stream: Duplex,
+  ) {
+    this.id = container.id;
+    const demux = new DockerDemuxer(
+      (c) => this.stdoutCb(c),
+      (c) => this.stderrCb(c),
+    );
+    const ended = new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => demux.push(chunk));
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', resolve);
+    });
+    this.exited = (async () => {
+      await container.wait();
+      // The attach stream may still hold the last chunks after the process exits.
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+      const info = await container.inspect();
+      return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
+    })();
+  }
+
+  onStdout(cb: (chunk: Buffer) => void): void {
+    this.stdoutCb = cb;
+  }
+
+  onStderr(cb: (chunk: Buffer) => void): void {
+    this.stderrCb = cb;
+  }
+
+  send(input: string): void {
+    this.stream.write(input);
+    this.stream.end();
+  }
+
+  async kill(): Promise<void> {
+    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stream.destroy();
+    await this.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+  }
+}

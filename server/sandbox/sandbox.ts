@@ -1,0 +1,43 @@
+/** The sandbox port: start an isolated, single-use process for one language and talk to it over stdio. */
+import type { Language } from '../../protocol/messages.ts';
+
+/** Hard limits enforced by the sandbox itself (the kernel), not by trusting the program. */
+export interface SandboxLimits {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+  tmpfsMb: number;
+}
+
+export interface SandboxExit {
+  /** The process's exit status; 128+n when killed by signal n. */
+  exitCode: number;
+  /** The kernel killed it for exceeding the memory limit. */
+  oomKilled: boolean;
+}
+
+/**
+ * One started sandbox running the tracer, blocked reading its job from stdin.
+ * Contract: stdout and stderr chunks are delivered in order per stream; `exited`
+ * resolves once, after the last chunk; `kill` is idempotent and safe after exit;
+ * `dispose` removes every trace of the sandbox and must be called exactly once.
+ */
+export interface SandboxProcess {
+  readonly id: string;
+  onStdout(cb: (chunk: Buffer) => void): void;
+  onStderr(cb: (chunk: Buffer) => void): void;
+  /** Writes the job and closes stdin. */
+  send(input: string): void;
+  readonly exited: Promise<SandboxExit>;
+  kill(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface Sandbox {
+  /** Creates and starts a sandbox; `labels` identify it to the reaper. */
+  start(language: Language, limits: SandboxLimits, labels: Record<string, string>): Promise<SandboxProcess>;
+  /** Removes sandboxes a previous process of this runner left behind; returns how many. */
+  reap(): Promise<number>;
+  /** Whether a sandbox image for `language` is available. */
+  has(language: Language): Promise<boolean>;
+}

@@ -1,0 +1,64 @@
+/** Store on Postgres through kysely and pg; runs the migrations on open. */
+import { Kysely, PostgresDialect, type Selectable } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from '../../schema/migrate.ts';
+import type { Database, RunsTable } from '../../schema/tables.ts';
+import type { RunRecord, Store } from './store.ts';
+
+export class PostgresStore implements Store {
+  private constructor(private readonly db: Kysely<Database>) {}
+
+  static async open(connectionString: string): Promise<PostgresStore> {
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 4 }) }) });
+    await migrateToLatest(db);
+    return new PostgresStore(db);
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    await this.db
+      .insertInto('runs')
+      .values({
+        id: run.id,
+        session: run.session,
+        language: run.language,
+        code: run.code,
+        verdict: run.verdict,
+        wall_ms: run.wallMs,
+        peak_mem_kb: run.peakMemKb,
+        steps: run.steps,
+        error: run.error ? JSON.stringify(run.error) : null,
+        created_at: run.createdAt,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async getRun(id: string): Promise<RunRecord | null> {
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async sessionRuns(session: string): Promise<RunRecord[]> {
+    const rows = await this.db.selectFrom('runs').selectAll().where('session', '=', session).orderBy('seq').execute();
+    return rows.map(toRecord);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function toRecord(row: Selectable<RunsTable>): RunRecord {
+  return {
+    id: row.id,
+    session: row.session,
+    language: row.language as RunRecord['language'],
+    code: row.code,
+    verdict: row.verdict as RunRecord['verdict'],
+    wallMs: row.wall_ms,
+    peakMemKb: row.peak_mem_kb,
+    steps: row.steps,
+    error: (row.error as RunRecord['error']) ?? null,
+    createdAt: row.created_at,
+  };
+}

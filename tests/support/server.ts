@@ -1,0 +1,53 @@
+/** Starts a real tracecast server in this process for a test (real Docker; Redis/Postgres from the environment). */
+import Docker from 'dockerode';
+import { nanoid } from 'nanoid';
+import { loadConfig } from '../../server/config.ts';
+import { startServer } from '../../server/main.ts';
+import { createLogger } from '../../server/obs/logger.ts';
+
+export interface TestServer {
+  port: number;
+  url: string;
+  runnerId: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Use the Redis at REDIS_URL for the session log (default: in-process log). */
+  redis?: boolean;
+  /** Record runs in the Postgres at DATABASE_URL. */
+  postgres?: boolean;
+  env?: Record<string, string>;
+}
+
+export function requireEnv(name: 'REDIS_URL' | 'DATABASE_URL'): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts Redis and Postgres`);
+  return v;
+}
+
+/** Each server gets its own runner id, so its containers can be told apart from other test files' ones. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const runnerId = `test-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
+  const env: Record<string, string> = { PORT: '0', TRACECAST_RUNNER_ID: runnerId, ...options.env };
+  if (options.redis) env.REDIS_URL = requireEnv('REDIS_URL');
+  if (options.postgres) env.DATABASE_URL = requireEnv('DATABASE_URL');
+  const logs: string[] = [];
+  const server = await startServer(loadConfig(env), createLogger({ test: true }, (line) => logs.push(line)));
+  return {
+    port: server.port,
+    url: `ws://127.0.0.1:${server.port}/ws`,
+    runnerId,
+    logs,
+    async close() {
+      await server.close();
+      const left = await containersOf(runnerId);
+      if (left.length > 0) throw new Error(`${left.length} container(s) of runner ${runnerId} left after shutdown`);
+    },
+  };
+}
+
+export async function containersOf(runnerId: string): Promise<Docker.ContainerInfo[]> {
+  return new Docker().listContainers({ all: true, filters: { label: [`tracecast.runner=${runnerId}`] } });
+}
