@@ -64,8 +64,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     worker: (job) => runner.execute(job).finally(() => handlers.runEnded(job)),
     onDepth: (n) => metrics.runsQueued.set(n),
   });
-  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId });
   let shuttingDown = false;
+  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown });
   gateway.route({
     onMessage: handlers.onMessage,
     onClose: handlers.onClose,

@@ -17,6 +17,8 @@ export interface HandlerDeps {
   languages: ReadonlySet<Language>;
   limits: { maxSteps: number; timeoutMs: number };
   newId: () => string;
+  /** False once shutdown has begun: new runs are refused with `shutting_down`. */
+  accepting: () => boolean;
 }
 
 /** Sends a direct reply; safe from async code (corked) and after close (dropped). */
@@ -35,6 +37,10 @@ export function createHandlers(deps: HandlerDeps) {
 
   async function execute(ws: WebSocket<Conn>, msg: Execute): Promise<void> {
     const conn = ws.getUserData();
+    if (!deps.accepting()) {
+      replyError(ws, msg.id, 'shutting_down', 'the server is shutting down; retry on another server or after it restarts');
+      return;
+    }
     if (!deps.languages.has(msg.language)) {
       replyError(ws, msg.id, 'unsupported_language', `no sandbox image for ${msg.language} on this server; available: ${[...deps.languages].join(', ')}`);
       return;

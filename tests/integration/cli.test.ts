@@ -1,0 +1,58 @@
+/** `tracecast run` against a running server: the human trace, ndjson frames and exit codes. */
+import assert from 'node:assert/strict';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../support/cli.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const BUBBLE = fileURLToPath(new URL('../fixtures/bubble.py', import.meta.url));
+
+describe('tracecast run', () => {
+  let server: TestServer;
+  let dir: string;
+  before(async () => {
+    server = await startTestServer();
+    dir = await mkdtemp(join(tmpdir(), 'tracecast-cli-'));
+  });
+  after(() => server.close());
+  const url = () => `http://127.0.0.1:${server.port}`;
+
+  it('prints every executed line of a bubble sort in order, with the list changing', async () => {
+    const { code, stdout, stderr } = await runCli(['run', BUBBLE, '--server', url()]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.trimEnd().split('\n');
+    const stepLines = lines.filter((l) => /^\s*\d+\s/.test(l));
+    assert.ok(stepLines.length > 100, `${stepLines.length} step lines`);
+    assert.match(stepLines[0], /^\s+1\s+<module>\s+nums=\[64, 25, 12, 22, 11, 90, 3, 47, 5, 38\]$/);
+    const snapshots = stdout.match(/nums=\[[^\]]*\]/g) ?? [];
+    assert.ok(snapshots.length > 10, 'the list is shown each time it changes');
+    assert.equal(snapshots[snapshots.length - 1], 'nums=[3, 5, 11, 12, 22, 25, 38, 47, 64, 90]');
+    assert.ok(lines.includes('   > [3, 5, 11, 12, 22, 25, 38, 47, 64, 90]'), 'the print is shown');
+    assert.match(lines[lines.length - 1], /^verdict: ok\b/);
+  });
+
+  it('--format ndjson prints one decoded frame per line', async () => {
+    const { code, stdout } = await runCli(['run', BUBBLE, '--server', url(), '--format', 'ndjson']);
+    assert.equal(code, 0);
+    const frames = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(frames[0].type, 'accepted');
+    assert.equal(frames[1].type, 'run.started');
+    assert.equal(frames[frames.length - 1].type, 'run.ended');
+    assert.ok(frames.some((f) => f.type === 'steps'));
+  });
+
+  it('exits 1 for another verdict and 2 when it cannot run', async () => {
+    const bad = join(dir, 'bad.py');
+    await writeFile(bad, 'raise ValueError("nope")\n');
+    const failed = await runCli(['run', bad, '--server', url()]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /verdict: runtime_error — ValueError: nope \(line 1\)/);
+    const unknown = await runCli(['run', join(dir, 'prog.txt'), '--server', url()]);
+    assert.equal(unknown.code, 2);
+    const noServer = await runCli(['run', bad, '--server', 'http://127.0.0.1:1']);
+    assert.equal(noServer.code, 2);
+  });
+});

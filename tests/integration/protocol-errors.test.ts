@@ -1,0 +1,93 @@
+/** Bad input over a real WebSocket: each gets an `error` frame with a stable code and the connection stays usable. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { encode, type ServerFrame } from '../../protocol/index.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestClient } from '../support/ws-client.ts';
+
+type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;
+
+describe('protocol errors', () => {
+  let server: TestServer;
+  let client: TestClient;
+  before(async () => {
+    server = await startTestServer({ env: { TRACECAST_MAX_MESSAGE_BYTES: '4096' } });
+    client = await TestClient.connect(server.url);
+  });
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  async function expectError(send: () => void, code: string, id: string | null = null): Promise<ErrorFrame> {
+    const from = client.received.length;
+    send();
+    const err = await client.waitFor<ErrorFrame>((f) => f.type === 'error', 5000, from);
+    assert.equal(err.code, code, err.message);
+    assert.equal(err.id, id);
+    assert.ok(err.message.length > 0);
+    // The connection is still usable: a valid request on it is answered.
+    const probe = `probe-${from}`;
+    client.send({ type: 'unsubscribe', id: probe, session: 'nothing' });
+    const ok = await client.waitFor((f) => 'id' in f && f.id === probe, 5000, from);
+    assert.equal(ok.type, 'unsubscribed');
+    return err;
+  }
+
+  it('malformed MessagePack → bad_encoding', async () => {
+    await expectError(() => client.sendRaw(Buffer.from([0xc1, 0xff, 0x00])), 'bad_encoding');
+  });
+
+  it('truncated MessagePack → bad_encoding', async () => {
+    await expectError(() => client.sendRaw(Buffer.from(encode({ type: 'execute', code: 'x'.repeat(50) })).subarray(0, 20)), 'bad_encoding');
+  });
+
+  it('malformed JSON text → bad_encoding', async () => {
+    await expectError(() => client.sendRaw('{"type": "execute",', false), 'bad_encoding');
+  });
+
+  it('an unknown message type → unknown_type, with the request id', async () => {
+    const err = await expectError(() => client.send({ type: 'launch', id: 'r1' }), 'unknown_type', 'r1');
+    assert.match(err.message, /execute/);
+  });
+
+  it('a message that is not a map → invalid_message', async () => {
+    await expectError(() => client.send([1, 2, 3]), 'invalid_message');
+  });
+
+  it('a missing field → invalid_message naming it', async () => {
+    const err = await expectError(() => client.send({ type: 'execute', id: 'r2', language: 'python' }), 'invalid_message', 'r2');
+    assert.match(err.message, /code/);
+  });
+
+  it('a field of the wrong type → invalid_message', async () => {
+    await expectError(() => client.send({ type: 'subscribe', id: 'r3', session: 42 }), 'invalid_message', 'r3');
+  });
+
+  it('an unsupported language → invalid_message', async () => {
+    await expectError(() => client.send({ type: 'execute', id: 'r4', language: 'cobol', code: '' }), 'invalid_message', 'r4');
+  });
+
+  it('a message over the size limit → too_large', async () => {
+    await expectError(() => client.send({ type: 'execute', id: 'r5', language: 'python', code: 'x'.repeat(10_000) }), 'too_large');
+  });
+
+  it('JSON text messages are accepted for debugging', async () => {
+    const from = client.received.length;
+    client.sendRaw(JSON.stringify({ type: 'subscribe', id: 'j1', session: 'json-session' }), false);
+    const reply = await client.waitFor((f) => 'id' in f && f.id === 'j1', 5000, from);
+    assert.equal(reply.type, 'subscribed');
+  });
+
+  it('cancelling an unknown run → not_found', async () => {
+    await expectError(() => client.send({ type: 'cancel', id: 'r6', run: 'nope' }), 'not_found', 'r6');
+  });
+
+  it('serves /health and /metrics', async () => {
+    const health = await (await fetch(`http://127.0.0.1:${server.port}/health`)).json();
+    assert.equal(health.status, 'ok');
+    const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    assert.match(metrics, /tracecast_connections 1/);
+    assert.match(metrics, /tracecast_messages_total\{type="invalid",outcome="bad_encoding"\}/);
+  });
+});
