@@ -1,0 +1,268 @@
+/** The complexity fitter: exact and noisy synthetic series, robustness cases, and the choice between the two series. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chooseVerdict, fitSeries, type ComplexityClass, type SeriesFit, type SeriesPoint } from '../../server/benchmark/fit.ts';
+import { mulberry32 } from '../../server/benchmark/stats.ts';
+
+const CLASSES: ComplexityClass[] = ['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)'];
+const F: Record<ComplexityClass, (n: number) => number> = {
+  'O(1)': () => 1,
+  'O(log n)': (n) => Math.log(n),
+  'O(n)': (n) => n,
+  'O(n log n)': (n) => n * Math.log(n),
+  'O(n^2)': (n) => n * n,
+  'O(n^3)': (n) => n ** 3,
+  'O(2^n)': (n) => 2 ** n,
+};
+const rank = (c: ComplexityClass) => CLASSES.indexOf(c);
+
+const GRID5 = [100, 500, 1000, 2500, 5000];
+/** Eight log-spaced sizes, 16…16384. */
+const LOG8 = Array.from({ length: 8 }, (_, i) => Math.round(16 * 1024 ** (i / 7)));
+/** Exponential-time functions can only be measured at small n. */
+const EXP5 = [10, 14, 18, 22, 26];
+const EXP8 = Array.from({ length: 8 }, (_, i) => Math.round(10 * 4 ** (i / 7))); // 10…40
+const EXP15 = Array.from({ length: 15 }, (_, i) => 10 + i); // 10…24
+
+/** y = a + b·f(n) with a = 3·b·f(n_min) (constant overhead three times the work at the smallest size). */
+function exact(cls: ComplexityClass, ns: number[], b = 2e-7): SeriesPoint[] {
+  const f = F[cls];
+  return ns.map((n) => ({ n, y: cls === 'O(1)' ? 4e-4 : 3 * b * f(ns[0]) + b * f(n) }));
+}
+
+/**
+ * One noisy trial: overhead 1–3× the work at the smallest size, multiplicative noise uniform in 1 ± p with
+ * p ∈ [pLo, pHi] drawn per trial, and in half the trials one size (uniformly chosen) doubled.
+ */
+function noisy(cls: ComplexityClass, ns: number[], rand: () => number, pLo = 0.05, pHi = 0.2): SeriesPoint[] {
+  const f = F[cls];
+  const p = pLo + (pHi - pLo) * rand();
+  const ov = 1 + 2 * rand();
+  const ys = ns.map((n) => (cls === 'O(1)' ? 3e-5 : 1e-7 * (ov * f(ns[0]) + f(n))) * (1 + p * (2 * rand() - 1)));
+  if (rand() < 0.5) ys[Math.floor(rand() * ns.length)] *= 2;
+  return ns.map((n, i) => ({ n, y: ys[i] }));
+}
+
+function rates(cls: ComplexityClass, ns: number[], seed: number, pLo?: number, pHi?: number) {
+  const rand = mulberry32(seed);
+  let right = 0;
+  let near = 0;
+  const wrong: Partial<Record<ComplexityClass, number>> = {};
+  for (let t = 0; t < 100; t++) {
+    const got = fitSeries(noisy(cls, ns, rand, pLo, pHi), { bootstrap: 0 }).best.cls;
+    if (got === cls) right++;
+    else wrong[got] = (wrong[got] ?? 0) + 1;
+    if (Math.abs(rank(got) - rank(cls)) <= 1) near++;
+  }
+  return { right: right / 100, near: near / 100, wrong: JSON.stringify(wrong) };
+}
+
+describe('fitSeries on exact series', () => {
+  for (const [name, grid, expGrid] of [['5 sizes 100…5000', GRID5, EXP5], ['8 log-spaced sizes', LOG8, EXP8]] as const) {
+    for (const cls of CLASSES) {
+      it(`${cls} over ${name} is classified exactly with confidence ≥ 0.95`, () => {
+        const r = fitSeries(exact(cls, cls === 'O(2^n)' ? [...expGrid] : [...grid]));
+        assert.equal(r.best.cls, cls, JSON.stringify(r));
+        assert.ok(r.confidence >= 0.95, `confidence ${r.confidence}`);
+        assert.ok(r.best.rmsRelErr < 1e-9, `rmsRelErr ${r.best.rmsRelErr}`);
+        assert.notEqual(r.runnerUp?.cls, cls);
+      });
+    }
+  }
+
+  it('recovers a and b in the units of the series', () => {
+    const pts = GRID5.map((n) => ({ n, y: 3e-4 + 2e-9 * n * n }));
+    const r = fitSeries(pts, { bootstrap: 0 });
+    assert.equal(r.best.cls, 'O(n^2)');
+    assert.ok(Math.abs(r.best.a / 3e-4 - 1) < 1e-6, `a ${r.best.a}`);
+    assert.ok(Math.abs(r.best.b / 2e-9 - 1) < 1e-6, `b ${r.best.b}`);
+    const e = fitSeries(EXP15.map((n) => ({ n, y: 5e-3 + 1e-8 * 2 ** n })), { bootstrap: 0 });
+    assert.equal(e.best.cls, 'O(2^n)');
+    assert.ok(Math.abs(e.best.b / 1e-8 - 1) < 1e-6, `b ${e.best.b}`);
+  });
+
+  it('reads an O(n) series whose constant overhead dwarfs the work at small sizes as O(n), not O(1)', () => {
+    const pts = LOG8.map((n) => ({ n, y: 50 * 16 + n })); // the constant is 50× the work at n = 16
+    const r = fitSeries(pts);
+    assert.equal(r.best.cls, 'O(n)');
+    assert.ok(r.confidence >= 0.9);
+  });
+
+  it('names a neighbouring class as the runner-up', () => {
+    const r = fitSeries(exact('O(n log n)', LOG8));
+    assert.equal(r.best.cls, 'O(n log n)');
+    assert.ok(r.runnerUp && ['O(n)', 'O(n^2)'].includes(r.runnerUp.cls), JSON.stringify(r.runnerUp));
+  });
+});
+
+describe('fitSeries on noisy series (5–20% noise, a 2× outlier in half the trials, overhead-dominated small sizes)', () => {
+  for (const cls of CLASSES) {
+    it(`${cls} over 8 log-spaced sizes is right in ≥ 95% of 100 trials`, () => {
+      const r = rates(cls, cls === 'O(2^n)' ? EXP15 : LOG8, 100 + rank(cls));
+      assert.ok(r.right >= 0.95, `right ${r.right}, wrong ${r.wrong}`);
+    });
+  }
+  for (const cls of ['O(1)', 'O(n^2)', 'O(n^3)'] as const) {
+    it(`${cls} over 5 sizes 100…5000 is right in ≥ 95% of 100 trials`, () => {
+      const r = rates(cls, GRID5, 200 + rank(cls));
+      assert.ok(r.right >= 0.95, `right ${r.right}, wrong ${r.wrong}`);
+    });
+  }
+  // Over 100…5000 (a factor 50) a + b·n and a + b·n·log n differ by ~7% rms, and log n with overhead rises by
+  // only 20–40% in all: at 20% noise no method can tell them apart reliably. The fitter stays within one class.
+  for (const cls of ['O(log n)', 'O(n)', 'O(n log n)'] as const) {
+    it(`${cls} over 5 sizes 100…5000 is within one class in ≥ 95% of 100 trials, and right in ≥ 90% at 5% noise`, () => {
+      const r = rates(cls, GRID5, 300 + rank(cls));
+      assert.ok(r.near >= 0.95, `within one class ${r.near}, wrong ${r.wrong}`);
+      if (cls !== 'O(log n)') {
+        const low = rates(cls, GRID5, 400 + rank(cls), 0.05, 0.05);
+        assert.ok(low.right >= 0.9, `right at 5% noise ${low.right}, wrong ${low.wrong}`);
+      }
+    });
+  }
+});
+
+describe('fitSeries robustness', () => {
+  it('leaves out a single preempted point at the largest size', () => {
+    const lin = exact('O(n)', GRID5).map((p, i, all) => (i === all.length - 1 ? { ...p, y: 2 * p.y } : p));
+    const r = fitSeries(lin);
+    assert.equal(r.best.cls, 'O(n)', JSON.stringify(r));
+    assert.match(r.note ?? '', /n = 5000 was left out/);
+    const flat = LOG8.map((n, i) => ({ n, y: i === LOG8.length - 1 ? 2e-5 : 1e-5 }));
+    assert.equal(fitSeries(flat).best.cls, 'O(1)');
+  });
+
+  it('never reports a negative intercept or slope', () => {
+    const rand = mulberry32(11);
+    const shapes = [
+      (n: number) => 5 - Math.log(n) / 2, // decreasing
+      (n: number) => 1e4 - 1.5 * n, // decreasing linearly
+      (n: number) => n * n - 4000 * n + 5e6, // down then up
+      (n: number) => n * Math.log(n) - 0.9 * 100 * Math.log(100), // would want a < 0
+    ];
+    for (const shape of shapes) {
+      for (let t = 0; t < 20; t++) {
+        const r = fitSeries(GRID5.map((n) => ({ n, y: Math.max(1e-3, shape(n)) * (1 + 0.1 * (2 * rand() - 1)) })), { bootstrap: 0 });
+        for (const f of r.fits) assert.ok(f.a >= 0 && f.b >= 0, JSON.stringify(f));
+      }
+    }
+  });
+
+  it('does not leave out a point below the fit (interference only adds time)', () => {
+    const pts = exact('O(n^2)', LOG8).map((p, i) => (i === 5 ? { ...p, y: p.y / 2 } : p));
+    const r = fitSeries(pts, { bootstrap: 0 });
+    assert.doesNotMatch(r.note ?? '', /left out/);
+    assert.equal(r.best.cls, 'O(n^2)');
+  });
+
+  it('classifies decreasing series as O(1)', () => {
+    const down = GRID5.map((n) => ({ n, y: 1e-4 + 1 / n }));
+    const r = fitSeries(down);
+    assert.equal(r.best.cls, 'O(1)');
+    assert.match(r.note ?? '', /does not increase/);
+    assert.equal(r.best.b, 0);
+    // Decreasing with a spike at the end: the one slow point must not make it grow.
+    assert.equal(fitSeries([10, 8, 6, 4, 9].map((y, i) => ({ n: GRID5[i], y }))).best.cls, 'O(1)');
+    const rand = mulberry32(7);
+    for (let t = 0; t < 100; t++) {
+      const pts = LOG8.map((n, i) => ({ n, y: (2 - i / 8) * (1 + 0.2 * (2 * rand() - 1)) }));
+      assert.equal(fitSeries(pts, { bootstrap: 0 }).best.cls, 'O(1)', JSON.stringify(pts));
+    }
+  });
+
+  it('fits O(2^n) at small n, tells it from n³ there, and never fits it where 2^n overflows or cannot be measured', () => {
+    const e = fitSeries(exact('O(2^n)', EXP15));
+    assert.equal(e.best.cls, 'O(2^n)');
+    assert.ok(e.confidence >= 0.9);
+    assert.equal(fitSeries(exact('O(n^3)', EXP15)).best.cls, 'O(n^3)');
+    assert.equal(fitSeries(exact('O(n^2)', EXP15)).best.cls, 'O(n^2)');
+    for (const grid of [GRID5, LOG8, [1000, 10000, 100000, 1000000]]) {
+      const r = fitSeries(exact('O(n^2)', grid));
+      assert.ok(!r.fits.some((f) => f.cls === 'O(2^n)'), `2^n fit over ${grid}`);
+      for (const f of r.fits) assert.ok([f.a, f.b, f.rmsRelErr].every(Number.isFinite), JSON.stringify(f));
+    }
+    // Sizes far apart below 1024: a flat series with one slow last point is not a "spike" of 2^n.
+    const spike = fitSeries([200, 400, 600, 800, 1000].map((n, i) => ({ n, y: i === 4 ? 10 : 1 })));
+    assert.ok(!spike.fits.some((f) => f.cls === 'O(2^n)'));
+  });
+
+  it('is deterministic for a seed, and reports no confidence without a bootstrap', () => {
+    const pts = noisy('O(n log n)', GRID5, mulberry32(3));
+    assert.deepEqual(fitSeries(pts, { seed: 9 }), fitSeries(pts, { seed: 9 }));
+    assert.equal(fitSeries(pts, { bootstrap: 0 }).confidence, 0);
+  });
+
+  it('handles too few sizes and unusable points', () => {
+    const two = fitSeries([{ n: 10, y: 1 }, { n: 20, y: 4 }]);
+    assert.equal(two.best.cls, 'O(1)');
+    assert.equal(two.confidence, 0);
+    assert.match(two.note ?? '', /distinct size/);
+    const empty = fitSeries([]);
+    assert.equal(empty.best.cls, 'O(1)');
+    assert.equal(empty.confidence, 0);
+    const some = fitSeries([{ n: 0, y: 1 }, { n: 100, y: -1 }, ...exact('O(n)', GRID5)]);
+    assert.equal(some.best.cls, 'O(n)');
+    assert.match(some.note ?? '', /2 point\(s\)/);
+  });
+});
+
+describe('chooseVerdict', () => {
+  const opsLinear = fitSeries(exact('O(n)', GRID5));
+  const opsQuad = fitSeries(exact('O(n^2)', GRID5));
+  const timeQuad = fitSeries(GRID5.map((n, i) => ({ n, y: (2e-4 + 3e-9 * n * n) * [1.05, 0.97, 1.02, 0.98, 1.03][i] })));
+  const timeNlogn = fitSeries(GRID5.map((n, i) => ({ n, y: (1e-4 + 2e-8 * n * Math.log(n)) * [1.0, 1.01, 0.99, 1.0, 1.0][i] })));
+  const timeFlat = fitSeries(GRID5.map((n, i) => ({ n, y: 1e-3 * [1.02, 0.99, 1.01, 0.98, 1.0][i] })));
+  const oneSentence = (s: string) => assert.ok(/^[A-Z0-9].*\.$/.test(s) && !/\.\s+[A-Z]/.test(s), `not one sentence: ${s}`);
+
+  it('the fixtures classify as intended', () => {
+    assert.deepEqual([opsLinear, opsQuad, timeQuad, timeNlogn, timeFlat].map((f) => f.best.cls), ['O(n)', 'O(n^2)', 'O(n^2)', 'O(n log n)', 'O(1)']);
+    assert.ok(timeQuad.confidence >= 0.8);
+  });
+
+  it('trusts the timings when built-ins dominate (list.index or sorted() inside a loop)', () => {
+    const v = chooseVerdict(opsLinear, timeQuad, 0.85);
+    assert.equal(v.series, 'time');
+    assert.equal(v.cls, 'O(n^2)');
+    assert.equal(v.confidence, timeQuad.confidence);
+    assert.match(v.reason, /built-in/);
+    oneSentence(v.reason);
+  });
+
+  it('trusts the operation count when the learner\'s code does the work', () => {
+    const v = chooseVerdict(opsLinear, timeNlogn, 0.05);
+    assert.equal(v.series, 'operations');
+    assert.equal(v.cls, 'O(n)');
+    oneSentence(v.reason);
+  });
+
+  it('follows the timings when built-ins dominate even when the time fit is not confident', () => {
+    const shaky: SeriesFit = { ...timeQuad, confidence: 0.5 };
+    const v = chooseVerdict(opsLinear, shaky, 0.7);
+    assert.deepEqual([v.series, v.cls, v.confidence], ['time', 'O(n^2)', 0.5]);
+  });
+
+  it('with a moderate built-in share, follows the timings only when they are confident', () => {
+    const confident: SeriesFit = { ...timeQuad, confidence: 0.95 };
+    const shaky: SeriesFit = { ...timeQuad, confidence: 0.5 };
+    assert.equal(chooseVerdict(opsLinear, confident, 0.3).series, 'time');
+    assert.equal(chooseVerdict(opsLinear, shaky, 0.3).series, 'operations');
+  });
+
+  it('keeps the count when both agree, or when the timings grow slower than the count', () => {
+    const agree = chooseVerdict(opsQuad, timeQuad, 0.9);
+    assert.deepEqual([agree.series, agree.cls], ['operations', 'O(n^2)']);
+    assert.equal(agree.confidence, Math.max(opsQuad.confidence, timeQuad.confidence));
+    oneSentence(agree.reason);
+    const slower = chooseVerdict(opsLinear, timeFlat, 0.9);
+    assert.deepEqual([slower.series, slower.cls], ['operations', 'O(n)']);
+    oneSentence(slower.reason);
+  });
+
+  it('uses whichever series exists', () => {
+    assert.deepEqual([chooseVerdict(null, timeQuad, 0.1).series, chooseVerdict(null, timeQuad, 0.1).cls], ['time', 'O(n^2)']);
+    assert.deepEqual([chooseVerdict(opsLinear, null, 0.9).series, chooseVerdict(opsLinear, null, 0.9).cls], ['operations', 'O(n)']);
+    const none = chooseVerdict(null, null, 0.5);
+    assert.equal(none.confidence, 0);
+    for (const v of [chooseVerdict(null, timeQuad, 0.1), chooseVerdict(opsLinear, null, 0.9), none]) oneSentence(v.reason);
+  });
+});
