@@ -3,6 +3,10 @@ import type { SessionLog } from '../log/log.ts';
 
 export class Appender {
   private pending: Uint8Array[] = [];
+  /** Bytes pushed and not yet appended (pending + in flight): the runner stops reading the sandbox past a bound. */
+  queuedBytes = 0;
+  /** Called each time a batch has been appended. */
+  onProgress: () => void = () => {};
   private draining: Promise<void> | null = null;
   /** The first append failure; frames after it are dropped and the run ends as internal_error. */
   failure: Error | null = null;
@@ -15,6 +19,7 @@ export class Appender {
 
   push(frame: Uint8Array): void {
     this.pending.push(frame);
+    this.queuedBytes += frame.byteLength;
     if (!this.draining) this.draining = this.drain();
   }
 
@@ -28,6 +33,8 @@ export class Appender {
       } catch (err) {
         this.failure = new Error(`appending ${batch.length} frames to session ${this.session}: ${(err as Error).message}`);
       }
+      for (const f of batch) this.queuedBytes -= f.byteLength;
+      this.onProgress();
     }
     this.draining = null;
   }

@@ -41,6 +41,8 @@ export type RunSummary = Omit<RunEnded, 'pos' | 'type' | 'session' | 'run'>;
 
 // After the tracer's `end` frame, a process that does not exit by itself is killed.
 const EXIT_GRACE_MS = 1000;
+// Past this many encoded bytes waiting for the log, the runner stops reading the sandbox until they are appended.
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export class Runner {
   private readonly active = new Map<string, RunExecution>();
@@ -101,6 +103,9 @@ class RunExecution {
   private outputBytes = 0;
   private peakRssKb: number | null = null;
   private readonly stderrDecoder = new TextDecoder('utf-8');
+  private endAt = 0;
+  private deadline = Infinity;
+  private paused = false;
 
   constructor(
     readonly job: RunJob,
@@ -180,20 +185,40 @@ class RunExecution {
   private async runSandbox(): Promise<SandboxExit> {
     const { job, deps } = this;
     const { limits } = deps;
-    const proc = await deps.sandbox.start(job.language, limits, { 'tracecast.run': job.run, 'tracecast.session': job.session });
+    // The wall clock starts before the sandbox does: a slow container start counts against the run, not the client.
+    const timer = setTimeout(() => this.stop('timeout'), job.timeoutMs);
+    this.deadline = performance.now() + job.timeoutMs;
+    let proc: SandboxProcess;
+    try {
+      proc = await deps.sandbox.start(job.language, limits, { 'tracecast.run': job.run, 'tracecast.session': job.session });
+    } catch (err) {
+      clearTimeout(timer);
+      throw err;
+    }
     this.proc = proc;
     if (this.stopReason) await proc.kill();
-    const timer = setTimeout(() => this.stop('timeout'), job.timeoutMs);
     try {
       const reader = new FrameReader(limits.maxFrameBytes, (payload) => this.onTracerFrame(payload));
       proc.onStdout((chunk) => {
         if (this.stopReason) return;
+        // A busy event loop can run I/O callbacks long after the timer was due: check the clock here too.
+        if (performance.now() > this.deadline) return this.stop('timeout');
         try {
           reader.push(chunk);
         } catch (err) {
           this.stop('internal_error', (err as Error).message);
         }
+        if (!this.paused && this.appender.queuedBytes > MAX_QUEUED_BYTES) {
+          this.paused = true;
+          proc.pause();
+        }
       });
+      this.appender.onProgress = () => {
+        if (this.paused && this.appender.queuedBytes <= MAX_QUEUED_BYTES / 2) {
+          this.paused = false;
+          proc.resume();
+        }
+      };
       proc.onStderr((chunk) => {
         if (this.stopReason) return;
         this.onOutput('stderr', this.stderrDecoder.decode(chunk, { stream: true }));
@@ -226,7 +251,6 @@ class RunExecution {
     }
   }
 
-  private endAt = 0;
 
   private onTracerFrame(payload: Buffer): void {
     if (this.stopReason || this.end) return;

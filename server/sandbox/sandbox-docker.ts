@@ -118,12 +118,22 @@ class DockerProcess implements SandboxProcess {
     this.stderrCb = cb;
   }
 
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
   send(input: string): void {
     this.stream.write(input);
     this.stream.end();
   }
 
   async kill(): Promise<void> {
+    // Output after a kill is discarded: dropping the stream now spares draining Docker's buffered backlog.
+    this.stream.destroy();
     await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
   }
 

@@ -20,12 +20,16 @@ export interface SandboxExit {
  * One started sandbox running the tracer, blocked reading its job from stdin.
  * Contract: stdout and stderr chunks are delivered in order per stream; `exited`
  * resolves once, after the last chunk; `kill` is idempotent and safe after exit;
- * `dispose` removes every trace of the sandbox and must be called exactly once.
+ * `kill` ends the process at once and drops output not yet delivered; `dispose`
+ * removes every trace of the sandbox and must be called exactly once.
  */
 export interface SandboxProcess {
   readonly id: string;
   onStdout(cb: (chunk: Buffer) => void): void;
   onStderr(cb: (chunk: Buffer) => void): void;
+  /** Stops / restarts reading the process's output (backpressure: a blocked writer inside waits). */
+  pause(): void;
+  resume(): void;
   /** Writes the job and closes stdin. */
   send(input: string): void;
   readonly exited: Promise<SandboxExit>;
