@@ -1,8 +1,16 @@
 /** Renders trace values for people: lists as [1, 2], dicts as {k: v}, objects as Point(x=1), with cycle guards. */
 import type { HeapObj, Value } from '../../protocol/trace.ts';
 
-export function renderValue(v: Value, heap: ReadonlyMap<number, HeapObj>, seen: Set<number> = new Set()): string {
-  if (v === null) return 'None';
+export type Dialect = 'python' | 'javascript';
+
+const LITERALS: Record<Dialect, { null: string; true: string; false: string }> = {
+  python: { null: 'None', true: 'True', false: 'False' },
+  javascript: { null: 'null', true: 'true', false: 'false' },
+};
+
+export function renderValue(v: Value, heap: ReadonlyMap<number, HeapObj>, dialect: Dialect = 'python', seen: Set<number> = new Set()): string {
+  if (v === null) return LITERALS[dialect].null;
+  if (typeof v === 'boolean') return LITERALS[dialect][v ? 'true' : 'false'];
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v !== 'object') return String(v);
   if ('sp' in v) {
@@ -14,7 +22,7 @@ export function renderValue(v: Value, heap: ReadonlyMap<number, HeapObj>, seen: 
   if (!obj) return `#${v.r}`;
   if (seen.has(v.r)) return '…';
   seen.add(v.r);
-  const r = (x: Value) => renderValue(x, heap, seen);
+  const r = (x: Value) => renderValue(x, heap, dialect, seen);
   const more = (shown: number, len: number) => (len > shown ? `, …${len - shown} more` : '');
   let out: string;
   switch (obj.k) {

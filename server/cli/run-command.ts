@@ -4,8 +4,8 @@ import { extname } from 'node:path';
 import WebSocket from 'ws';
 import { TracecastClient, type WebSocketConstructor } from '../../protocol/client.ts';
 import type { Language, ServerFrame } from '../../protocol/index.ts';
-import { TraceState } from '../../protocol/trace-state.ts';
-import { renderValue } from './render.ts';
+import { TraceState, type TraceSnapshot } from '../../protocol/trace-state.ts';
+import { renderValue, type Dialect } from './render.ts';
 
 export interface RunOptions {
   lang?: string;
@@ -51,35 +51,64 @@ function printJson(frame: ServerFrame): void {
   process.stdout.write(JSON.stringify(frame) + '\n');
 }
 
-/** One line per step: line number, function, and the current frame's variables whose rendering changed. */
+/**
+ * One line per executed line: line number, function, and the variables of that function
+ * whose value changed by executing it (so a line is printed once the next step shows its
+ * effect), followed by what it printed.
+ */
 function textPrinter(): (frame: ServerFrame) => void {
   const state = new TraceState();
   const shown = new Map<number, Map<string, string>>();
+  let dialect: Dialect = 'python';
+  let pending: { text: string; frameId: number | null; outputs: string[] } | null = null;
+
+  const changesIn = (frameId: number | null, snap: TraceSnapshot): string[] => {
+    const frame = snap.stack.find((f) => f.id === frameId);
+    if (!frame || frameId === null) return [];
+    const before = shown.get(frameId) ?? new Map<string, string>();
+    shown.set(frameId, before);
+    const changed: string[] = [];
+    for (const [name, value] of frame.vars) {
+      const text = renderValue(value, snap.heap, dialect);
+      if (before.get(name) !== text) changed.push(`${name}=${text}`);
+      before.set(name, text);
+    }
+    return changed;
+  };
+  const flush = (snap: TraceSnapshot | null) => {
+    if (!pending) return;
+    const changed = snap ? changesIn(pending.frameId, snap) : [];
+    process.stdout.write(pending.text + (changed.length ? '  ' + changed.join(' ') : '') + '\n');
+    for (const o of pending.outputs) process.stdout.write(o);
+    pending = null;
+  };
+
   return (frame) => {
     switch (frame.type) {
+      case 'run.started':
+        dialect = frame.language;
+        return;
       case 'steps':
         for (const step of frame.steps) {
           state.apply(step);
           const snap = state.at(step.i);
+          flush(snap);
           const top = snap.stack[snap.stack.length - 1];
-          const before = shown.get(top?.id ?? -1) ?? new Map<string, string>();
-          const changed: string[] = [];
-          for (const [name, value] of top?.vars ?? []) {
-            const text = renderValue(value, snap.heap);
-            if (before.get(name) !== text) changed.push(`${name}=${text}`);
-            before.set(name, text);
-          }
-          if (top) shown.set(top.id, before);
-          const extra = step.ev === 'return' && step.ret !== undefined ? ` -> ${renderValue(step.ret, snap.heap)}` : step.exc ? ` !! ${step.exc.type}: ${step.exc.message}` : '';
+          const extra = step.ev === 'return' && step.ret !== undefined ? ` -> ${renderValue(step.ret, snap.heap, dialect)}` : step.exc ? ` !! ${step.exc.type}: ${step.exc.message}` : '';
           const event = step.ev === 'line' ? '' : ` [${step.ev}]`;
-          process.stdout.write(`${String(step.line).padStart(4)}  ${'  '.repeat(step.depth)}${step.fn}${event}${extra}${changed.length ? '  ' + changed.join(' ') : ''}\n`);
+          pending = { text: `${String(step.line).padStart(4)}  ${'  '.repeat(step.depth)}${step.fn}${event}${extra}`, frameId: top?.id ?? null, outputs: [] };
         }
         return;
-      case 'output':
-        process.stdout.write(frame.text.replace(/^/gm, frame.stream === 'stderr' ? '   ! ' : '   > ').replace(/ *$/, ''));
-        if (!frame.text.endsWith('\n')) process.stdout.write('\n');
+      case 'output': {
+        const marker = frame.stream === 'stderr' ? '   ! ' : '   > ';
+        const text = frame.text.endsWith('\n') ? frame.text.slice(0, -1) : frame.text;
+        const lines = text.split('\n').map((l) => marker + l + '\n').join('');
+        if (pending) pending.outputs.push(lines);
+        else process.stdout.write(lines);
         return;
+      }
       case 'run.ended': {
+        flush(state.length > state.first ? state.at(state.length - 1) : null);
         const err = frame.error ? ` — ${frame.error.type}: ${frame.error.message}${frame.error.line ? ` (line ${frame.error.line})` : ''}` : '';
         process.stdout.write(`verdict: ${frame.verdict}${err}  [${frame.steps} steps, ${frame.wallMs} ms${frame.peakMemKb ? `, ${Math.round(frame.peakMemKb / 1024)} MB peak` : ''}]\n`);
         return;

@@ -27,6 +27,8 @@ describe('tracecast run', () => {
     const stepLines = lines.filter((l) => /^\s*\d+\s/.test(l));
     assert.ok(stepLines.length > 100, `${stepLines.length} step lines`);
     assert.match(stepLines[0], /^\s+1\s+<module>\s+nums=\[64, 25, 12, 22, 11, 90, 3, 47, 5, 38\]$/);
+    assert.match(stepLines[1], /^\s+2\s+<module>\s+n=10$/);
+    assert.match(stepLines[3], /^\s+4\s+<module>\s+swapped=False$/);
     const snapshots = stdout.match(/nums=\[[^\]]*\]/g) ?? [];
     assert.ok(snapshots.length > 10, 'the list is shown each time it changes');
     assert.equal(snapshots[snapshots.length - 1], 'nums=[3, 5, 11, 12, 22, 25, 38, 47, 64, 90]');
