@@ -1,10 +1,10 @@
 /** Every message of the wire protocol: what clients send and what the server sends back, as zod schemas. */
 import { z } from 'zod';
 import { errorCodeList, verdictList } from './codes.ts';
-import { Step } from './trace.ts';
+import { Lang, Step } from './trace.ts';
 
-/** Languages with a sandbox image. */
-export const Language = z.enum(['python', 'javascript']);
+/** Languages with a sandbox image (the tracers' `hello.lang`). */
+export const Language = Lang;
 export type Language = z.infer<typeof Language>;
 
 /** A client-chosen request id, echoed in the reply so clients can match answers to requests. */

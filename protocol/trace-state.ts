@@ -220,13 +220,9 @@ export class TraceState {
   }
 
   private applyDelta(s: Step): void {
-    if (s.kf) {
-      this.stack = s.kf.stack.slice();
-      this.heap = new Map(s.kf.heap);
-      this.owned.clear();
-      this.check(s);
-      return;
-    }
+    // moveTo never replays across a keyframe (it restarts there), but a keyframe is a
+    // complete state, so honour it wherever it appears.
+    if (s.kf) return this.restoreKeyframe(s.i);
     const { stack, heap } = this;
     if (s.pop !== undefined) {
       if (s.pop > stack.length) throw new TraceError(`pop ${s.pop} with ${stack.length} frames`, s.i);

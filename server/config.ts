@@ -22,6 +22,8 @@ const Env = z.object({
   TRACECAST_MAX_FRAME_BYTES: int(1024 * 1024),
   TRACECAST_KEYFRAME_EVERY: int(1000),
   TRACECAST_LOG_MAX_LENGTH: int(1_000_000),
+  TRACECAST_POOL_SIZE: z.coerce.number().int().min(0).default(2),
+  TRACECAST_POOL_REFILL_CONCURRENCY: int(2),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -48,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       keyframeEvery: e.TRACECAST_KEYFRAME_EVERY,
     },
     logMaxLength: e.TRACECAST_LOG_MAX_LENGTH,
+    pool: { size: e.TRACECAST_POOL_SIZE, refillConcurrency: e.TRACECAST_POOL_REFILL_CONCURRENCY },
   };
 }

@@ -14,6 +14,7 @@ import type { Logger } from './obs/logger.ts';
 import { createMetrics } from './obs/metrics.ts';
 import { MemoryQueue } from './queue/queue-memory.ts';
 import { Runner } from './runner/runner.ts';
+import { WarmPool } from './sandbox/pool.ts';
 import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
 import { MemoryStore } from './store/store-memory.ts';
@@ -39,15 +40,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const log: SessionLog = redis ? new RedisLog(redis, { maxLength: config.logMaxLength }) : new MemoryLog({ maxLength: config.logMaxLength });
   const store: Store = config.databaseUrl ? await PostgresStore.open(config.databaseUrl) : new MemoryStore();
 
-  const sandbox = new DockerSandbox({
+  const docker = new DockerSandbox({
     images: { python: imageTag('python'), javascript: imageTag('javascript') },
     runnerId: config.runnerId,
   });
-  const reaped = await sandbox.reap();
+  const reaped = await docker.reap();
   if (reaped > 0) logger.warn('removed containers left by a previous run of this runner', { count: reaped, runner: config.runnerId });
   const languages = new Set<Language>();
-  for (const lang of Language.options) if (await sandbox.has(lang)) languages.add(lang);
+  for (const lang of Language.options) if (await docker.has(lang)) languages.add(lang);
   if (languages.size === 0) logger.warn('no sandbox image found: run `npm start` (or sandbox-images/build.ts) to build them');
+  const sandbox = new WarmPool(docker, { ...config.pool, languages: [...languages], limits: config.limits }, metrics, logger);
 
   const runner = new Runner({ sandbox, log, store, metrics, logger, limits: config.limits });
   const gateway = new Gateway(
@@ -88,7 +90,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       shuttingDown = true;
       gateway.stopListening();
       const dropped = queue.drain();
-      await Promise.all([runner.shutdown(), ...dropped.map((job) => runner.abandon(job))]);
+      await Promise.all([runner.shutdown(), ...dropped.map((job) => runner.abandon(job)), sandbox.close()]);
       await queue.idle();
       // Let the tails deliver the final `run.ended` frames before the connections go.
       await new Promise((r) => setTimeout(r, 200));

@@ -26,6 +26,15 @@ export function createMetrics() {
     }),
     runsActive: new Gauge({ name: 'tracecast_runs_active', help: 'Runs executing now', registers: [registry] }),
     runsQueued: new Gauge({ name: 'tracecast_runs_queued', help: 'Runs waiting for a slot', registers: [registry] }),
+    poolWarm: new Gauge({ name: 'tracecast_pool_warm', help: 'Warm sandboxes waiting for a run', labelNames: ['language'] as const, registers: [registry] }),
+    poolWaits: new Counter({ name: 'tracecast_pool_waits_total', help: 'Runs that found no warm sandbox and waited for one', labelNames: ['language'] as const, registers: [registry] }),
+    poolRefillSeconds: new Histogram({
+      name: 'tracecast_pool_refill_seconds',
+      help: 'Time to create and start a sandbox until its tracer is ready',
+      labelNames: ['language'] as const,
+      buckets: [0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
+      registers: [registry],
+    }),
     framesAppended: new Counter({ name: 'tracecast_frames_appended_total', help: 'Frames appended to session logs', registers: [registry] }),
     framesDelivered: new Counter({ name: 'tracecast_frames_delivered_total', help: 'Frames sent to subscribers (one per subscriber)', registers: [registry] }),
   };

@@ -1,6 +1,7 @@
 /** The runner: executes one job in a sandbox, validates and stamps the tracer's frames, appends them to the session log. */
 import { encode, type Language, type RunEnded, type RunError, type UnpositionedFrame } from '../../protocol/index.ts';
-import { TracerFrame } from '../../protocol/trace.ts';
+import type { TracerFrame } from '../../protocol/trace.ts';
+import { parseTracerFrame } from '../../protocol/trace-validate.ts';
 import type { SessionLog } from '../log/log.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
@@ -158,6 +159,7 @@ class RunExecution {
     await this.appender.flush();
     if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
     deps.metrics.runs.inc({ verdict, language: job.language });
+    deps.logger.info('run ended', { run: job.run, session: job.session, language: job.language, verdict, wallMs, steps: this.nextStep, sandbox: this.proc?.id ?? null });
     deps.metrics.runDuration.observe({ language: job.language }, wallMs / 1000);
     await deps.store
       .recordRun({ id: job.run, session: job.session, language: job.language, code: job.code, ...summary, error: summary.error ?? null, createdAt: new Date() })
@@ -256,7 +258,7 @@ class RunExecution {
     if (this.stopReason || this.end) return;
     let frame: TracerFrame;
     try {
-      frame = TracerFrame.parse(JSON.parse(payload.toString('utf8')));
+      frame = parseTracerFrame(JSON.parse(payload.toString('utf8')));
     } catch (err) {
       this.stop('internal_error', `malformed tracer frame: ${(err as Error).message.slice(0, 200)}`);
       return;

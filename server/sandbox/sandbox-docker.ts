@@ -82,8 +82,10 @@ export class DockerSandbox implements Sandbox {
 class DockerProcess implements SandboxProcess {
   readonly id: string;
   readonly exited: Promise<SandboxExit>;
-  private stdoutCb: (chunk: Buffer) => void = () => {};
-  private stderrCb: (chunk: Buffer) => void = () => {};
+  readonly ready: Promise<void>;
+  private stdoutCb: ((chunk: Buffer) => void) | null = null;
+  private stderrCb: ((chunk: Buffer) => void) | null = null;
+  private early: Array<[1 | 2, Buffer]> = [];
   private disposed = false;
 
   constructor(
@@ -91,9 +93,18 @@ class DockerProcess implements SandboxProcess {
     private readonly stream: Duplex,
   ) {
     this.id = container.id;
+    let signalReady: () => void;
+    this.ready = new Promise((resolve) => (signalReady = resolve));
     const demux = new DockerDemuxer(
-      (c) => this.stdoutCb(c),
-      (c) => this.stderrCb(c),
+      (c) => {
+        signalReady();
+        if (this.stdoutCb) this.stdoutCb(c);
+        else this.early.push([1, c]);
+      },
+      (c) => {
+        if (this.stderrCb) this.stderrCb(c);
+        else this.early.push([2, c]);
+      },
     );
     const ended = new Promise<void>((resolve) => {
       stream.on('data', (chunk: Buffer) => demux.push(chunk));
@@ -112,10 +123,18 @@ class DockerProcess implements SandboxProcess {
 
   onStdout(cb: (chunk: Buffer) => void): void {
     this.stdoutCb = cb;
+    this.replay(1, cb);
   }
 
   onStderr(cb: (chunk: Buffer) => void): void {
     this.stderrCb = cb;
+    this.replay(2, cb);
+  }
+
+  private replay(stream: 1 | 2, cb: (chunk: Buffer) => void): void {
+    const mine = this.early.filter(([s]) => s === stream);
+    this.early = this.early.filter(([s]) => s !== stream);
+    for (const [, chunk] of mine) cb(chunk);
   }
 
   pause(): void {

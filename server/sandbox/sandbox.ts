@@ -25,6 +25,9 @@ export interface SandboxExit {
  */
 export interface SandboxProcess {
   readonly id: string;
+  /** Resolves at the process's first output (the tracer's hello: loaded, waiting for its job). */
+  readonly ready: Promise<void>;
+  /** Output that arrives before a callback is set is kept and delivered to it. */
   onStdout(cb: (chunk: Buffer) => void): void;
   onStderr(cb: (chunk: Buffer) => void): void;
   /** Stops / restarts reading the process's output (backpressure: a blocked writer inside waits). */

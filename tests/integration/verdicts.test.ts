@@ -61,8 +61,10 @@ describe('python run verdicts', () => {
     const elapsed = Date.now() - t0;
     assert.equal(ended.verdict, 'timeout');
     assert.ok(elapsed < TIMEOUT_MS + 1000, `ended after ${elapsed} ms`);
-    const left = (await containersOf(server.runnerId)).filter((c) => c.Labels['tracecast.run'] === accepted.run);
-    assert.deepEqual(left, []);
+    const record = server.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'run ended' && l.run === accepted.run);
+    assert.ok(record?.sandbox, 'the run names its sandbox in the log');
+    const left = (await containersOf(server.runnerId)).filter((c) => c.Id === record.sandbox);
+    assert.deepEqual(left, [], 'the run\'s container is removed before run.ended');
   });
 
   it('memory_limit: a 300 MB allocation under a 128 MB limit', async () => {

@@ -101,7 +101,10 @@ class Gen {
   }
 }
 
-const JUNK: unknown[] = [null, undefined, 1.5, -1, 0, 'x', '', true, [], {}, [1, 2], [1, 2, 3], NaN, Infinity, -Infinity, { r: 1 }, { sp: 'nan' }];
+const JUNK: readonly unknown[] = [null, undefined, 1.5, -1, 0, 'x', '', true, [], {}, [1, 2], [1, 2, 3], NaN, Infinity, -Infinity, { r: 1 }, { sp: 'nan' }];
+
+/** A fresh copy each time: a shared object in the tree could be mutated into a cycle. */
+const junk = (g: Gen): unknown => structuredClone(g.pick(JUNK));
 
 /** Every (container, key) pair in a JSON-like tree, so one can be mutated at random. */
 function slots(x: unknown, out: [Record<string | number, unknown>, string | number][] = []) {
@@ -117,8 +120,8 @@ function mutate(x: unknown, g: Gen): void {
   const q = g.int(5);
   if (q === 0 && !Array.isArray(holder)) delete holder[key];
   else if (q === 1 && Array.isArray(holder)) holder.push(g.value());
-  else if (q === 2 && typeof holder === 'object' && !Array.isArray(holder)) holder[g.pick(['zz', 'r', 'sp', 'len', 'full'])] = g.pick(JUNK);
-  else holder[key] = g.pick(JUNK);
+  else if (q === 2 && typeof holder === 'object' && !Array.isArray(holder)) holder[g.pick(['zz', 'r', 'sp', 'len', 'full'])] = junk(g);
+  else holder[key] = junk(g);
 }
 
 test('hand-written validator and zod agree on valid and mutated frames', () => {

@@ -1,0 +1,211 @@
+// Hand-written fast validator for tracer frames, accepting exactly what the zod schemas in trace.ts accept.
+import { TracerFrame } from './trace.ts';
+import type { TracerFrame as TracerFrameT } from './trace.ts';
+
+// zod v3 validates a realistic 512-step batch at ~90k steps/s (its Value union builds
+// an issue object for every rejected branch); this does the same checks without
+// allocating. It does not strip unknown keys: a frame it accepts is returned as is.
+// Any rejection is handed to zod, so error messages are zod's, and a disagreement
+// between the two can only make the answer slower, never different.
+
+type O = Record<string, unknown>;
+
+const isObj = (x: unknown): x is O => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isNum = (x: unknown): boolean => typeof x === 'number' && !Number.isNaN(x);
+const isInt = (x: unknown): boolean => Number.isInteger(x);
+const isCount = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
+const isStr = (x: unknown): boolean => typeof x === 'string';
+const optInt = (x: unknown): boolean => x === undefined || isInt(x);
+const optCount = (x: unknown): boolean => x === undefined || isCount(x);
+
+function isValue(v: unknown): boolean {
+  switch (typeof v) {
+    case 'number':
+      return !Number.isNaN(v);
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'object':
+      if (v === null) return true;
+      if (Array.isArray(v)) return false;
+      if (isInt((v as O).r)) return true;
+      return isSpecial(v as O);
+    default:
+      return false;
+  }
+}
+
+function isSpecial(v: O): boolean {
+  switch (v.sp) {
+    case 'undefined':
+    case 'nan':
+    case 'inf':
+    case '-inf':
+      return true;
+    case 'bigint':
+      return isStr(v.v);
+    case 'str':
+      return isStr(v.v) && isCount(v.len);
+    default:
+      return false;
+  }
+}
+
+function isValues(xs: unknown): boolean {
+  if (!Array.isArray(xs)) return false;
+  for (let k = 0; k < xs.length; k++) if (!isValue(xs[k])) return false;
+  return true;
+}
+
+function isPair(x: unknown): x is unknown[] {
+  return Array.isArray(x) && x.length === 2;
+}
+
+function isEntries(xs: unknown): boolean {
+  if (!Array.isArray(xs)) return false;
+  for (const e of xs) if (!isPair(e) || !isValue(e[0]) || !isValue(e[1])) return false;
+  return true;
+}
+
+function isNamedValues(xs: unknown): boolean {
+  if (!Array.isArray(xs)) return false;
+  for (const e of xs) if (!isPair(e) || !isStr(e[0]) || !isValue(e[1])) return false;
+  return true;
+}
+
+function isHeapObj(o: unknown): boolean {
+  if (!isObj(o)) return false;
+  switch (o.k) {
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return isValues(o.items) && isCount(o.len);
+    case 'dict':
+    case 'map':
+      return isEntries(o.entries) && isCount(o.len);
+    case 'object':
+      return isStr(o.cls) && isNamedValues(o.fields) && isCount(o.len);
+    case 'function':
+      return isStr(o.name) && optInt(o.line);
+    case 'class':
+      return isStr(o.name);
+    case 'other':
+      return isStr(o.cls) && isStr(o.repr);
+    default:
+      return false;
+  }
+}
+
+function isHeapEntries(xs: unknown): boolean {
+  if (!Array.isArray(xs)) return false;
+  for (const e of xs) if (!isPair(e) || !isInt(e[0]) || !isHeapObj(e[1])) return false;
+  return true;
+}
+
+function isPatch(p: unknown): boolean {
+  if (!isObj(p)) return false;
+  if (p.full !== undefined && !isHeapObj(p.full)) return false;
+  if (!optCount(p.len)) return false;
+  if (p.set !== undefined && !isEntries(p.set)) return false;
+  if (p.del !== undefined && !isValues(p.del)) return false;
+  return true;
+}
+
+function isFrame(f: unknown): boolean {
+  return isObj(f) && isInt(f.id) && isStr(f.fn) && isNamedValues(f.vars);
+}
+
+function isFrames(xs: unknown): boolean {
+  if (!Array.isArray(xs)) return false;
+  for (const f of xs) if (!isFrame(f)) return false;
+  return true;
+}
+
+function isViz(v: unknown): boolean {
+  if (!isObj(v)) return false;
+  switch (v.op) {
+    case 'step':
+      return isStr(v.label) && (v.data === undefined || isValue(v.data));
+    case 'array':
+      return isStr(v.name) && isValues(v.values);
+    case 'select':
+    case 'deselect':
+      return isStr(v.name) && isInt(v.from) && isInt(v.to);
+    case 'patch':
+      return isStr(v.name) && isInt(v.index) && isValue(v.value);
+    case 'depatch':
+      return isStr(v.name) && isInt(v.index);
+    case 'note':
+      return isStr(v.text);
+    default:
+      return false;
+  }
+}
+
+const EVENTS = new Set(['line', 'call', 'return', 'exception', 'viz']);
+
+function isStep(s: unknown): boolean {
+  if (!isObj(s)) return false;
+  if (!isCount(s.i) || !EVENTS.has(s.ev as string) || !isInt(s.line) || !isStr(s.fn) || !isCount(s.depth)) return false;
+  if (s.kf !== undefined && !(isObj(s.kf) && isFrames(s.kf.stack) && isHeapEntries(s.kf.heap))) return false;
+  if (!optCount(s.pop)) return false;
+  if (s.push !== undefined && !isFrames(s.push)) return false;
+  if (s.new !== undefined && !isHeapEntries(s.new)) return false;
+  if (s.upd !== undefined) {
+    if (!Array.isArray(s.upd)) return false;
+    for (const u of s.upd) if (!isPair(u) || !isInt(u[0]) || !isPatch(u[1])) return false;
+  }
+  if (s.free !== undefined) {
+    if (!Array.isArray(s.free)) return false;
+    for (const id of s.free) if (!isInt(id)) return false;
+  }
+  if (s.set !== undefined) {
+    if (!Array.isArray(s.set)) return false;
+    for (const e of s.set) if (!Array.isArray(e) || e.length !== 3 || !isInt(e[0]) || !isStr(e[1]) || !isValue(e[2])) return false;
+  }
+  if (s.del !== undefined) {
+    if (!Array.isArray(s.del)) return false;
+    for (const e of s.del) if (!isPair(e) || !isInt(e[0]) || !isStr(e[1])) return false;
+  }
+  if (s.ret !== undefined && !isValue(s.ret)) return false;
+  if (s.exc !== undefined && !(isObj(s.exc) && isStr(s.exc.type) && isStr(s.exc.message))) return false;
+  if (s.viz !== undefined && !isViz(s.viz)) return false;
+  return true;
+}
+
+/** True when TracerFrame.safeParse(x) would succeed. */
+export function isTracerFrame(x: unknown): x is TracerFrameT {
+  if (!isObj(x)) return false;
+  switch (x.t) {
+    case 'steps': {
+      const steps = x.steps;
+      if (!Array.isArray(steps)) return false;
+      for (let k = 0; k < steps.length; k++) if (!isStep(steps[k])) return false;
+      return true;
+    }
+    case 'output':
+      return (x.stream === 'stdout' || x.stream === 'stderr') && isStr(x.text) && isInt(x.step) && (x.step as number) >= -1;
+    case 'hello':
+      return (x.lang === 'python' || x.lang === 'javascript') && isStr(x.version);
+    case 'end':
+      return (
+        (x.status === 'ok' || x.status === 'error' || x.status === 'step_limit' || x.status === 'output_limit') &&
+        isCount(x.steps) &&
+        (x.error === undefined ||
+          (isObj(x.error) && isStr(x.error.type) && isStr(x.error.message) && isInt(x.error.line) && optInt(x.error.column))) &&
+        isNum(x.peakRssKb) &&
+        (x.peakRssKb as number) >= 0
+      );
+    default:
+      return false;
+  }
+}
+
+/**
+ * Drop-in for TracerFrame.parse on the hot path: returns a valid frame as is (unknown
+ * keys kept, not stripped) and throws zod's ZodError for an invalid one.
+ */
+export function parseTracerFrame(x: unknown): TracerFrameT {
+  if (isTracerFrame(x)) return x;
+  return TracerFrame.parse(x);
+}
