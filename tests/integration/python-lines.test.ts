@@ -1,0 +1,43 @@
+/**
+ * The Python tracer's line events, traced end to end through the server, equal what a plain
+ * sys.settrace line hook reports for the same program under the same Python (the sandbox's).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { imageTag } from '../../sandbox-images/images.ts';
+import { runInImage } from '../support/docker-run.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestClient } from '../support/ws-client.ts';
+
+const DIR = fileURLToPath(new URL('../../tracer-runtimes/python/line-corpus/', import.meta.url));
+const programs = readdirSync(DIR).filter((f) => f.endsWith('.py')).sort();
+
+describe('python line semantics equal sys.settrace', () => {
+  let server: TestServer;
+  let client: TestClient;
+  before(async () => {
+    server = await startTestServer();
+    client = await TestClient.connect(server.url);
+  });
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  it('has a corpus of at least ten programs', () => assert.ok(programs.length >= 10, `${programs.length} programs`));
+
+  for (const name of programs) {
+    it(name, async () => {
+      const code = readFileSync(DIR + name, 'utf8');
+      const reference = await runInImage(imageTag('python'), ['python3', '/opt/tracecast/settrace_lines.py'], code);
+      assert.equal(reference.exitCode, 0, reference.stderr);
+      const expected = (JSON.parse(reference.stdout) as Array<[string, number, string]>).filter(([ev]) => ev === 'line').map(([, line, fn]) => `${line} ${fn}`);
+      const { frames } = await client.execute('python', code);
+      const got = frames.flatMap((f) => (f.type === 'steps' ? f.steps : [])).filter((s) => s.ev === 'line').map((s) => `${s.line} ${s.fn}`);
+      assert.ok(expected.length > 5);
+      assert.deepEqual(got, expected);
+    });
+  }
+});
