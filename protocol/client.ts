@@ -18,6 +18,14 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 export interface ClientOptions {
   /** Defaults to the global WebSocket (browsers, Node ≥ 22). */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Reconnect after an unexpected close (anything but a close by this client), trying the
+   * given URLs in turn with exponential backoff, and resume every subscription from the
+   * last position received: no frame is lost or delivered twice.
+   */
+  reconnect?: boolean;
+  /** First and largest wait between reconnection attempts (ms). */
+  backoff?: { initialMs: number; maxMs: number };
 }
 
 type Listener = (frame: ServerFrame) => void;
@@ -25,29 +33,60 @@ type Listener = (frame: ServerFrame) => void;
 export class TracecastClient {
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
-  /** Resolves when the connection closes, with its close code. */
+  private socket: WebSocketLike;
+  private closedByUser = false;
+  private attempt = 0;
+  /** Subscribed sessions and the last position received in each: what a reconnect resumes. */
+  private readonly positions = new Map<string, string | undefined>();
+  /** Resolves when the connection is closed for good (by `close()`, or unexpectedly without `reconnect`). */
   readonly closed: Promise<{ code: number; reason: string }>;
+  private resolveClosed!: (v: { code: number; reason: string }) => void;
 
-  private constructor(private readonly socket: WebSocketLike) {
-    socket.onmessage = (ev) => {
-      const frame = decode(toBytes(ev.data)) as ServerFrame;
-      for (const l of this.listeners) l(frame);
-    };
-    this.closed = new Promise((resolve) => {
-      socket.onclose = (ev) => resolve({ code: ev.code, reason: ev.reason });
-    });
+  private constructor(
+    socket: WebSocketLike,
+    private readonly urls: string[],
+    private readonly options: ClientOptions,
+  ) {
+    this.socket = socket;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.attach(socket);
   }
 
-  /** Opens a connection to `url` (`ws://host:port/ws`, or `http://host:port`, to which `/ws` is added). */
-  static connect(url: string, options: ClientOptions = {}): Promise<TracecastClient> {
-    const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the `ws` package)');
-    const socket = new WS(toWsUrl(url));
-    socket.binaryType = 'arraybuffer';
-    return new Promise((resolve, reject) => {
-      socket.onopen = () => resolve(new TracecastClient(socket));
-      socket.onerror = (ev) => reject(new Error(`cannot connect to ${url}: ${(ev as { message?: string }).message ?? 'connection failed'}`));
-    });
+  /** Opens a connection to `url` (`ws://host:port/ws`, or `http://host:port`, to which `/ws` is added); several URLs are tried in turn on reconnects. */
+  static async connect(url: string | string[], options: ClientOptions = {}): Promise<TracecastClient> {
+    const urls = (Array.isArray(url) ? url : [url]).map(toWsUrl);
+    return new TracecastClient(await open(urls[0], options), urls, options);
+  }
+
+  private attach(socket: WebSocketLike): void {
+    socket.onmessage = (ev) => {
+      const frame = decode(toBytes(ev.data)) as ServerFrame;
+      if ('pos' in frame && this.positions.has(frame.session)) this.positions.set(frame.session, frame.pos);
+      for (const l of this.listeners) l(frame);
+    };
+    socket.onclose = (ev) => {
+      if (this.closedByUser || !this.options.reconnect) return this.resolveClosed({ code: ev.code, reason: ev.reason });
+      void this.reconnect();
+    };
+  }
+
+  private async reconnect(): Promise<void> {
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 100, maxMs: 5000 };
+    for (;;) {
+      const wait = Math.min(maxMs, initialMs * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+      await new Promise((r) => setTimeout(r, wait));
+      if (this.closedByUser) return;
+      const url = this.urls[++this.attempt % this.urls.length];
+      try {
+        this.socket = await open(url, this.options);
+      } catch {
+        continue;
+      }
+      this.attempt = 0;
+      this.attach(this.socket);
+      for (const [session, position] of this.positions) this.send({ type: 'subscribe', session, ...(position ? { position } : {}) });
+      return;
+    }
   }
 
   /** Calls `listener` for every frame; returns a function that removes it. */
@@ -57,14 +96,21 @@ export class TracecastClient {
   }
 
   /** Sends a message as MessagePack, with a request id when it has none; returns the id. */
-  send(message: ClientMessage): string {
-    const id = message.id ?? `r${this.nextId++}`;
+  send(message: ClientMessage | Record<string, unknown>): string {
+    const m = message as { id?: string };
+    const id = m.id ?? `r${this.nextId++}`;
     this.socket.send(encode({ ...message, id }));
     return id;
   }
 
+  /** Follows a session (from `position`, or from the start) and keeps following it across reconnects. */
+  subscribe(session: string, position?: string): string {
+    this.positions.set(session, position);
+    return this.send({ type: 'subscribe', session, ...(position ? { position } : {}) });
+  }
+
   /** Sends a message and resolves with the first reply carrying its request id (`error` included). */
-  request(message: ClientMessage): Promise<ServerFrame> {
+  request(message: ClientMessage | Record<string, unknown>): Promise<ServerFrame> {
     return new Promise((resolve) => {
       let id = '';
       const off = this.onFrame((frame) => {
@@ -78,8 +124,20 @@ export class TracecastClient {
   }
 
   close(): void {
+    this.closedByUser = true;
     this.socket.close(1000, 'bye');
   }
+}
+
+function open(url: string, options: ClientOptions): Promise<WebSocketLike> {
+  const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the `ws` package)');
+  const socket = new WS(url);
+  socket.binaryType = 'arraybuffer';
+  return new Promise((resolve, reject) => {
+    socket.onopen = () => resolve(socket);
+    socket.onerror = (ev) => reject(new Error(`cannot connect to ${url}: ${(ev as { message?: string }).message ?? 'connection failed'}`));
+  });
 }
 
 export function toWsUrl(url: string): string {

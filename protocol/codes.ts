@@ -12,6 +12,10 @@ export const ErrorCodes = {
   invalid_message: { retry: false, text: 'a field is missing or has the wrong type or size' },
   unsupported_language: { retry: false, text: 'the server has no sandbox image for this language' },
   not_found: { retry: false, text: 'no such run or session on this server' },
+  forbidden: { retry: false, text: 'only the session\'s owner (with its owner key) may do this' },
+  session_closed: { retry: false, text: 'the session is closed' },
+  rate_limited: { retry: true, text: 'too many failed attempts; retry after retryAfterMs' },
+  position_expired: { retry: false, text: 'the position is older than the retained history; `earliest` is the oldest retained position' },
   busy: { retry: true, text: 'the run queue is full; retry after retryAfterMs' },
   shutting_down: { retry: true, text: 'the server is shutting down; reconnect and retry' },
   internal: { retry: true, text: 'the server failed; the failure is logged with this request id' },
@@ -36,5 +40,8 @@ export const verdictList = Object.keys(Verdicts) as [Verdict, ...Verdict[]];
 
 /** WebSocket close codes the server uses (4000–4999 is the application range). */
 export const CloseCodes = {
+  /** The server is shutting down: reconnect (to it later, or another gateway) and resume from the last `pos`. */
   shutdown: 4001,
+  /** This connection fell too far behind for too long: reconnect and resume from the last `pos`. */
+  tooSlow: 4002,
 } as const;

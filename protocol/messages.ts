@@ -16,6 +16,11 @@ export const Position = z.string().min(1).max(64).regex(/^\d+-\d+$/);
 
 // ---- client → server -------------------------------------------------------
 
+/** A session's owner key: returned once by `session.open`, required to run code in, rename or close it. */
+const OwnerKey = z.string().min(1).max(128);
+/** Join codes: 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
+export const JoinCode = z.string().regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
+
 /** Run `code` under the tracer; the caller is subscribed to the run's session. */
 export const Execute = z.object({
   type: z.literal('execute'),
@@ -23,8 +28,9 @@ export const Execute = z.object({
   language: Language,
   code: z.string().max(64 * 1024),
   stdin: z.array(z.string().max(64 * 1024)).max(10_000).default([]),
-  /** Run inside this session (created if new); default: the connection's own session. */
+  /** Run inside this opened session (with its `ownerKey`); default: the connection's own session. */
   session: SessionId.optional(),
+  ownerKey: OwnerKey.optional(),
   /** Lower (never raise) the server's limits for this run. */
   limits: z
     .object({
@@ -35,13 +41,61 @@ export const Execute = z.object({
     .optional(),
 });
 
-/** Receive a session's frames: everything after `position`, or from the start when absent, then live. */
-export const Subscribe = z.object({
-  type: z.literal('subscribe'),
+/** Where a run goes: the connection's own session by default, or an opened session with its owner key. */
+const Target = { session: SessionId.optional(), ownerKey: OwnerKey.optional() };
+
+export const BuiltinGenerator = z.enum(['random_ints', 'sorted_ints', 'reversed_ints', 'string', 'sorted_target', 'two_sum', 'graph']);
+
+/** Measure how `entry` scales: points per input size, then a fitted complexity class. */
+export const Benchmark = z.object({
+  type: z.literal('benchmark'),
   id: RequestId,
-  session: SessionId,
-  position: Position.optional(),
+  language: Language,
+  code: z.string().max(64 * 1024),
+  entry: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/).max(100),
+  /** A built-in input generator, or the name of the learner's own `gen(n, rng)` in `code`. */
+  generator: z.union([
+    z.object({ builtin: BuiltinGenerator, seed: z.number().int().default(1) }),
+    z.object({ function: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/).max(100), seed: z.number().int().default(1) }),
+  ]),
+  /** Explicit sizes, or `count` sizes spaced on a log scale from `from` to `to`. */
+  sizes: z
+    .union([
+      z.array(z.number().int().min(1).max(10_000_000)).min(1).max(30),
+      z.object({ from: z.number().int().min(1), to: z.number().int().max(10_000_000), count: z.number().int().min(2).max(30) }),
+    ])
+    .default([100, 500, 1000, 2500, 5000]),
+  repeats: z.number().int().min(1).max(50).default(5),
+  budgetMs: z.number().int().min(100).max(120_000).default(8000),
+  ...Target,
 });
+
+/** Grade `code` against a problem's test cases (hidden expectations never leave the server). */
+export const Test = z.object({
+  type: z.literal('test'),
+  id: RequestId,
+  language: Language,
+  code: z.string().max(64 * 1024),
+  problem: z.string().regex(/^[a-z0-9_-]+$/).max(100),
+  ...Target,
+});
+
+/** Receive a session's frames (by id, or by join code): everything after `position`, or from the start, then live. */
+export const Subscribe = z
+  .object({
+    type: z.literal('subscribe'),
+    id: RequestId,
+    session: SessionId.optional(),
+    code: JoinCode.optional(),
+    position: Position.optional(),
+  })
+  .refine((m) => (m.session === undefined) !== (m.code === undefined), { message: 'give exactly one of `session` and `code`', path: ['session'] });
+
+/** Open an instructor session: returns its id, a join code for watchers and the owner key. */
+export const SessionOpen = z.object({ type: z.literal('session.open'), id: RequestId, title: z.string().max(200).default('') });
+export const SessionRename = z.object({ type: z.literal('session.rename'), id: RequestId, session: SessionId, ownerKey: OwnerKey, title: z.string().max(200) });
+/** End a session for everyone: a final `session.closed` frame; no more runs. */
+export const SessionClose = z.object({ type: z.literal('session.close'), id: RequestId, session: SessionId, ownerKey: OwnerKey });
 
 /** Stop receiving a session's frames. */
 export const Unsubscribe = z.object({ type: z.literal('unsubscribe'), id: RequestId, session: SessionId });
@@ -49,24 +103,43 @@ export const Unsubscribe = z.object({ type: z.literal('unsubscribe'), id: Reques
 /** Stop a run started by this connection; it ends with verdict `cancelled`. */
 export const Cancel = z.object({ type: z.literal('cancel'), id: RequestId, run: z.string().min(1).max(64) });
 
-export const ClientMessage = z.discriminatedUnion('type', [Execute, Subscribe, Unsubscribe, Cancel]);
+export const ClientMessage = z.union([Execute, Subscribe, Unsubscribe, Cancel, SessionOpen, SessionRename, SessionClose, Benchmark, Test]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type Execute = z.infer<typeof Execute>;
 export type Subscribe = z.infer<typeof Subscribe>;
-export const clientMessageTypes = ClientMessage.options.map((o) => o.shape.type.value);
+export const clientMessageTypes = ['execute', 'subscribe', 'unsubscribe', 'cancel', 'session.open', 'session.rename', 'session.close', 'benchmark', 'test'] as const;
+export type Benchmark = z.infer<typeof Benchmark>;
+export type Test = z.infer<typeof Test>;
 
 // ---- server → client: direct replies (no position) -------------------------
 
 /** The run was queued; its frames will appear in `session`. */
 export const Accepted = z.object({ type: z.literal('accepted'), id: RequestId, run: z.string(), session: z.string() });
 
-/** The subscription is in place; `position` is where the replay started after (absent: from the start). */
+/**
+ * The subscription is in place; `position` is where the replay starts after (absent: from the
+ * start). `truncated`: the start of the session is no longer retained; replay starts at `earliest`.
+ */
 export const Subscribed = z.object({
   type: z.literal('subscribed'),
   id: RequestId,
   session: z.string(),
   position: Position.optional(),
+  truncated: z.boolean().optional(),
+  earliest: Position.optional(),
 });
+export const SessionOpened = z.object({
+  type: z.literal('session.opened'),
+  id: RequestId,
+  session: z.string(),
+  joinCode: z.string(),
+  ownerKey: z.string(),
+  title: z.string(),
+});
+/** A request that needs no other answer succeeded. */
+export const Ok = z.object({ type: z.literal('ok'), id: RequestId });
+/** How many connections watch a session now (sent when it changes, at most twice a second). */
+export const Presence = z.object({ type: z.literal('presence'), session: z.string(), watchers: z.number().int().nonnegative() });
 export const Unsubscribed = z.object({ type: z.literal('unsubscribed'), id: RequestId, session: z.string() });
 
 /** A request failed; the connection stays open. `id` echoes the request id when one could be read. */
@@ -76,6 +149,8 @@ export const ErrorFrame = z.object({
   code: z.enum(errorCodeList),
   message: z.string(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** With `position_expired`: the oldest position still retained (subscribe from there or from the start). */
+  earliest: Position.optional(),
 });
 
 // ---- server → client: session log frames (carry `pos`) ---------------------
@@ -121,16 +196,82 @@ export const RunEnded = z.object({
   error: RunError.optional(),
 });
 
-export const LogFrame = z.discriminatedUnion('type', [RunStarted, Steps, Output, RunEnded]);
+const ComplexityClass = z.enum(['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)']);
+const ClassFit = z.object({ cls: ComplexityClass, a: z.number(), b: z.number(), rmsRelErr: z.number() });
+const SeriesFit = z.object({ best: ClassFit, runnerUp: ClassFit.nullable(), confidence: z.number(), note: z.string().optional() });
+
+export const BenchStarted = z.object({
+  type: z.literal('bench.started'),
+  ...Logged,
+  entry: z.string(),
+  sizes: z.array(z.number()),
+  repeats: z.number(),
+  budgetMs: z.number(),
+});
+/** One input size, measured: wall-time statistics (seconds), the deterministic operation count, memory. */
+export const BenchPoint = z.object({
+  type: z.literal('bench.point'),
+  ...Logged,
+  n: z.number(),
+  time: z.object({ min: z.number(), median: z.number(), mean: z.number(), stddev: z.number() }),
+  times: z.array(z.number()),
+  ops: z.number(),
+  builtinShare: z.number(),
+  peakKb: z.number(),
+});
+/** The series stopped early: measuring size `n` would have passed the time budget. */
+export const BenchStopped = z.object({ type: z.literal('bench.stopped'), ...Logged, reason: z.literal('budget'), n: z.number() });
+/** The fitted complexity per series and the verdict tracecast stands by, with its reason. */
+export const BenchFit = z.object({
+  type: z.literal('bench.fit'),
+  ...Logged,
+  time: SeriesFit.nullable(),
+  ops: SeriesFit.nullable(),
+  verdict: z.object({ series: z.enum(['operations', 'time']), cls: ComplexityClass, confidence: z.number(), reason: z.string() }).nullable(),
+});
+/** One graded case. Hidden cases carry no input, expected or actual value. */
+export const TestCaseResult = z.object({
+  type: z.literal('test.case'),
+  ...Logged,
+  case: z.string(),
+  index: z.number().int(),
+  hidden: z.boolean(),
+  passed: z.boolean(),
+  status: z.enum(['ok', 'error', 'timeout']),
+  ms: z.number(),
+  input: z.unknown().optional(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  reason: z.string().optional(),
+  error: z.object({ type: z.string(), message: z.string(), line: z.number().int().nullable().optional() }).optional(),
+});
+export const TestSummary = z.object({ type: z.literal('test.summary'), ...Logged, problem: z.string(), passed: z.number().int(), total: z.number().int(), passRate: z.number() });
+
+/** Session-level log frames (no run). */
+export const SessionRenamed = z.object({ type: z.literal('session.renamed'), session: z.string(), pos: Position, title: z.string() });
+export const SessionClosed = z.object({ type: z.literal('session.closed'), session: z.string(), pos: Position });
+
+export const LogFrame = z.discriminatedUnion('type', [RunStarted, Steps, Output, RunEnded, SessionRenamed, SessionClosed, BenchStarted, BenchPoint, BenchStopped, BenchFit, TestCaseResult, TestSummary]);
 export const ServerFrame = z.discriminatedUnion('type', [
   Accepted,
   Subscribed,
   Unsubscribed,
+  SessionOpened,
+  Ok,
+  Presence,
   ErrorFrame,
   RunStarted,
   Steps,
   Output,
   RunEnded,
+  SessionRenamed,
+  SessionClosed,
+  BenchStarted,
+  BenchPoint,
+  BenchStopped,
+  BenchFit,
+  TestCaseResult,
+  TestSummary,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type LogFrame = z.infer<typeof LogFrame>;

@@ -189,10 +189,10 @@ export function isTracerFrame(x: unknown): x is TracerFrameT {
       return (x.lang === 'python' || x.lang === 'javascript') && isStr(x.version);
     case 'end':
       return (
-        (x.status === 'ok' || x.status === 'error' || x.status === 'step_limit' || x.status === 'output_limit') &&
+        (x.status === 'ok' || x.status === 'error' || x.status === 'step_limit' || x.status === 'output_limit' || x.status === 'compile_error') &&
         isCount(x.steps) &&
         (x.error === undefined ||
-          (isObj(x.error) && isStr(x.error.type) && isStr(x.error.message) && isInt(x.error.line) && optInt(x.error.column))) &&
+          (isObj(x.error) && isStr(x.error.type) && isStr(x.error.message) && (x.error.line === null || isInt(x.error.line)) && optInt(x.error.column) && (x.error.signal === undefined || isStr(x.error.signal)))) &&
         isNum(x.peakRssKb) &&
         (x.peakRssKb as number) >= 0
       );

@@ -158,13 +158,14 @@ export const OutputFrame = z.object({
   text: z.string(),
   step: z.number().int().min(-1),
 });
-export const EndStatus = z.enum(['ok', 'error', 'step_limit', 'output_limit']);
+export const EndStatus = z.enum(['ok', 'error', 'step_limit', 'output_limit', 'compile_error']);
 export type EndStatus = z.infer<typeof EndStatus>;
 export const EndError = z.object({
   type: z.string(),
   message: z.string(),
-  line: Int,
+  line: Int.nullable(),
   column: Int.optional(),
+  signal: z.string().optional(),
 });
 export type EndError = z.infer<typeof EndError>;
 export const EndFrame = z.object({
@@ -175,9 +176,31 @@ export const EndFrame = z.object({
   peakRssKb: z.number().nonnegative(),
 });
 
-export const TracerFrame = z.discriminatedUnion('t', [HelloFrame, StepsFrame, OutputFrame, EndFrame]);
+/** Bench mode (CHANNEL.md): one point per measured size. */
+export const BenchPointFrame = z.object({
+  t: z.literal('bench.point'),
+  n: Count,
+  times: z.array(z.number().nonnegative()).min(1),
+  ops: Count,
+  builtinShare: z.number().min(0).max(1),
+  peakKb: z.number().nonnegative(),
+});
+export const BenchStopFrame = z.object({ t: z.literal('bench.stop'), reason: z.literal('budget'), n: Count });
+/** Grade mode: the outcome of one case (the expected value never enters the sandbox). */
+export const CaseFrame = z.object({
+  t: z.literal('case'),
+  id: z.string(),
+  status: z.enum(['ok', 'error', 'timeout']),
+  ms: z.number().nonnegative(),
+  result: z.unknown(),
+  error: z.object({ type: z.string(), message: z.string(), line: Int.nullable().optional() }).optional(),
+});
+
+export const TracerFrame = z.discriminatedUnion('t', [HelloFrame, StepsFrame, OutputFrame, EndFrame, BenchPointFrame, BenchStopFrame, CaseFrame]);
 export type TracerFrame = z.infer<typeof TracerFrame>;
 export type HelloFrame = z.infer<typeof HelloFrame>;
 export type StepsFrame = z.infer<typeof StepsFrame>;
 export type OutputFrame = z.infer<typeof OutputFrame>;
 export type EndFrame = z.infer<typeof EndFrame>;
+export type BenchPointFrame = z.infer<typeof BenchPointFrame>;
+export type CaseFrame = z.infer<typeof CaseFrame>;

@@ -1,5 +1,5 @@
 // CLI: build the sandbox images whose content-hash tag does not exist yet.
-//   node --import tsx sandbox-images/build.ts [python|javascript|all] [--force] [--runtimes DIR]
+//   node --import tsx sandbox-images/build.ts [python|javascript|cpp|all] [--force] [--runtimes DIR]
 import { buildImages, LANGS, type Lang } from './images.ts';
 
 const args = process.argv.slice(2);
@@ -12,7 +12,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--runtimes') runtimesDir = args[++i];
   else if (a === 'all' || (LANGS as readonly string[]).includes(a)) which = a;
   else {
-    console.error('usage: build.ts [python|javascript|all] [--force] [--runtimes DIR]');
+    console.error(`usage: build.ts [${LANGS.join('|')}|all] [--force] [--runtimes DIR]`);
     process.exit(2);
   }
 }

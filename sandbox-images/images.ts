@@ -15,8 +15,16 @@ import { PassThrough, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 
-export type Lang = 'python' | 'javascript';
-export const LANGS: readonly Lang[] = ['python', 'javascript'];
+export type Lang = 'python' | 'javascript' | 'cpp';
+export const LANGS: readonly Lang[] = ['python', 'javascript', 'cpp'];
+/**
+ * Root filesystems made with debootstrap: `base` (base/packages.txt) for python and
+ * javascript; `cpp-base` (cpp/packages.txt: Python for the runner plus g++, no Node) for cpp,
+ * so g++'s ~250 MB stays out of the other images and their tags.
+ */
+export type Rootfs = 'base' | 'cpp-base';
+const ROOTFS_OF: Record<Lang, Rootfs> = { python: 'base', javascript: 'base', cpp: 'cpp-base' };
+const PACKAGES_FILE: Record<Rootfs, string> = { base: 'base/packages.txt', 'cpp-base': 'cpp/packages.txt' };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -31,7 +39,7 @@ const IMPORT_CHANGES = [
   'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   'CMD ["/bin/bash"]',
 ];
-const MAIN_FILE: Record<Lang, string> = { python: 'tracer.py', javascript: 'tracer.mjs' };
+const MAIN_FILE: Record<Lang, string> = { python: 'tracer.py', javascript: 'tracer.mjs', cpp: 'runner.py' };
 
 export interface ImageOptions {
   /** Directory holding python/ and javascript/ runtimes; default <repo>/tracer-runtimes. */
@@ -41,7 +49,7 @@ export interface ImageOptions {
 interface Input { dest: string; src: string } // dest: path under /opt/tracecast
 
 // What stays out of the images (and so out of the tags): caches, tests, corpora, docs.
-const SKIP_DIR = /^(__pycache__|node_modules|tests?|fixtures|.*corpus.*)$/;
+const SKIP_DIR = /^(__pycache__|node_modules|tests?|fixtures|examples|.*corpus.*)$/;
 const SKIP_FILE = /(\.pyc|\.md|^test_.*\.py|_test\.py|\.test\.[cm]?[jt]s)$/;
 
 const sha = (parts: (string | Buffer)[]): string => {
@@ -50,14 +58,14 @@ const sha = (parts: (string | Buffer)[]): string => {
   return h.digest('hex').slice(0, 12);
 };
 
-export function basePackages(): string[] {
-  return readFileSync(path.join(HERE, 'base/packages.txt'), 'utf8')
+export function basePackages(rootfs: Rootfs = 'base'): string[] {
+  return readFileSync(path.join(HERE, PACKAGES_FILE[rootfs]), 'utf8')
     .split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean)
     .flatMap((l) => l.split(/[\s,]+/));
 }
 
-export function baseTag(): string {
-  return `tracecast/base:${sha([BASE_RECIPE, SUITE, ...basePackages()])}`;
+export function baseTag(rootfs: Rootfs = 'base'): string {
+  return `tracecast/${rootfs}:${sha([BASE_RECIPE, SUITE, ...basePackages(rootfs)])}`;
 }
 
 /** Files copied into /opt/tracecast of a language image (sorted by destination). */
@@ -85,7 +93,7 @@ export function runtimeInputs(lang: Lang, opts: ImageOptions = {}): Input[] {
 
 /** e.g. `tracecast/python:3f2a9c01be4d`: hash of the base tag, the Dockerfile and every copied file. */
 export function imageTag(lang: Lang, opts: ImageOptions = {}): string {
-  const parts: (string | Buffer)[] = [baseTag(), readFileSync(path.join(HERE, lang, 'Dockerfile'))];
+  const parts: (string | Buffer)[] = [baseTag(ROOTFS_OF[lang]), readFileSync(path.join(HERE, lang, 'Dockerfile'))];
   for (const f of runtimeInputs(lang, opts)) parts.push(f.dest, readFileSync(f.src));
   return `tracecast/${lang}:${sha(parts)}`;
 }
@@ -109,10 +117,11 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult>
     throw new Error(`no Docker engine answers (${e.message}); run scripts/ensure-docker.sh`);
   });
   const langs = opts.langs ?? LANGS;
-  const base = baseTag();
-  const result: BuildResult = { base, images: {} as Record<Lang, string>, built: [] };
-  let baseReady = false;
+  const result: BuildResult = { base: baseTag(), images: {} as Record<Lang, string>, built: [] };
+  const basesReady = new Set<Rootfs>();
   for (const lang of langs) {
+    const rootfs = ROOTFS_OF[lang];
+    const base = baseTag(rootfs);
     const tag = imageTag(lang, opts);
     result.images[lang] = tag;
     if (!opts.force && (await imageExists(docker, tag))) { log(lang, `${tag} exists, skipping`); continue; }
@@ -121,7 +130,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult>
       const dir = path.join(opts.runtimesDir ?? path.join(ROOT, 'tracer-runtimes'), lang);
       throw new Error(`${lang}: ${path.join(dir, MAIN_FILE[lang])} is missing: cannot build ${tag}`);
     }
-    if (!baseReady) { await ensureBase(docker, base, !!opts.force, log, result); baseReady = true; }
+    if (!basesReady.has(rootfs)) { await ensureBase(docker, rootfs, base, !!opts.force, log, result); basesReady.add(rootfs); }
     log(lang, `building ${tag} FROM ${base}`);
     await buildLang(docker, lang, tag, base, opts, log);
     result.built.push(tag);
@@ -143,50 +152,54 @@ async function tagLatest(docker: Docker, tag: string): Promise<void> {
 
 // ---------------------------------------------------------------- base image
 
-async function ensureBase(docker: Docker, tag: string, force: boolean,
+async function ensureBase(docker: Docker, name: Rootfs, tag: string, force: boolean,
   log: (s: string, m: string) => void, result: BuildResult): Promise<void> {
-  if (!force && (await imageExists(docker, tag))) { log('base', `${tag} exists, skipping`); return; }
+  if (!force && (await imageExists(docker, tag))) { log(name, `${tag} exists, skipping`); return; }
   const hash = tag.split(':')[1]!;
-  const rootfs = await ensureRootfs(hash, log);
-  log('base', `importing ${rootfs} as ${tag}`);
+  const rootfs = await ensureRootfs(name, hash, log);
+  log(name, `importing ${rootfs} as ${tag}`);
   const tar = spawn('tar', ['--numeric-owner', '--exclude=./dev/*', '--exclude=./proc/*',
     '--exclude=./sys/*', '-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const tarDone = exitOf(tar, 'tar');
   const stream = await docker.importImage(tar.stdout as unknown as string, {
-    repo: 'tracecast/base', tag: hash, message: `tracecast base ${hash} (${SUITE})`, changes: IMPORT_CHANGES,
+    repo: `tracecast/${name}`, tag: hash, message: `tracecast ${name} ${hash} (${SUITE})`, changes: IMPORT_CHANGES,
   } as Record<string, unknown>);
   await Promise.all([readJsonStream(stream as Readable), tarDone]);
   await tagLatest(docker, tag);
   result.built.push(tag);
-  log('base', `imported ${tag}`);
+  log(name, `imported ${tag}`);
 }
 
-/** debootstrap the rootfs into /var/cache/tracecast/rootfs-<hash> unless it is cached there. */
-async function ensureRootfs(hash: string, log: (s: string, m: string) => void): Promise<string> {
-  const dir = path.join(CACHE_DIR, `rootfs-${hash}`);
-  const link = path.join(CACHE_DIR, 'base-rootfs');
+/**
+ * debootstrap the rootfs into /var/cache/tracecast/rootfs-<hash> (`cpp-base-rootfs-<hash>`
+ * for cpp-base) unless it is cached there.
+ */
+async function ensureRootfs(name: Rootfs, hash: string, log: (s: string, m: string) => void): Promise<string> {
+  const prefix = name === 'base' ? '' : `${name}-`; // base keeps its original cache names
+  const dir = path.join(CACHE_DIR, `${prefix}rootfs-${hash}`);
+  const link = path.join(CACHE_DIR, `${name}-rootfs`);
   if (existsSync(path.join(dir, 'etc/debian_version'))) {
-    log('base', `using cached rootfs ${dir}`);
+    log(name, `using cached rootfs ${dir}`);
   } else {
     if (process.getuid?.() !== 0) throw new Error('building the base rootfs needs root (debootstrap)');
     mkdirSync(CACHE_DIR, { recursive: true });
     if (!commandExists('debootstrap')) {
-      log('base', 'installing debootstrap');
+      log(name, 'installing debootstrap');
       run('bash', ['-c', `. "${path.join(ROOT, 'scripts/lib.sh')}" && need_apt debootstrap`]);
     }
     const mirror = debianMirror();
-    const pkgs = basePackages();
+    const pkgs = basePackages(name);
     const tmp = `${dir}.tmp`;
     removeTree(tmp);
-    const logFile = path.join(CACHE_DIR, `debootstrap-${hash}.log`);
-    log('base', `debootstrap --variant=minbase --include=${pkgs.join(',')} ${SUITE} ${mirror} (log: ${logFile})`);
+    const logFile = path.join(CACHE_DIR, `${prefix}debootstrap-${hash}.log`);
+    log(name, `debootstrap --variant=minbase --include=${pkgs.join(',')} ${SUITE} ${mirror} (log: ${logFile})`);
     await debootstrap(['--variant=minbase', `--include=${pkgs.join(',')}`, SUITE, tmp, mirror], logFile, log);
     trimRootfs(tmp);
     renameSync(tmp, dir);
-    log('base', `rootfs ready: ${dir} (${duMb(dir)} MB)`);
-    for (const old of readdirSync(CACHE_DIR)) { // keep one rootfs: each is ~300 MB
-      if (/^rootfs-[0-9a-f]{12}$/.test(old) && !old.endsWith(hash)) removeTree(path.join(CACHE_DIR, old));
-      if (/^debootstrap-[0-9a-f]{12}\.log$/.test(old) && !old.includes(hash)) rmSync(path.join(CACHE_DIR, old));
+    log(name, `rootfs ready: ${dir} (${duMb(dir)} MB)`);
+    for (const old of readdirSync(CACHE_DIR)) { // keep one rootfs per kind: each is ~300 MB
+      if (new RegExp(`^${prefix}rootfs-[0-9a-f]{12}$`).test(old) && !old.endsWith(hash)) removeTree(path.join(CACHE_DIR, old));
+      if (new RegExp(`^${prefix}debootstrap-[0-9a-f]{12}\\.log$`).test(old) && !old.includes(hash)) rmSync(path.join(CACHE_DIR, old));
     }
   }
   const tmpLink = `${link}.${process.pid}`;
@@ -325,7 +338,9 @@ async function buildLang(docker: Docker, lang: Lang, tag: string, base: string, 
 async function smokeTest(docker: Docker, lang: Lang, tag: string): Promise<string> {
   const cmd = lang === 'python'
     ? ['python3', '-c', 'import sys, json; print("python", sys.version.split()[0])']
-    : ['node', '-e', 'import("/opt/tracecast/vendor/acorn.mjs").then((a) => console.log("node", process.version, "acorn", a.version))'];
+    : lang === 'cpp'
+      ? ['sh', '-c', 'echo "g++ $(g++ -dumpfullversion) python $(python3 -c "import sys; print(sys.version.split()[0])")"; test -f /opt/tracecast/lib/tracecast_init.o']
+      : ['node', '-e', 'import("/opt/tracecast/vendor/acorn.mjs").then((a) => console.log("node", process.version, "acorn", a.version))'];
   const out = new PassThrough();
   let text = '';
   out.on('data', (c: Buffer) => { text += c.toString(); });

@@ -1,9 +1,10 @@
 /** Applies the migrations in schema/migrations/ (in name order) with kysely's Migrator. */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as runs from './migrations/0001_runs.ts';
+import * as sessions from './migrations/0002_sessions.ts';
 
 // Static imports, not a folder scan: the set of migrations is part of the code and type-checked.
-const migrations: Record<string, Migration> = { '0001_runs': runs };
+const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -15,6 +15,16 @@ export interface RunsTable {
   seq: Generated<number>;
 }
 
+export interface SessionsTable {
+  id: string;
+  join_code: string;
+  owner_key_hash: string;
+  title: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
   runs: RunsTable;
+  sessions: SessionsTable;
 }

@@ -1,4 +1,5 @@
 /** Server configuration from environment variables, validated once at start-up (see the README's table). */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
@@ -22,6 +23,11 @@ const Env = z.object({
   TRACECAST_MAX_FRAME_BYTES: int(1024 * 1024),
   TRACECAST_KEYFRAME_EVERY: int(1000),
   TRACECAST_LOG_MAX_LENGTH: int(1_000_000),
+  TRACECAST_LOG_MAX_AGE_MS: int(24 * 3600 * 1000),
+  TRACECAST_LOG_IDLE_MS: int(24 * 3600 * 1000),
+  TRACECAST_SLOW_SUBSCRIBER_MS: int(30_000),
+  TRACECAST_JOIN_ATTEMPTS: int(10),
+  TRACECAST_PROBLEMS_DIR: z.string().default(fileURLToPath(new URL('../problems/', import.meta.url))),
   TRACECAST_POOL_SIZE: z.coerce.number().int().min(0).default(2),
   TRACECAST_POOL_REFILL_CONCURRENCY: int(2),
 });
@@ -49,7 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxFrameBytes: e.TRACECAST_MAX_FRAME_BYTES,
       keyframeEvery: e.TRACECAST_KEYFRAME_EVERY,
     },
-    logMaxLength: e.TRACECAST_LOG_MAX_LENGTH,
+    log: { maxLength: e.TRACECAST_LOG_MAX_LENGTH, maxAgeMs: e.TRACECAST_LOG_MAX_AGE_MS, idleMs: e.TRACECAST_LOG_IDLE_MS },
+    slowSubscriberMs: e.TRACECAST_SLOW_SUBSCRIBER_MS,
+    joinAttemptsPerMinute: e.TRACECAST_JOIN_ATTEMPTS,
+    problemsDir: e.TRACECAST_PROBLEMS_DIR,
     pool: { size: e.TRACECAST_POOL_SIZE, refillConcurrency: e.TRACECAST_POOL_REFILL_CONCURRENCY },
   };
 }

@@ -13,7 +13,10 @@ import { RedisLog } from './log/log-redis.ts';
 import type { Logger } from './obs/logger.ts';
 import { createMetrics } from './obs/metrics.ts';
 import { MemoryQueue } from './queue/queue-memory.ts';
+import { importProblems } from './problems/catalog.ts';
 import { Runner } from './runner/runner.ts';
+import { AttemptLimiter } from './sessions/attempts.ts';
+import { Sessions } from './sessions/sessions.ts';
 import { WarmPool } from './sandbox/pool.ts';
 import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
@@ -37,7 +40,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : null;
   if (redis) await redis.connect();
-  const log: SessionLog = redis ? new RedisLog(redis, { maxLength: config.logMaxLength }) : new MemoryLog({ maxLength: config.logMaxLength });
+  const log: SessionLog = redis ? new RedisLog(redis, config.log) : new MemoryLog(config.log);
   const store: Store = config.databaseUrl ? await PostgresStore.open(config.databaseUrl) : new MemoryStore();
 
   const docker = new DockerSandbox({
@@ -58,7 +61,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     newId,
   );
-  const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT });
+  const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs });
   // `handlers` is assigned below; the queue only calls the worker after a message was handled.
   let handlers: ReturnType<typeof createHandlers>;
   const queue = new MemoryQueue({
@@ -67,7 +70,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     onDepth: (n) => metrics.runsQueued.set(n),
   });
   let shuttingDown = false;
-  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown });
+  const sessions = new Sessions(store);
+  const joinAttempts = new AttemptLimiter(config.joinAttemptsPerMinute, 60_000);
+  const problems = new Map((await importProblems(config.problemsDir)).map((p) => [p.slug, p]));
+  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown, sessions, joinAttempts, problems });
   gateway.route({
     onMessage: handlers.onMessage,
     onClose: handlers.onClose,

@@ -12,6 +12,8 @@ export interface Subscription {
 export interface Conn {
   /** Owner identity of the runs this connection starts (until authentication exists). */
   id: string;
+  /** The peer's address: failed join-code attempts are limited per address, not per connection. */
+  ip: string;
   /** The session `execute` uses when the message names none; created on first use. */
   ownSession: string | null;
   closed: boolean;
@@ -22,6 +24,6 @@ export interface Conn {
   runs: Set<string>;
 }
 
-export function newConn(id: string): Conn {
-  return { id, ownSession: null, closed: false, subs: new Map(), drainWaiters: [], runs: new Set() };
+export function newConn(id: string, ip: string): Conn {
+  return { id, ip, ownSession: null, closed: false, subs: new Map(), drainWaiters: [], runs: new Set() };
 }

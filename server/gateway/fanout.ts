@@ -1,6 +1,7 @@
 /** Fan-out of session logs to WebSockets: one tail per session per gateway, published as bytes to a uWS topic, with gap-free catch-up. */
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
-import { withPosition } from '../../protocol/codec.ts';
+import { encode, withPosition } from '../../protocol/codec.ts';
+import { CloseCodes } from '../../protocol/codes.ts';
 import { START, compareIds, type LogEntry, type SessionLog, type StopTail } from '../log/log.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
@@ -9,11 +10,15 @@ import type { Conn, Subscription } from './connection.ts';
 export interface FanoutOptions {
   /** A live subscriber whose send buffer passes this many bytes is moved off the topic and fed from the log. */
   softBufferLimit: number;
+  /** A subscriber still catching up after this long is closed with CloseCodes.tooSlow (it resumes by itself). */
+  slowSubscriberMs: number;
 }
 
 interface Member {
   ws: WebSocket<Conn>;
   sub: Subscription;
+  /** When it last started catching up (performance.now()). */
+  behindSince: number;
 }
 
 interface SessionTail {
@@ -24,7 +29,13 @@ interface SessionTail {
   advanceWaiters: Array<() => void>;
   stop: StopTail | null;
   ready: Promise<void>;
+  /** Watcher count last announced, and the pending announcement. */
+  announced: number;
+  presenceTimer: NodeJS.Timeout | null;
 }
+
+// Presence is announced at most this often per session.
+const PRESENCE_EVERY_MS = 500;
 
 const CATCH_UP_BATCH = 256;
 const CHECK_EVERY_BYTES = 256 * 1024;
@@ -51,8 +62,9 @@ export class Fanout {
     const sub: Subscription = { session, pos: after, live: false };
     conn.subs.set(session, sub);
     const tail = this.acquire(session);
-    const member: Member = { ws, sub };
+    const member: Member = { ws, sub, behindSince: performance.now() };
     tail.members.add(member);
+    this.presenceChanged(tail, session);
     await tail.ready;
     await this.catchUp(member, tail);
   }
@@ -66,6 +78,7 @@ export class Fanout {
     if (tail) {
       if (sub.live && !conn.closed) ws.unsubscribe(tail.topic);
       for (const m of tail.members) if (m.sub === sub) tail.members.delete(m);
+      this.presenceChanged(tail, session);
       this.release(session, tail);
     }
     return true;
@@ -89,7 +102,7 @@ export class Fanout {
   private acquire(session: string): SessionTail {
     let tail = this.tails.get(session);
     if (tail) return tail;
-    const t: SessionTail = { topic: `s/${session}`, cursor: START, members: new Set(), advanceWaiters: [], stop: null, ready: Promise.resolve() };
+    const t: SessionTail = { topic: `s/${session}`, cursor: START, members: new Set(), advanceWaiters: [], stop: null, ready: Promise.resolve(), announced: 0, presenceTimer: null };
     t.ready = (async () => {
       t.cursor = (await this.log.last(session)) ?? START;
       if (this.tails.get(session) !== t) return;
@@ -104,8 +117,23 @@ export class Fanout {
     return t;
   }
 
+  /** Schedules one `presence` frame for the session's watchers (debounced). */
+  private presenceChanged(tail: SessionTail, session: string): void {
+    if (tail.presenceTimer) return;
+    tail.presenceTimer = setTimeout(() => {
+      tail.presenceTimer = null;
+      const watchers = tail.members.size;
+      if (watchers === tail.announced || this.tails.get(session) !== tail) return;
+      tail.announced = watchers;
+      const bytes = encode({ type: 'presence', session, watchers });
+      this.app.publish(tail.topic, bytes, true);
+      for (const m of tail.members) if (!m.sub.live && !m.ws.getUserData().closed) m.ws.cork(() => m.ws.send(bytes, true));
+    }, PRESENCE_EVERY_MS);
+  }
+
   private release(session: string, tail: SessionTail): void {
     if (tail.members.size > 0) return;
+    if (tail.presenceTimer) clearTimeout(tail.presenceTimer);
     tail.stop?.();
     this.tails.delete(session);
     for (const wake of tail.advanceWaiters.splice(0)) wake();
@@ -139,6 +167,7 @@ export class Fanout {
         m.ws.unsubscribe(tail.topic);
         m.sub.live = false;
         m.sub.pos = tail.cursor;
+        m.behindSince = performance.now();
         void this.catchUp(m, tail);
       }
     }
@@ -149,8 +178,20 @@ export class Fanout {
     const conn = ws.getUserData();
     const current = () => !conn.closed && conn.subs.get(sub.session) === sub && this.tails.get(sub.session) === tail;
     while (current()) {
+      if (performance.now() - member.behindSince > this.options.slowSubscriberMs) {
+        this.logger.warn('closing a subscriber that stayed behind too long', { conn: conn.id, session: sub.session, pos: sub.pos });
+        ws.end(CloseCodes.tooSlow, 'too far behind: reconnect and resume from your last position');
+        return;
+      }
       if (ws.getBufferedAmount() > this.options.softBufferLimit) {
-        await new Promise<void>((resolve) => conn.drainWaiters.push(resolve));
+        // Wake on drain, or after a second to re-check how long it has been behind.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          conn.drainWaiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
         continue;
       }
       const target = tail.cursor;

@@ -49,7 +49,7 @@ export class Gateway {
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
         res.upgrade(
-          newConn(this.newId()),
+          newConn(this.newId(), Buffer.from(res.getRemoteAddressAsText()).toString()),
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),

@@ -1,8 +1,12 @@
 /** In-process session log: the default when no REDIS_URL is set (one node only). */
-import { compareIds, type LogEntry, type SessionLog, type StopTail } from './log.ts';
+import { START, compareIds, type LogEntry, type SessionLog, type StopTail } from './log.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
 
 interface Stream {
   entries: LogEntry[];
+  trimmedUpTo: string;
+  touched: number;
   lastMs: number;
   lastSeq: number;
   tails: Set<() => void>;
@@ -11,6 +15,10 @@ interface Stream {
 export interface MemoryLogOptions {
   /** Oldest entries are dropped past this many per session. */
   maxLength: number;
+  /** Entries older than this are dropped (ms); default one day. */
+  maxAgeMs?: number;
+  /** A session not appended to for this long is forgotten (ms); default one day. */
+  idleMs?: number;
 }
 
 export class MemoryLog implements SessionLog {
@@ -21,7 +29,7 @@ export class MemoryLog implements SessionLog {
   private stream(session: string): Stream {
     let s = this.streams.get(session);
     if (!s) {
-      s = { entries: [], lastMs: 0, lastSeq: -1, tails: new Set() };
+      s = { entries: [], trimmedUpTo: START, touched: Date.now(), lastMs: 0, lastSeq: -1, tails: new Set() };
       this.streams.set(session, s);
     }
     return s;
@@ -42,10 +50,35 @@ export class MemoryLog implements SessionLog {
       s.entries.push({ id, frame });
       ids.push(id);
     }
-    const excess = s.entries.length - this.options.maxLength;
-    if (excess > 0) s.entries.splice(0, excess);
+    this.trim(s);
     for (const wake of s.tails) wake();
+    this.sweep();
     return ids;
+  }
+
+  private trim(s: Stream): void {
+    const now = Date.now();
+    s.touched = now;
+    let drop = Math.max(0, s.entries.length - this.options.maxLength);
+    while (drop < s.entries.length && Number(s.entries[drop].id.split('-')[0]) < now - (this.options.maxAgeMs ?? DAY_MS)) drop++;
+    if (drop > 0) s.trimmedUpTo = s.entries.splice(0, drop)[drop - 1].id;
+  }
+
+  /** Forgets idle sessions nobody tails (checked at most once a minute). */
+  private lastSweep = Date.now();
+  private sweep(): void {
+    const now = Date.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [id, s] of this.streams) if (s.tails.size === 0 && now - s.touched > (this.options.idleMs ?? DAY_MS)) this.streams.delete(id);
+  }
+
+  async first(session: string): Promise<string | null> {
+    return this.streams.get(session)?.entries[0]?.id ?? null;
+  }
+
+  async trimmedUpTo(session: string): Promise<string> {
+    return this.streams.get(session)?.trimmedUpTo ?? START;
   }
 
   async range(session: string, after: string, until?: string, count = Infinity): Promise<LogEntry[]> {

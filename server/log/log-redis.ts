@@ -1,10 +1,14 @@
 /** Session log on Redis Streams: one stream per session, tailed by one multiplexed blocking reader. */
 import type { Redis } from 'ioredis';
-import { compareIds as cmp, type LogEntry, type SessionLog, type StopTail } from './log.ts';
+import { START, compareIds as cmp, type LogEntry, type SessionLog, type StopTail } from './log.ts';
 
 export interface RedisLogOptions {
   /** Approximate cap on entries per session stream (XADD MAXLEN ~). */
   maxLength: number;
+  /** Entries older than this are trimmed on append (XTRIM MINID ~), ms; default one day. */
+  maxAgeMs?: number;
+  /** A stream not appended to for this long expires (PEXPIRE on every append), ms; default one day. */
+  idleMs?: number;
   /** Key prefix; the session id is a hash tag so a session's keys share a Redis Cluster slot. */
   prefix?: string;
   /** How long one XREAD blocks before re-issuing (ms). */
@@ -16,6 +20,8 @@ interface Tail {
   onEntries: (entries: LogEntry[]) => void;
   onError: (err: Error) => void;
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 type XReadReply = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
 
@@ -58,9 +64,11 @@ export class RedisLog implements SessionLog {
     for (const frame of frames) {
       multi.xadd(key, 'MAXLEN', '~', this.options.maxLength, '*', 'f', Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
     }
+    multi.xtrim(key, 'MINID', '~', Math.max(0, Date.now() - (this.options.maxAgeMs ?? DAY_MS)));
+    multi.pexpire(key, this.options.idleMs ?? DAY_MS);
     const results = await multi.exec();
     if (!results) throw new Error(`log append to ${key}: transaction aborted`);
-    return results.map(([err, id]) => {
+    return results.slice(0, frames.length).map(([err, id]) => {
       if (err) throw new Error(`log append to ${key}: ${err.message}`);
       return id as string;
     });
@@ -76,6 +84,22 @@ export class RedisLog implements SessionLog {
   async last(session: string): Promise<string | null> {
     const raw = await this.redis.xrevrange(this.key(session), '+', '-', 'COUNT', 1);
     return raw.length > 0 ? raw[0][0] : null;
+  }
+
+  async first(session: string): Promise<string | null> {
+    const raw = await this.redis.xrange(this.key(session), '-', '+', 'COUNT', 1);
+    return raw.length > 0 ? raw[0][0] : null;
+  }
+
+  async trimmedUpTo(session: string): Promise<string> {
+    try {
+      const info = (await this.redis.xinfo('STREAM', this.key(session))) as unknown[];
+      const i = info.indexOf('max-deleted-entry-id');
+      return i >= 0 ? String(info[i + 1]) : START;
+    } catch (err) {
+      if (/no such key/i.test((err as Error).message)) return START;
+      throw err;
+    }
   }
 
   tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void, onError: (err: Error) => void): StopTail {

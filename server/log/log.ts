@@ -22,7 +22,8 @@ export type StopTail = () => void;
  * - `tail` delivers every entry with id > `after` — those already in the log and those
  *   appended later — in order, without gaps or duplicates, until stopped. `onEntries`
  *   is never called concurrently for one tail.
- * - Entries may be trimmed by retention; `first` tells where a session's retained log begins.
+ * - Entries may be trimmed by retention (length, age, idleness); `first` tells where a
+ *   session's retained log begins and `trimmedUpTo` the newest id retention removed.
  */
 export interface SessionLog {
   append(session: string, frames: Uint8Array[]): Promise<string[]>;
@@ -30,6 +31,10 @@ export interface SessionLog {
   range(session: string, after: string, until?: string, count?: number): Promise<LogEntry[]>;
   /** The id of the newest entry, or null for an empty or unknown session. */
   last(session: string): Promise<string | null>;
+  /** The id of the oldest retained entry, or null. */
+  first(session: string): Promise<string | null>;
+  /** The newest id removed by retention (START when nothing was): a reader behind it has a gap. */
+  trimmedUpTo(session: string): Promise<string>;
   tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void, onError: (err: Error) => void): StopTail;
   close(): Promise<void>;
 }

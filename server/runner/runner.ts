@@ -9,6 +9,7 @@ import type { Sandbox, SandboxExit, SandboxLimits, SandboxProcess } from '../san
 import type { Store } from '../store/store.ts';
 import { Appender } from './appender.ts';
 import { FrameReader } from './frame-reader.ts';
+import type { ModeFrame, ModeHandler } from './modes/mode.ts';
 import { decideVerdict, type StopReason, type TracerEnd } from './verdict.ts';
 
 export interface RunJob {
@@ -21,6 +22,8 @@ export interface RunJob {
   stdin: string[];
   maxSteps: number;
   timeoutMs: number;
+  /** Bench or grade mode; absent: a traced run. */
+  mode?: ModeHandler;
 }
 
 export interface RunnerLimits extends SandboxLimits {
@@ -129,6 +132,10 @@ class RunExecution {
     this.appender.push(encode(frame));
   }
 
+  private readonly emitMode = (frame: ModeFrame): void => {
+    this.appender.push(encode({ ...frame, session: this.job.session, run: this.job.run }));
+  };
+
   private async main(): Promise<RunSummary> {
     const { job, deps } = this;
     const { limits } = deps;
@@ -139,6 +146,7 @@ class RunExecution {
       language: job.language,
       limits: { maxSteps: job.maxSteps, timeoutMs: job.timeoutMs, memoryMb: limits.memoryMb, outputBytes: limits.outputBytes },
     });
+    job.mode?.begin(this.emitMode);
     const t0 = performance.now();
     let exit: SandboxExit | null = null;
     let internal: Error | null = null;
@@ -155,6 +163,7 @@ class RunExecution {
     let { verdict, error } = decideVerdict(this.stopReason, exit, this.end);
     error = this.describe(verdict, error);
     const summary: RunSummary = { verdict, wallMs, peakMemKb: this.peakRssKb, steps: this.nextStep, ...(error ? { error } : {}) };
+    job.mode?.end(this.emitMode);
     this.emit({ type: 'run.ended', session: job.session, run: job.run, ...summary });
     await this.appender.flush();
     if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
@@ -236,6 +245,7 @@ class RunExecution {
           keyframeEvery: limits.keyframeEvery,
           full: false,
           batchSteps: 512,
+          ...job.mode?.sandboxJob,
         }) + '\n',
       );
       const exited = proc.exited;
@@ -290,6 +300,9 @@ class RunExecution {
         this.endAt = performance.now();
         this.peakRssKb = frame.peakRssKb ?? null;
         return;
+      default:
+        if (!job.mode) return this.stop('internal_error', `unexpected ${frame.t} frame in a traced run`);
+        job.mode.onFrame(frame, this.emitMode);
     }
   }
 

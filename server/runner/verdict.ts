@@ -21,11 +21,10 @@ export function decideVerdict(stop: StopReason | null, exit: SandboxExit | null,
         return { verdict: 'step_limit' };
       case 'output_limit':
         return { verdict: 'output_limit' };
+      case 'compile_error':
+        return { verdict: 'compile_error', error: errorOf(end, 'CompileError') };
       case 'error':
-        return {
-          verdict: 'runtime_error',
-          error: { type: end.error?.type ?? 'Error', message: end.error?.message ?? '', line: end.error?.line ?? null, ...(end.error?.column !== undefined ? { column: end.error.column } : {}) },
-        };
+        return { verdict: 'runtime_error', error: errorOf(end, 'Error') };
     }
   }
   if (exit && exit.exitCode > 128) {
@@ -37,4 +36,15 @@ export function decideVerdict(stop: StopReason | null, exit: SandboxExit | null,
     return { verdict: 'runtime_error', error: { type: 'Exit', message: `the program exited with status ${exit.exitCode} before finishing`, line: null } };
   }
   return { verdict: 'internal_error' };
+}
+
+function errorOf(end: TracerEnd, defaultType: string): RunError {
+  const e = end.error;
+  return {
+    type: e?.type ?? defaultType,
+    message: e?.message ?? '',
+    line: e?.line ?? null,
+    ...(e?.column !== undefined ? { column: e.column } : {}),
+    ...(e?.signal ? { signal: e.signal } : {}),
+  };
 }

@@ -2,8 +2,8 @@
 import { Kysely, PostgresDialect, type Selectable } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../../schema/migrate.ts';
-import type { Database, RunsTable } from '../../schema/tables.ts';
-import type { RunRecord, Store } from './store.ts';
+import type { Database, RunsTable, SessionsTable } from '../../schema/tables.ts';
+import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store } from './store.ts';
 
 export class PostgresStore implements Store {
   private constructor(private readonly db: Kysely<Database>) {}
@@ -43,9 +43,43 @@ export class PostgresStore implements Store {
     return rows.map(toRecord);
   }
 
+  async createSession(session: SessionRecord): Promise<void> {
+    try {
+      await this.db
+        .insertInto('sessions')
+        .values({ id: session.id, join_code: session.joinCode, owner_key_hash: session.ownerKeyHash, title: session.title, created_at: session.createdAt, closed_at: session.closedAt })
+        .execute();
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505' && String((err as Error).message).includes('join_code')) throw new DuplicateJoinCode(session.joinCode);
+      throw err;
+    }
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toSession(row) : null;
+  }
+
+  async sessionByCode(joinCode: string): Promise<SessionRecord | null> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('join_code', '=', joinCode).executeTakeFirst();
+    return row ? toSession(row) : null;
+  }
+
+  async updateSession(id: string, change: { title?: string; closedAt?: Date }): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ ...(change.title !== undefined ? { title: change.title } : {}), ...(change.closedAt ? { closed_at: change.closedAt } : {}) })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+function toSession(row: Selectable<SessionsTable>): SessionRecord {
+  return { id: row.id, joinCode: row.join_code, ownerKeyHash: row.owner_key_hash, title: row.title, createdAt: row.created_at, closedAt: row.closed_at };
 }
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {

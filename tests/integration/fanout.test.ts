@@ -29,12 +29,14 @@ describe('session fan-out', () => {
   it('two subscribers get byte-identical sequences; a third subscribing after the end gets the same', async () => {
     const [runnerClient, a, b] = await Promise.all([0, 1, 2].map(() => TestClient.connect(server.url)));
     clients.push(runnerClient, a, b);
-    const session = `class-${Date.now()}`;
+    const opened = await runnerClient.request({ type: 'session.open', title: 'fan-out' });
+    assert.equal(opened.type, 'session.opened');
+    const { session, ownerKey } = opened as Extract<typeof opened, { type: 'session.opened' }>;
     for (const c of [a, b]) {
       c.send({ type: 'subscribe', id: 's', session });
       await c.waitFor((f) => f.type === 'subscribed');
     }
-    const { ended } = await runnerClient.execute('python', BUBBLE, { session });
+    const { ended } = await runnerClient.execute('python', BUBBLE, { session, ownerKey });
     assert.equal(ended.verdict, 'ok');
     for (const c of [a, b]) await c.waitFor((f) => f.type === 'run.ended');
     const late = await TestClient.connect(server.url);
@@ -57,13 +59,14 @@ describe('session fan-out', () => {
   it('subscribe with a position replays only what follows it, then goes live, without gap or duplicate', async () => {
     const [owner, watcher] = await Promise.all([0, 1].map(() => TestClient.connect(server.url)));
     clients.push(owner, watcher);
-    const session = `resume-${Date.now()}`;
-    const firstRun = await owner.execute('python', 'a = 1\nb = 2\n', { session });
+    const opened = (await owner.request({ type: 'session.open' })) as { session: string; ownerKey: string };
+    const { session, ownerKey } = opened;
+    const firstRun = await owner.execute('python', 'a = 1\nb = 2\n', { session, ownerKey });
     const first = sessionFrames(owner, session);
     const cut = first[1].frame as { pos: string };
     watcher.send({ type: 'subscribe', session, position: cut.pos });
     await watcher.waitFor((f) => f.type === 'run.ended');
-    await owner.execute('python', 'c = 3\n', { session });
+    await owner.execute('python', 'c = 3\n', { session, ownerKey });
     await watcher.waitFor((f) => f.type === 'run.ended' && f.run !== firstRun.accepted.run);
     const all = sessionFrames(owner, session);
     const seen = sessionFrames(watcher, session);

@@ -62,6 +62,14 @@ export class TestClient {
     }
   }
 
+  /** Sends a message with a fresh request id and waits for the reply carrying it. */
+  async request(message: Record<string, unknown>, timeoutMs = 10_000): Promise<ServerFrame> {
+    const id = `req-${Math.random().toString(36).slice(2)}`;
+    const from = this.received.length;
+    this.send({ ...message, id });
+    return this.waitFor((f) => 'id' in f && f.id === id, timeoutMs, from);
+  }
+
   /** Sends `execute` and waits for its `run.ended`; returns the run's frames (in order) and the end. */
   async execute(language: string, code: string, extra: Record<string, unknown> = {}, timeoutMs = 30_000) {
     const id = `req-${Math.random().toString(36).slice(2)}`;

@@ -1,0 +1,65 @@
+/** Bench mode: streams one point per size as it is measured, then fits both series and says which it trusts. */
+import type { Benchmark } from '../../../protocol/index.ts';
+import type { BenchPointFrame, TracerFrame } from '../../../protocol/trace.ts';
+import { chooseVerdict, fitSeries, type SeriesFit } from '../../benchmark/fit.ts';
+import type { Emit, ModeHandler } from './mode.ts';
+
+/** The explicit sizes, or `count` sizes spaced on a log scale (rounded, distinct). */
+export function benchSizes(sizes: Benchmark['sizes']): number[] {
+  if (Array.isArray(sizes)) return [...new Set(sizes)].sort((a, b) => a - b);
+  const { from, to, count } = sizes;
+  const out = new Set<number>();
+  for (let i = 0; i < count; i++) out.add(Math.round(from * (to / from) ** (i / (count - 1))));
+  return [...out].sort((a, b) => a - b);
+}
+
+function stats(times: number[]) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const variance = times.reduce((a, t) => a + (t - mean) ** 2, 0) / Math.max(1, times.length - 1);
+  return { min: sorted[0], median, mean, stddev: Math.sqrt(variance) };
+}
+
+export class BenchMode implements ModeHandler {
+  readonly sandboxJob: Record<string, unknown>;
+  private readonly points: BenchPointFrame[] = [];
+  private readonly sizes: number[];
+
+  constructor(private readonly request: Benchmark) {
+    this.sizes = benchSizes(request.sizes);
+    const g = request.generator;
+    this.sandboxJob = {
+      mode: 'bench',
+      entry: request.entry,
+      generator: 'builtin' in g ? { kind: 'builtin', name: g.builtin, seed: g.seed } : { kind: 'function', name: g.function, seed: g.seed },
+      sizes: this.sizes,
+      repeats: request.repeats,
+      budgetMs: request.budgetMs,
+    };
+  }
+
+  begin(emit: Emit): void {
+    emit({ type: 'bench.started', entry: this.request.entry, sizes: this.sizes, repeats: this.request.repeats, budgetMs: this.request.budgetMs });
+  }
+
+  onFrame(frame: TracerFrame, emit: Emit): void {
+    if (frame.t === 'bench.point') {
+      this.points.push(frame);
+      emit({ type: 'bench.point', n: frame.n, time: stats(frame.times), times: frame.times, ops: frame.ops, builtinShare: frame.builtinShare, peakKb: frame.peakKb });
+    } else if (frame.t === 'bench.stop') {
+      emit({ type: 'bench.stopped', reason: frame.reason, n: frame.n });
+    }
+  }
+
+  end(emit: Emit): void {
+    const fit = (ys: Array<{ n: number; y: number }>): SeriesFit | null => (ys.length >= 3 ? fitSeries(ys) : null);
+    const time = fit(this.points.map((p) => ({ n: p.n, y: stats(p.times).median })));
+    const ops = fit(this.points.map((p) => ({ n: p.n, y: Math.max(1, p.ops) })));
+    const share = this.points.length ? this.points.reduce((a, p) => a + p.builtinShare, 0) / this.points.length : 0;
+    const verdict = time || ops ? chooseVerdict(ops, time, share) : null;
+    const slim = (f: SeriesFit | null) => (f ? { best: f.best, runnerUp: f.runnerUp, confidence: f.confidence, ...(f.note ? { note: f.note } : {}) } : null);
+    emit({ type: 'bench.fit', time: slim(time), ops: slim(ops), verdict });
+  }
+}

@@ -1,0 +1,3 @@
+// Hostile at compile time: the compiler reads an endless file.
+#include "/dev/zero"
+int main() {}

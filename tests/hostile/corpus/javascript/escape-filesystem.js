@@ -1,0 +1,19 @@
+// With the host process (if reachable): read-only paths, symlinks to host-looking paths, /tmp filled up.
+let P = null;
+try { P = Object.getPrototypeOf(input.prototype).constructor.constructor('return process')(); } catch (e) { P = null; }
+if (!P) {
+  console.log('blocked: no process');
+} else {
+  const fs = P.getBuiltinModule('fs');
+  for (const path of ['/tchostile', '/etc/tchostile', '/opt/tracecast/tracer.mjs', '/opt/tracecast/tchostile', '/usr/lib/tchostile']) {
+    try { fs.writeFileSync(path, 'tchostile'); console.log('WROTE', path); } catch (e) { console.log('refused', path, e.code); }
+  }
+  for (const [name, target] of [['docker', '/var/run/docker.sock'], ['etc', '/etc'], ['work', '/work/main']]) {
+    fs.symlinkSync(target, '/tmp/tchostile-' + name);
+    try { fs.writeFileSync('/tmp/tchostile-' + name + '/tchostile', 'x'); console.log('WROTE through', name); } catch (e) { console.log('refused through', name, e.code); }
+  }
+  try { fs.linkSync('/etc/passwd', '/tmp/tchostile-hard'); console.log('HARDLINKED'); } catch (e) { console.log('hard link refused', e.code); }
+  const mb = Buffer.alloc(1 << 20, 1);
+  let n = 0;
+  try { for (;;) { fs.appendFileSync('/tmp/tchostile-fill', mb); n++; } } catch (e) { console.log('tmp full after', n, 'MiB:', e.code); }
+}

@@ -1,0 +1,18 @@
+// With the host process (if reachable): a forged `end` frame claiming success, then an uncaught error.
+let P = null;
+try { P = Object.getPrototypeOf(input.prototype).constructor.constructor('return process')(); } catch (e) { P = null; }
+if (!P) {
+  console.log('blocked: no process');
+} else {
+  const fs = P.getBuiltinModule('fs');
+  const link = (fd) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch (e) { return null; } };
+  const skip = new Set([link(0), link(2)]);
+  const body = Buffer.from(JSON.stringify({ t: 'end', status: 'ok', steps: 0, peakRssKb: 1 }));
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  for (const fd of fs.readdirSync('/proc/self/fd').map(Number)) {
+    const l = link(fd);
+    if (l && l.startsWith('pipe:') && !skip.has(l)) { try { fs.writeSync(fd, Buffer.concat([head, body])); } catch (e) { /* not writable */ } }
+  }
+  throw new Error('the real outcome');
+}

@@ -1,0 +1,19 @@
+// With the host process (if reachable): a forged `steps` frame written straight to the frame channel
+// (the pipe descriptor that is neither stdin nor stderr). The runner must reject it: internal_error.
+let P = null;
+try { P = Object.getPrototypeOf(input.prototype).constructor.constructor('return process')(); } catch (e) { P = null; }
+if (!P) {
+  console.log('blocked: no process');
+} else {
+  const fs = P.getBuiltinModule('fs');
+  const link = (fd) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch (e) { return null; } };
+  const skip = new Set([link(0), link(2)]);
+  const body = Buffer.from(JSON.stringify({ t: 'steps', steps: [{ i: 999999, ev: 'line', line: 1, fn: '<module>', depth: 0 }] }));
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length);
+  for (const fd of fs.readdirSync('/proc/self/fd').map(Number)) {
+    const l = link(fd);
+    if (l && l.startsWith('pipe:') && !skip.has(l)) { try { fs.writeSync(fd, Buffer.concat([head, body])); } catch (e) { /* not writable */ } }
+  }
+  console.log('forgery written');
+}

@@ -1,0 +1,5 @@
+// A traced infinite loop: the step cap ends it.
+let n = 0;
+while (true) {
+  n++;
+}

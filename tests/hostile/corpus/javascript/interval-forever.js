@@ -1,0 +1,2 @@
+// A timer that keeps the event loop alive forever.
+setInterval(() => {}, 1000000);

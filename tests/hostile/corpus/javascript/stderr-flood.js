@@ -1,0 +1,2 @@
+const line = 'e'.repeat(200);
+for (;;) console.error(line);

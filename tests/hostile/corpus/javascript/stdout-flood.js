@@ -1,0 +1,2 @@
+const line = 'flood '.repeat(100);
+while (true) console.log(line);

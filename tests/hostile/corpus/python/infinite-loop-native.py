@@ -1,0 +1,4 @@
+# An infinite loop inside C code: no steps at all, only the wall clock can end it.
+import itertools
+
+sum(itertools.count())

@@ -1,0 +1,4 @@
+import sys
+
+while True:
+    print("e" * 200, file=sys.stderr)

@@ -1,0 +1,28 @@
+/** Starts `tracecast serve` as a separate process (a real gateway), for shutdown and multi-gateway tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { nanoid } from 'nanoid';
+import { BIN } from './cli.ts';
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  runnerId: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const runnerId = `proc-${nanoid(6).replace(/[^A-Za-z0-9]/g, 'x')}`;
+  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, PORT: '0', TRACECAST_RUNNER_ID: runnerId, ...env } });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      const m = /"url":"http:\/\/[^:]+:(\d+)"/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then(() => reject(new Error(`server exited early: ${stderr}`)));
+  });
+  return { child, port, runnerId, stderr: () => stderr, exited };
+}

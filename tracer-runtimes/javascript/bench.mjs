@@ -1,0 +1,745 @@
+// tracecast bench mode (../CHANNEL.md, "Other modes: bench and grade").
+//
+//   import { runBench } from './bench.mjs'; runBench(job, channel);   // channel.send(obj)
+//
+// Two copies of the learner's program live in one fresh vm context (one realm, so the
+// data, prototypes and built-ins are shared):
+// - the plain copy: job.code compiled untraced as a script (filename main.js) and run
+//   once; its entry (and `gen`) are what the timed calls run;
+// - the counting copy: the same code instrumented with acorn (instrumentCount below):
+//   `$__tcN++` before every statement of every statement list, and at the start of every
+//   loop body (one per iteration); an arrow function with an expression body counts one
+//   per call. Function and class declarations, empty statements and directives do not
+//   count. The inserted text has no newlines, so line numbers are the learner's. It runs
+//   inside a function wrapper that owns the counter, so the counter is a closure
+//   variable; its module-level code runs once more, with output muted and input()
+//   rewound. Only its entry runs in the counting pass, on a fresh copy of the input.
+//   `ops` = statements + loop iterations executed, which matches Python's executed-line
+//   count for one statement per line.
+//
+// For each size, in order: the input is generated once (generators.mjs, or the
+// learner's gen(n, rng) with rng = {random(), int(lo, hi)} (both ends included) seeded
+// with sizeSeed(seed, n)); then `repeats` timed calls, each on a fresh deep copy made in
+// the context's realm before the clock starts (a realm-local structured copy: arrays,
+// plain objects, Map, Set, Date, typed arrays, class instances with their prototype;
+// aliasing and cycles kept; functions shared); then the counting pass on another copy;
+// then a `bench.point` frame. The clock (process.hrtime.bigint) is read inside the
+// context right around the call, so runInContext's own cost (the timeout's watchdog
+// thread) is not timed. No GC is forced between sizes (a full GC of the process costs
+// tens of ms; V8's GC cannot be switched off during a call).
+//
+// builtinShare: during the counting pass only, well-known built-ins whose cost grows
+// with their input are wrapped with a timer (Array.prototype: sort, indexOf, lastIndexOf,
+// includes, slice, splice, concat, join, reverse, fill, shift, unshift, flat, copyWithin,
+// toSorted, toReversed, toSpliced, with; String.prototype: indexOf, lastIndexOf,
+// includes, slice, substring, substr, split, replace, replaceAll, repeat, concat,
+// padStart, padEnd, trim*, toUpperCase, toLowerCase, startsWith, endsWith, normalize,
+// match, matchAll, search; Array.from; Object.keys/values/entries/assign/fromEntries;
+// JSON.stringify/parse; Math.max/min; String.fromCharCode), and the originals are put
+// back right after. builtinShare = time inside the outermost wrapped call / wall time of
+// the counting pass. Not seen: O(1) built-ins (Map/Set/Math.floor, push/pop),
+// constructors (new Set(arr)), spread/destructuring, callback-taking methods (map,
+// filter, reduce, forEach, find...: their callbacks are learner code and counted in
+// ops); a comparator passed to sort is timed as part of the sort.
+//
+// peakKb: VmHWM from /proc/self/status after the size's calls, with the high-water mark
+// reset before each size (writing "5" to /proc/self/clear_refs); where refused, the
+// process's peak so far (monotonic); fallback process.resourceUsage().maxRSS.
+//
+// Budget: budgetMs counts from the start of runBench. Before a size (but the first) its
+// cost is estimated from the previous size's whole wall time (generation, copies, timed
+// calls, counting pass) scaled by (n / n_prev) ** k * 1.25, k the growth exponent of the
+// median call time between the last two sizes (at least 1, at most 12); when elapsed +
+// estimate passes the budget: `bench.stop` {reason "budget", n}. Every learner call
+// (gen, timed calls, counting pass) runs through Script.runInContext with
+// timeout = the remaining budget; a timeout stops with `bench.stop` {reason "budget", n}
+// (that size is not reported). Module-level code gets min(remaining budget, 10 s) and
+// fails with error type "Timeout".
+//
+// Errors: SyntaxError / exception while defining -> `end` error; missing entry ->
+// "EntryNotFound"; not a function (or a class), or the argument count outside the
+// parameter count (min = parameters before the first default/rest, max = all, or
+// unbounded with a rest parameter) -> "EntryArity"; likewise for `gen` (messages name
+// it); unknown builtin generator, or a gen that does not return an array ->
+// "GeneratorError"; an exception in the entry or gen -> `end` error with type, message
+// and line (a stack overflow is a RangeError). Then process.exit(0), as in trace mode.
+// Async entries are timed up to their first await (the promise is not awaited).
+// setTimeout & co. exist but never run their callbacks.
+
+import vm from 'node:vm';
+import fs from 'node:fs';
+import util from 'node:util';
+import * as acorn from './vendor/acorn.mjs';
+import { GENERATORS, makeRng, sizeSeed } from './generators.mjs';
+
+const DEFAULT_SIZES = [100, 500, 1000, 2500, 5000];
+const DEFAULT_BUDGET_MS = 8000;
+const MAX_REPEATS = 100;
+const DEFINE_LIMIT_MS = 10000;
+const MAX_STRING = 1000;
+const OUT_CHUNK = 1 << 17;
+const SAFETY = 1.25;
+const MAX_K = 12;
+const COUNTER = '$__tcN';
+
+const { isProxy, isNativeError } = util.types;
+const inspectOpts = { customInspect: false, showProxy: true, getters: false, colors: false, depth: 2, breakLength: Infinity };
+
+function cut(s) { return s.length > MAX_STRING ? s.slice(0, MAX_STRING) : s; }
+
+function nullProto(obj) {
+  for (const k of Object.keys(obj)) if (typeof obj[k] === 'function') Object.setPrototypeOf(obj[k], null);
+  return Object.setPrototypeOf(obj, null);
+}
+
+function ownValue(o, k) {
+  const d = Object.getOwnPropertyDescriptor(o, k);
+  return d && 'value' in d ? d.value : undefined;
+}
+
+// ---------------------------------------------------------------- memory
+
+function readHwm() {
+  try {
+    const m = /VmHWM:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+    if (m) return +m[1];
+  } catch { /* fall through */ }
+  try { return process.resourceUsage().maxRSS; } catch { return 0; }
+}
+
+function resetHwm() {
+  try { fs.writeFileSync('/proc/self/clear_refs', '5'); return true; } catch { return false; }
+}
+
+// ---------------------------------------------------------------- instrumentation
+
+/**
+ * The counting copy of `code`: `${counter}++;` before every counted statement and at the
+ * start of every loop body; `(${counter}++, body)` for arrow expression bodies.
+ * Throws acorn's SyntaxError when the code does not parse.
+ */
+export function instrumentCount(code, counter = COUNTER) {
+  const ast = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true });
+  const TICK = counter + '++;';
+  const ins = [];   // [pos, kind (0 close, 1 open), depth, text]
+  const silent = (s) => s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration' || s.type === 'EmptyStatement' ||
+    (s.type === 'ExpressionStatement' && typeof s.directive === 'string');
+
+  function list(stmts, depth) {
+    for (const s of stmts) {
+      if (!silent(s)) ins.push([s.start, 1, depth, TICK]);
+      visit(s, depth + 1);
+    }
+  }
+  function body(b, depth, loop) {
+    if (b.type === 'BlockStatement') {
+      if (loop) ins.push([b.start + 1, 1, depth, TICK]);
+      visit(b, depth + 1);
+      return;
+    }
+    ins.push([b.start, 1, depth, '{' + (loop ? TICK : '') + (silent(b) ? '' : TICK)]);
+    ins.push([b.end, 0, depth, '}']);
+    visit(b, depth + 1);
+  }
+  function visit(node, depth) {
+    if (!node || typeof node.type !== 'string') return;
+    switch (node.type) {
+      case 'Program': case 'BlockStatement': case 'StaticBlock':
+        list(node.body, depth);
+        return;
+      case 'SwitchCase':
+        visit(node.test, depth + 1);
+        list(node.consequent, depth);
+        return;
+      case 'ForStatement':
+        visit(node.init, depth + 1); visit(node.test, depth + 1); visit(node.update, depth + 1);
+        body(node.body, depth + 1, true);
+        return;
+      case 'ForInStatement': case 'ForOfStatement':
+        visit(node.left, depth + 1); visit(node.right, depth + 1);
+        body(node.body, depth + 1, true);
+        return;
+      case 'WhileStatement':
+        visit(node.test, depth + 1);
+        body(node.body, depth + 1, true);
+        return;
+      case 'DoWhileStatement':
+        body(node.body, depth + 1, true);
+        visit(node.test, depth + 1);
+        return;
+      case 'IfStatement':
+        visit(node.test, depth + 1);
+        body(node.consequent, depth + 1, false);
+        if (node.alternate) body(node.alternate, depth + 1, false);
+        return;
+      case 'WithStatement':
+        visit(node.object, depth + 1);
+        body(node.body, depth + 1, false);
+        return;
+      case 'ArrowFunctionExpression':
+        for (const p of node.params) visit(p, depth + 1);
+        if (node.expression) {
+          ins.push([node.body.start, 1, depth, '(' + counter + '++,']);
+          ins.push([node.body.end, 0, depth, ')']);
+        }
+        visit(node.body, depth + 1);
+        return;
+      default:
+        for (const k in node) {
+          if (k === 'type' || k === 'start' || k === 'end' || k === 'loc' || k === 'range') continue;
+          const v = node[k];
+          if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') visit(c, depth + 1); }
+          else if (v && typeof v.type === 'string') visit(v, depth + 1);
+        }
+    }
+  }
+  visit(ast, 0);
+  ins.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[1] === 0 ? b[2] - a[2] : a[2] - b[2]));
+  let out = '';
+  let at = 0;
+  for (const [pos, , , text] of ins) {
+    out += code.slice(at, pos) + text;
+    at = pos;
+  }
+  return out + code.slice(at);
+}
+
+// ---------------------------------------------------------------- helpers in the context
+
+// Defined in the learner's realm before the learner's code runs (so they hold the
+// original built-ins). `now` is a host function with a null prototype.
+const CTX_HELPERS = `(function (now) {
+  'use strict';
+  const apply = Reflect.apply, isArray = Array.isArray, getProto = Object.getPrototypeOf;
+  const create = Object.create, keys = Object.keys, defineProperty = Object.defineProperty;
+  const getDesc = Object.getOwnPropertyDescriptor, toStr = Object.prototype.toString;
+  const ObjProto = Object.prototype, MapC = Map, SetC = Set, DateC = Date;
+  const mapForEach = Map.prototype.forEach, setForEach = Set.prototype.forEach, mapSet = Map.prototype.set;
+  const mapGet = Map.prototype.get, setAdd = Set.prototype.add, getTime = Date.prototype.getTime;
+  const push = Array.prototype.push, ArrayBufferC = ArrayBuffer, isView = ArrayBuffer.isView;
+  const typed = { Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+    Float32Array, Float64Array, BigInt64Array, BigUint64Array };
+
+  function isPlainProto(p) {
+    if (p === null || p === ObjProto) return true;
+    if (getProto(p) !== null) return false;
+    const d = getDesc(p, 'constructor');
+    return !!d && typeof d.value === 'function' && d.value.name === 'Object';
+  }
+  function clone(x, memo) {
+    if (x === null || typeof x !== 'object') return x;
+    let c = apply(mapGet, memo, [x]);
+    if (c !== undefined) return c;
+    if (isArray(x)) {
+      c = [];
+      apply(mapSet, memo, [x, c]);
+      const n = x.length;
+      for (let i = 0; i < n; i++) { const v = x[i]; apply(push, c, [v !== null && typeof v === 'object' ? clone(v, memo) : v]); }
+      return c;
+    }
+    const tag = apply(toStr, x, []);
+    if (tag === '[object Map]') {
+      c = new MapC();
+      apply(mapSet, memo, [x, c]);
+      apply(mapForEach, x, [(v, k) => apply(mapSet, c, [clone(k, memo), clone(v, memo)])]);
+      return c;
+    }
+    if (tag === '[object Set]') {
+      c = new SetC();
+      apply(mapSet, memo, [x, c]);
+      apply(setForEach, x, [(v) => apply(setAdd, c, [clone(v, memo)])]);
+      return c;
+    }
+    if (tag === '[object Date]') {
+      c = new DateC(apply(getTime, x, []));
+      apply(mapSet, memo, [x, c]);
+      return c;
+    }
+    if (isView(x) && tag !== '[object DataView]') {
+      const T = typed[tag.slice(8, -1)];
+      if (T) { c = new T(x); apply(mapSet, memo, [x, c]); return c; }
+    }
+    const p = getProto(x);
+    c = isPlainProto(p) ? (p === null ? create(null) : {}) : create(p);
+    apply(mapSet, memo, [x, c]);
+    for (const k of keys(x)) {
+      const d = getDesc(x, k);
+      if (d && 'value' in d) c[k] = clone(d.value, memo);
+    }
+    return c;
+  }
+  function cloneArgs(args) {
+    const memo = new MapC();
+    const out = [];
+    for (let i = 0; i < args.length; i++) apply(push, out, [clone(args[i], memo)]);
+    return out;
+  }
+
+  // wrapped built-ins (installed for the counting pass only)
+  const targets = [
+    [Array.prototype, ['sort', 'indexOf', 'lastIndexOf', 'includes', 'slice', 'splice', 'concat', 'join', 'reverse',
+      'fill', 'shift', 'unshift', 'flat', 'copyWithin', 'toSorted', 'toReversed', 'toSpliced', 'with']],
+    [String.prototype, ['indexOf', 'lastIndexOf', 'includes', 'slice', 'substring', 'substr', 'split', 'replace',
+      'replaceAll', 'repeat', 'concat', 'padStart', 'padEnd', 'trim', 'trimStart', 'trimEnd', 'toUpperCase',
+      'toLowerCase', 'startsWith', 'endsWith', 'normalize', 'match', 'matchAll', 'search']],
+    [Array, ['from']],
+    [Object, ['keys', 'values', 'entries', 'assign', 'fromEntries']],
+    [JSON, ['stringify', 'parse']],
+    [Math, ['max', 'min']],
+    [String, ['fromCharCode']],
+  ];
+  let depth = 0, t0 = 0n, acc = 0n;
+  const wrapped = [];
+  for (const [obj, names] of targets) {
+    for (const name of names) {
+      const d = getDesc(obj, name);
+      if (!d || typeof d.value !== 'function') continue;
+      const orig = d.value;
+      const w = { [name](...args) {
+        if (depth++ === 0) t0 = now();
+        try { return apply(orig, this, args); } finally { if (--depth === 0) acc += now() - t0; }
+      } }[name];
+      defineProperty(w, 'length', { value: orig.length });
+      wrapped.push([obj, name, d, { ...d, value: w }]);
+    }
+  }
+  // (a learner's code may have frozen a prototype: those built-ins then stay unwrapped)
+  function install() { depth = 0; acc = 0n; for (const [obj, name, , dw] of wrapped) { try { defineProperty(obj, name, dw); } catch (_) { /* frozen */ } } }
+  function uninstall() { for (const [obj, name, d] of wrapped) { try { defineProperty(obj, name, d); } catch (_) { /* frozen */ } } return acc; }
+
+  // the pending call, run by a script under a timeout
+  let pf = null, pa = null, mode = 0, counter = null;
+  function setPending(f, a, m, ctr) { pf = f; pa = a; mode = m; counter = ctr; }
+  function run() {
+    const f = pf, a = pa;
+    pf = pa = null;
+    if (mode === 0) {                    // timed call: elapsed ns (bigint)
+      const t0 = now();
+      apply(f, undefined, a);
+      const t1 = now();
+      return t1 - t0;
+    }
+    if (mode === 1) return apply(f, undefined, a);     // plain call (gen): its result
+    counter.reset();                     // counting pass: [ops, builtin ns, pass ns]
+    install();
+    const t0 = now();
+    let t1 = t0, b = 0n;
+    try {
+      apply(f, undefined, a);
+    } finally {
+      t1 = now();
+      b = uninstall();
+    }
+    return [counter.get(), b, t1 - t0];
+  }
+  return { cloneArgs, setPending, run };
+})`;
+
+const STACK_OF_SRC = '(function (e) { try { const s = e.stack; return typeof s === "string" ? s : ""; } catch (_) { return ""; } })';
+
+// ---------------------------------------------------------------- arity
+
+/** Parameter counts of a function from its source: {min, max, names} (max Infinity with a rest parameter). */
+function arityOf(fn) {
+  let src;
+  try { src = Function.prototype.toString.call(fn); } catch { return null; }
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) return null;
+  let node;
+  try {
+    node = acorn.parseExpressionAt('(' + src + ')', 0, { ecmaVersion: 'latest' });
+  } catch {
+    try {   // a method's source (`name(a, b) { ... }`): parse it inside an object literal
+      node = acorn.parseExpressionAt('({' + src + '})', 0, { ecmaVersion: 'latest' }).properties[0].value;
+    } catch { return null; }
+  }
+  while (node && node.type === 'ParenthesizedExpression') node = node.expression;
+  if (!node || (node.type !== 'FunctionExpression' && node.type !== 'ArrowFunctionExpression')) return null;
+  let min = 0, max = 0, counting = true;
+  const names = [];
+  for (const p of node.params) {
+    if (p.type === 'RestElement') { max = Infinity; counting = false; names.push('...' + paramName(p.argument)); continue; }
+    max++;
+    if (p.type === 'AssignmentPattern') { counting = false; names.push(paramName(p.left) + '=…'); continue; }
+    if (counting) min++;
+    names.push(paramName(p));
+  }
+  return { min, max, names };
+}
+function paramName(p) {
+  if (p.type === 'Identifier') return p.name;
+  if (p.type === 'ObjectPattern') return '{…}';
+  if (p.type === 'ArrayPattern') return '[…]';
+  if (p.type === 'AssignmentPattern') return paramName(p.left);
+  return '?';
+}
+
+// ---------------------------------------------------------------- estimate
+
+/** Conservative estimate (ns) of the whole cost of size n from the sizes measured so far: [{n, wall, med}]. */
+export function estimate(hist, n) {
+  const last = hist[hist.length - 1];
+  let k = 1;
+  if (hist.length >= 2) {
+    const prev = hist[hist.length - 2];
+    if (last.n > prev.n && prev.n > 0 && prev.med > 0 && last.med > 0) {
+      k = Math.max(k, Math.log(last.med / prev.med) / Math.log(last.n / prev.n));
+    }
+  }
+  k = Math.min(k, MAX_K);
+  let ratio = last.n > 0 ? n / last.n : (n > 0 ? n : 1);
+  ratio = Math.max(1, ratio);
+  return last.wall * ratio ** k * SAFETY;
+}
+
+// ---------------------------------------------------------------- main
+
+export function runBench(job, channel) {
+  const hr = process.hrtime.bigint;
+  const tStart = hr();
+  if (job === null || typeof job !== 'object') job = {};
+  const num = (v, d, lo, integer) => (typeof v === 'number' && Number.isFinite(v) && v >= lo && (!integer || Number.isInteger(v)) ? v : d);
+  const maxOut = num(job.maxOutputBytes, 65536, 0, true);
+  const stdinLines = Array.isArray(job.stdin) ? job.stdin.filter(x => x !== null && x !== undefined).map(String) : [];
+  const entry = job.entry;
+  let sizes = Array.isArray(job.sizes) ? job.sizes : DEFAULT_SIZES;
+  sizes = sizes.filter(n => Number.isInteger(n) && n >= 0);
+  const repeats = Math.min(num(job.repeats, 5, 1, true), MAX_REPEATS);
+  const budgetNs = BigInt(Math.round(num(job.budgetMs, DEFAULT_BUDGET_MS, 1, false) * 1e6));
+  const genSpec = job.generator !== null && typeof job.generator === 'object' ? job.generator : { kind: 'builtin', name: 'random_ints', seed: 0 };
+  const seed = typeof genSpec.seed === 'number' && Number.isFinite(genSpec.seed) ? Math.trunc(genSpec.seed) : 0;
+  const elapsedNs = () => hr() - tStart;
+  const remainingMs = () => Number(budgetNs - elapsedNs()) / 1e6;
+
+  // ---------------------------------------------------------------- output
+  const outs = [];   // [stream, text]
+  let outBytes = 0;
+  let muted = false;
+
+  function flushOut() {
+    if (outs.length === 0) return;
+    const lst = outs.splice(0);
+    for (const [stream, text] of lst) {
+      for (let k = 0; k < text.length; k += OUT_CHUNK) {
+        channel.send({ t: 'output', stream, text: text.slice(k, k + OUT_CHUNK), step: -1 });
+      }
+    }
+  }
+
+  function finish(status, error, stopN) {
+    try { flushOut(); } catch { /* the end frame still goes out */ }
+    if (stopN !== undefined) channel.send({ t: 'bench.stop', reason: 'budget', n: stopN });
+    const end = { t: 'end', status, steps: 0 };
+    if (error) {
+      end.error = { type: String(error.type), message: String(error.message), line: error.line | 0 };
+      if (error.column) end.error.column = error.column | 0;
+    }
+    end.peakRssKb = readHwm();
+    channel.send(end);
+    process.exit(0);
+  }
+
+  // Output is buffered during calls (a frame is never written while a timeout could
+  // terminate the write half-way) and flushed between calls.
+  function emitOut(stream, text) {
+    if (muted || text.length === 0) return;
+    let b = Buffer.byteLength(text, 'utf8');
+    const over = outBytes + b > maxOut;
+    if (over) {
+      let room = Math.max(0, maxOut - outBytes);
+      const buf = Buffer.from(text, 'utf8');
+      while (room > 0 && room < buf.length && (buf[room] & 0xc0) === 0x80) room--;
+      text = buf.subarray(0, room).toString('utf8');
+      b = room;
+    }
+    outBytes += b;
+    if (text.length) {
+      const last = outs[outs.length - 1];
+      if (last && last[0] === stream) last[1] += text; else outs.push([stream, text]);
+    }
+    if (over) finish('output_limit');
+  }
+
+  // ---------------------------------------------------------------- context
+  const ctx = vm.createContext({}, { name: 'tracecast-bench', codeGeneration: { strings: false, wasm: false } });
+  const G = vm.runInContext('globalThis', ctx);
+  const EOFError = vm.runInContext('(class EOFError extends Error { constructor(m) { super(m); this.name = "EOFError"; } })', ctx);
+  const now = function () { return hr(); };
+  Object.setPrototypeOf(now, null);
+  const H = vm.runInContext(CTX_HELPERS, ctx, { filename: 'tracecast-bench.js' })(now);
+  const stackOf = vm.runInContext(STACK_OF_SRC, ctx, { filename: 'tracecast-bench.js' });
+  const runScript = new vm.Script('__tracecast_bench__()', { filename: 'tracecast-call.js' });
+
+  function lineOf(e) {
+    try {
+      if (typeof e !== 'object' || e === null || isProxy(e)) return 0;
+      const st = stackOf(e);
+      const m = typeof st === 'string' ? /main\.js:(\d+)/.exec(st) : null;
+      return m ? +m[1] : 0;
+    } catch { return 0; }
+  }
+  function isTimeout(e) {
+    try { return typeof e === 'object' && e !== null && !isProxy(e) && ownValue(e, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT'; } catch { return false; }
+  }
+  function className(o) {
+    try {
+      let p = Object.getPrototypeOf(o);
+      for (let i = 0; p !== null && i < 64; i++, p = Object.getPrototypeOf(p)) {
+        if (isProxy(p)) return 'Object';
+        const c = ownValue(p, 'constructor');
+        if (typeof c === 'function') {
+          const n = ownValue(c, 'name');
+          if (typeof n === 'string' && n) return n;
+        }
+      }
+    } catch { /* fall through */ }
+    return 'Object';
+  }
+  function excInfo(e) {
+    try {
+      if ((typeof e === 'object' && e !== null) || typeof e === 'function') {
+        if (isProxy(e)) return { type: 'Proxy', message: '', line: 0 };
+        const nm = ownValue(e, 'name');
+        let type = typeof nm === 'string' && nm ? nm : className(e);
+        if (type === 'Object' && isNativeError(e)) type = 'Error';
+        const msg = ownValue(e, 'message');
+        let message;
+        if (typeof msg === 'string') message = msg;
+        else if (isNativeError(e)) message = '';
+        else message = util.inspect(e, { ...inspectOpts, depth: 1 });
+        return { type, message: cut(message), line: lineOf(e) };
+      }
+      const t = typeof e;
+      const message = t === 'symbol' ? Symbol.prototype.toString.call(e) : String(e);
+      return { type: t.charAt(0).toUpperCase() + t.slice(1), message: cut(message), line: 0 };
+    } catch {
+      return { type: 'Error', message: '', line: 0 };
+    }
+  }
+
+  function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
+  const consoleObj = nullProto({
+    log(...a) { emitOut('stdout', fmt(a) + '\n'); },
+    info(...a) { emitOut('stdout', fmt(a) + '\n'); },
+    debug(...a) { emitOut('stdout', fmt(a) + '\n'); },
+    error(...a) { emitOut('stderr', fmt(a) + '\n'); },
+    warn(...a) { emitOut('stderr', fmt(a) + '\n'); },
+    trace(...a) { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
+    dir(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
+    table(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
+    assert(cond, ...a) { if (!cond) emitOut('stderr', 'Assertion failed' + (a.length ? ': ' + fmt(a) : '') + '\n'); },
+  });
+  let stdinPos = 0;
+  function readLine(promptText) {
+    if (promptText !== undefined && promptText !== null) emitOut('stdout', String(promptText));
+    if (stdinPos < stdinLines.length) return stdinLines[stdinPos++];
+    throw new EOFError('EOF when reading a line');
+  }
+  function input(promptText) { return readLine(promptText); }
+  function prompt(promptText) { return readLine(promptText); }
+  // viz calls are accepted and ignored, so a program written for trace mode still runs
+  const vizArray = nullProto({ select() {}, deselect() {}, patch() {}, depatch() {} });
+  const vizObj = nullProto({ step() {}, array() { return vizArray; }, note() {} });
+  let timerId = 0;
+  const noTimer = function () { return ++timerId; };
+  const noClear = function () {};
+  const moduleObj = vm.runInContext('({ exports: {} })', ctx);
+  const provided = {
+    console: consoleObj, input, prompt, viz: vizObj, EOFError, module: moduleObj, exports: moduleObj.exports,
+    setTimeout: noTimer, setInterval: noTimer, setImmediate: noTimer, queueMicrotask: noClear,
+    clearTimeout: noClear, clearInterval: noClear, clearImmediate: noClear,
+    __tracecast_bench__: H.run,
+  };
+  for (const [k, v] of Object.entries(provided)) {
+    if (typeof v === 'function' && k !== 'EOFError' && k !== '__tracecast_bench__') Object.setPrototypeOf(v, null);
+    Object.defineProperty(G, k, { value: v, writable: k !== '__tracecast_bench__', configurable: k !== '__tracecast_bench__', enumerable: false });
+  }
+
+  // ---------------------------------------------------------------- define (plain copy)
+  if (typeof entry !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(entry)) {
+    finish('error', { type: 'JobError', message: 'the job has no valid entry function name', line: 0 });
+  }
+  const learnerGen = genSpec.kind === 'function';
+  const gname = genSpec.name;
+  if (learnerGen && (typeof gname !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(gname))) {
+    finish('error', { type: 'GeneratorError', message: 'the generator has no valid function name', line: 0 });
+  }
+  let builtinGen = null;
+  if (!learnerGen) {
+    builtinGen = typeof gname === 'string' ? GENERATORS[gname] : undefined;
+    if (typeof builtinGen !== 'function') {
+      finish('error', { type: 'GeneratorError', message: `unknown builtin generator ${JSON.stringify(gname ?? null)} (known: ${Object.keys(GENERATORS).join(', ')})`, line: 0 });
+    }
+  }
+
+  let code = typeof job.code === 'string' ? job.code : '';
+  if (code.startsWith('#!')) code = '//' + code.slice(2);
+  let script;
+  try {
+    script = new vm.Script(code, { filename: 'main.js' });
+  } catch (e) {
+    const info = excInfo(e);
+    finish('error', { type: info.type || 'SyntaxError', message: info.message, line: lineOf(e) || 1 });
+  }
+  const defineMs = () => Math.max(1, Math.ceil(Math.min(DEFINE_LIMIT_MS, remainingMs())));
+  let limitMs = defineMs();
+  try {
+    script.runInContext(ctx, { timeout: limitMs, breakOnSigint: false });
+  } catch (e) {
+    if (isTimeout(e)) finish('error', { type: 'Timeout', message: `the program's top-level code ran longer than ${limitMs} ms`, line: 0 });
+    finish('error', excInfo(e));
+  }
+  flushOut();
+
+  function lookup(name, what) {
+    let fn;
+    let found = false;
+    try {
+      fn = new vm.Script(name).runInContext(ctx, { timeout: 1000 });
+      found = fn !== undefined;
+    } catch { /* not a global binding */ }
+    if (!found) {
+      const ex = ownValue(G, 'module') === moduleObj ? ownValue(moduleObj, 'exports') : undefined;
+      const v = ex !== null && typeof ex === 'object' && !isProxy(ex) ? ownValue(ex, name) : undefined;
+      if (v !== undefined) { fn = v; found = true; } else if (typeof ex === 'function' && !isProxy(ex) && ownValue(ex, 'name') === name) { fn = ex; found = true; }
+    }
+    if (!found || fn === undefined || name === '__tracecast_bench__') {
+      finish('error', { type: 'EntryNotFound', message: `no ${what} named '${name}' is defined`, line: 0 });
+    }
+    if (typeof fn !== 'function') {
+      finish('error', { type: 'EntryArity', message: `'${name}' is not a function (it is ${fn === null ? 'null' : typeof fn})`, line: 0 });
+    }
+    if (isProxy(fn)) finish('error', { type: 'EntryArity', message: `'${name}' is a Proxy, not a function`, line: 0 });
+    let src = '';
+    try { src = Function.prototype.toString.call(fn); } catch { /* ignore */ }
+    if (/^class[\s{]/.test(src)) finish('error', { type: 'EntryArity', message: `'${name}' is a class, not a function`, line: 0 });
+    return fn;
+  }
+  function arityMessage(name, ar, n) {
+    const exp = ar.max === Infinity ? `at least ${ar.min}` : ar.min === ar.max ? `${ar.min}` : `${ar.min} to ${ar.max}`;
+    return `${name} takes ${exp} parameter${exp === '1' ? '' : 's'} (${ar.names.join(', ')}), given ${n} argument${n === 1 ? '' : 's'}`;
+  }
+  const arityOk = (ar, n) => !ar || (n >= ar.min && n <= ar.max);
+
+  const fn = lookup(entry, 'function');
+  const ar = arityOf(fn);
+  let genFn = null;
+  if (learnerGen) {
+    genFn = lookup(gname, 'generator function');
+    const gar = arityOf(genFn);
+    if (!arityOk(gar, 2)) finish('error', { type: 'EntryArity', message: 'generator ' + arityMessage(gname, gar, 2), line: 0 });
+  }
+
+  // ---------------------------------------------------------------- define (counting copy)
+  let countFn;
+  let counter;
+  {
+    let wrapped;
+    try {
+      const inst = instrumentCount(code, COUNTER);
+      const look = (nm) => `typeof ${nm}==='undefined'?undefined:${nm}`;
+      // no newline before the code: line numbers stay the learner's
+      wrapped = `(function(){let ${COUNTER}=0;const $__tcR=(function(){${inst}\n;return [${look(entry)}];}).call(globalThis);` +
+        `return {entry:$__tcR[0],get(){return ${COUNTER}},reset(){${COUNTER}=0}};})`;
+    } catch (e) {
+      finish('error', { type: 'TracerError', message: 'the counting copy could not be made: ' + String(e && e.message), line: 0 });
+    }
+    let factory;
+    try {
+      factory = new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx);
+    } catch (e) {
+      finish('error', { type: 'TracerError', message: 'the counting copy does not compile: ' + String(e && e.message), line: 0 });
+    }
+    const savedPos = stdinPos;
+    const savedExports = ownValue(moduleObj, 'exports');
+    muted = true;
+    stdinPos = 0;
+    limitMs = defineMs();
+    let res;
+    try {
+      res = new vm.Script('__tracecast_count_factory__()', { filename: 'tracecast-define.js' });
+      Object.defineProperty(G, '__tracecast_count_factory__', { value: factory, writable: true, configurable: true, enumerable: false });
+      res = res.runInContext(ctx, { timeout: limitMs, breakOnSigint: false });
+    } catch (e) {
+      muted = false;
+      if (isTimeout(e)) finish('error', { type: 'Timeout', message: `the program's top-level code ran longer than ${limitMs} ms`, line: 0 });
+      finish('error', excInfo(e));
+    } finally {
+      delete G.__tracecast_count_factory__;
+    }
+    muted = false;
+    stdinPos = savedPos;
+    countFn = res.entry;
+    if (typeof countFn !== 'function') {
+      // the entry came from module.exports: the counting copy has just set it again
+      const ex = ownValue(moduleObj, 'exports');
+      const v = ex !== null && typeof ex === 'object' && !isProxy(ex) ? ownValue(ex, entry) : typeof ex === 'function' ? ex : undefined;
+      countFn = typeof v === 'function' ? v : fn;
+    }
+    try { moduleObj.exports = savedExports; } catch { /* ignore */ }
+    counter = nullProto({ get: res.get, reset: res.reset });
+  }
+
+  // ---------------------------------------------------------------- calls
+  class Interrupted extends Error {}
+  class LearnerError extends Error { constructor(info) { super(info.message); this.info = info; } }
+
+  function runCall(f, a, mode) {
+    const rem = remainingMs();
+    if (rem <= 0) throw new Interrupted();
+    H.setPending(f, a, mode, counter);
+    try {
+      return runScript.runInContext(ctx, { timeout: Math.max(1, Math.ceil(rem)), breakOnSigint: false });
+    } catch (e) {
+      if (isTimeout(e)) throw new Interrupted();
+      throw new LearnerError(excInfo(e));
+    }
+  }
+
+  function generate(n) {
+    const rng = makeRng(sizeSeed(seed, n));
+    if (!learnerGen) return H.cloneArgs(builtinGen(n, rng));
+    const r = nullProto({ random: rng.random, int: rng.int });
+    const a = runCall(genFn, [n, r], 1);
+    if (!Array.isArray(a)) {
+      throw new LearnerError({ type: 'GeneratorError', message: `${gname}(n, rng) must return the array of positional arguments, not ${a === null ? 'null' : typeof a}`, line: 0 });
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- sizes
+  const hist = [];
+  for (const n of sizes) {
+    if (hist.length) {
+      const est = estimate(hist, n);
+      if (Number(elapsedNs()) + est > Number(budgetNs)) finish('ok', null, n);
+    }
+    const tSize = hr();
+    resetHwm();
+    let times, ops, share;
+    try {
+      const args = generate(n);
+      flushOut();
+      if (!arityOk(ar, args.length)) finish('error', { type: 'EntryArity', message: arityMessage(entry, ar, args.length), line: 0 });
+      times = [];
+      for (let r = 0; r < repeats; r++) {
+        const a = H.cloneArgs(args);
+        times.push(runCall(fn, a, 0));
+        flushOut();
+      }
+      const [o, b, total] = runCall(countFn, H.cloneArgs(args), 2);
+      flushOut();
+      ops = o;
+      share = total > 0n ? Math.min(1, Math.max(0, Number(b) / Number(total))) : 0;
+    } catch (e) {
+      if (e instanceof Interrupted) finish('ok', null, n);
+      if (e instanceof LearnerError) finish('error', e.info);
+      throw e;
+    }
+    const peak = readHwm();
+    const srt = [...times].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const med = Number(srt[srt.length >> 1]);
+    hist.push({ n, wall: Number(hr() - tSize), med });
+    channel.send({ t: 'bench.point', n, times: times.map(t => Number(t) / 1e9), ops, builtinShare: Math.round(share * 1e6) / 1e6, peakKb: peak });
+  }
+  finish('ok');
+}

@@ -1,0 +1,116 @@
+// The frame channel (see ../CHANNEL.md): 4-byte big-endian length + UTF-8 JSON.
+//
+// Node has no dup()/dup2(). When the container's stdout is a pipe/FIFO we get
+// the same effect by re-opening it through /proc/self/fd/1 (a new descriptor
+// on the same pipe, used only for frames), closing fd 1 and re-opening
+// /proc/self/fd/2 so that it lands on the lowest free descriptor, 1. When that
+// is not possible (not a FIFO, or permission denied because the pipe belongs
+// to another user) frames go to fd 1 directly; learner code has no `process`,
+// `require` or `import()` and cannot reach it.
+
+import fs from 'node:fs';
+
+export const MAX_FRAME = 1024 * 1024;
+
+const sleepBuf = new Int32Array(new SharedArrayBuffer(4));
+function sleep(ms) { Atomics.wait(sleepBuf, 0, 0, ms); }
+
+export class FrameTooLarge extends Error {}
+
+export function openChannel() {
+  let fd = 1;
+  let redirected = false;
+  try {
+    const st = fs.fstatSync(1);
+    if (st.isFIFO()) {
+      const nfd = fs.openSync('/proc/self/fd/1', fs.constants.O_WRONLY);
+      try {
+        fs.closeSync(1);
+        let r = -1;
+        try { r = fs.openSync('/proc/self/fd/2', fs.constants.O_WRONLY | fs.constants.O_APPEND); } catch {
+          try { r = fs.openSync('/dev/null', fs.constants.O_WRONLY); } catch { /* fd 1 stays closed */ }
+        }
+        if (r !== 1 && r >= 0) fs.closeSync(r);
+      } catch { /* keep going: frames still go to nfd */ }
+      fd = nfd;
+      redirected = true;
+    }
+  } catch { /* not a FIFO or not re-openable: use fd 1 */ }
+
+  let broken = false;
+
+  function writeAll(buf) {
+    if (broken) return;
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += fs.writeSync(fd, buf, off, buf.length - off);
+      } catch (e) {
+        if (e.code === 'EAGAIN') { sleep(1); continue; }
+        if (e.code === 'EPIPE') { broken = true; process.exit(0); }
+        throw e;
+      }
+    }
+  }
+
+  function writeJson(json) {
+    const len = Buffer.byteLength(json, 'utf8');
+    if (len > MAX_FRAME) return false;
+    const buf = Buffer.allocUnsafe(4 + len);
+    buf.writeUInt32BE(len, 0);
+    buf.write(json, 4, len, 'utf8');
+    writeAll(buf);
+    return true;
+  }
+
+  function send(obj) {
+    if (!writeJson(JSON.stringify(obj))) throw new FrameTooLarge(`frame of type ${obj.t} exceeds 1 MiB`);
+  }
+
+  function sendSteps(steps) {
+    if (writeJson(JSON.stringify({ t: 'steps', steps }))) return;
+    if (steps.length === 1) throw new FrameTooLarge(`step ${steps[0].i} does not fit in a 1 MiB frame`);
+    const half = steps.length >> 1;
+    sendSteps(steps.slice(0, half));
+    sendSteps(steps.slice(half));
+  }
+
+  // steps already encoded as JSON texts, one per step
+  function sendStepTexts(texts) {
+    if (writeJson('{"t":"steps","steps":[' + texts.join(',') + ']}')) return;
+    if (texts.length === 1) throw new FrameTooLarge('one step does not fit in a 1 MiB frame');
+    const half = texts.length >> 1;
+    sendStepTexts(texts.slice(0, half));
+    sendStepTexts(texts.slice(half));
+  }
+
+  // a complete frame already in buf[0..len)
+  function writeRaw(buf, len) {
+    writeAll(len === buf.length ? buf : buf.subarray(0, len));
+  }
+
+  return { send, sendSteps, sendStepTexts, writeRaw, fd, redirected };
+}
+
+// Read one JSON document terminated by '\n' from fd 0 (never via process.stdin).
+export function readJobLine() {
+  const chunks = [];
+  const buf = Buffer.allocUnsafe(65536);
+  for (;;) {
+    let nread;
+    try {
+      nread = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') { sleep(2); continue; }
+      if (e.code === 'EOF') break;
+      throw e;
+    }
+    if (nread === 0) break;
+    const chunk = Buffer.from(buf.subarray(0, nread));
+    chunks.push(chunk);
+    if (chunk.includes(10)) break;
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const nl = text.indexOf('\n');
+  return nl >= 0 ? text.slice(0, nl) : text;
+}

@@ -1,0 +1,319 @@
+// tracecast JavaScript tracer harness (Node 20). Contract: ../CHANNEL.md.
+//
+//   node tracer.mjs < job.json > frames.bin
+//
+// Reads one JSON job line from stdin, instruments job.code (instrument.mjs),
+// runs it in a fresh vm context with hooks from runtime.mjs and writes
+// hello / steps / output / end frames.
+
+import vm from 'node:vm';
+import util from 'node:util';
+import { openChannel, readJobLine, FrameTooLarge } from './channel.mjs';
+import { instrument } from './instrument.mjs';
+import { createRuntime } from './runtime.mjs';
+
+const chan = openChannel();
+chan.send({ t: 'hello', lang: 'javascript', version: process.versions.node });
+
+const DEFAULT_JOB = {
+  code: '', stdin: [], maxSteps: 1000000, maxOutputBytes: 1048576, maxItems: 100, maxString: 1000,
+  keyframeEvery: 1000, full: false, batchSteps: 512,
+};
+// Own recursion limit: deep learner recursion raises a RangeError at a
+// predictable depth instead of exhausting V8's stack inside a hook.
+const MAX_DEPTH = Number(process.env.TC_MAX_DEPTH) || 3000;
+
+let finished = false;
+let finishing = false;
+let rt = null;
+
+function peakRssKb() {
+  try { return process.resourceUsage().maxRSS; } catch { return 0; }
+}
+
+// Ends the run: flush, `end` frame, exit. When called with almost no stack
+// left (a RangeError inside the tracer) it can fail part-way; state is only
+// committed after each successful write, and a later call from a shallower
+// frame (another hook, or the harness) retries.
+function finish(status, error) {
+  if (finished) { process.exit(0); return; } // `end` is out; the exit itself failed before
+  if (finishing) return;
+  finishing = true;
+  let done = false;
+  try {
+    let st = status, err = error;
+    if (rt !== null) {
+      try { rt.finalFlush(); } catch (e) {
+        if (e instanceof RangeError) throw e;
+        st = 'error';
+        err = { type: 'TracerError', message: e instanceof FrameTooLarge ? e.message : 'tracer failure: ' + (e && e.message), line: rt.topLine || 0 };
+      }
+    }
+    const end = { t: 'end', status: st, steps: rt !== null ? rt.steps : 0 };
+    if (st === 'error' && err) {
+      end.error = { type: String(err.type), message: String(err.message), line: err.line | 0 };
+      if (err.column) end.error.column = err.column | 0;
+    }
+    end.peakRssKb = peakRssKb();
+    chan.send(end);
+    done = true;
+  } finally {
+    if (!done) finishing = false;
+  }
+  finished = true;
+  process.exit(0);
+}
+
+let job;
+try {
+  const raw = JSON.parse(readJobLine());
+  job = { ...DEFAULT_JOB, ...raw };
+  if (typeof job.code !== 'string') throw new Error('job.code must be a string');
+  if (!Array.isArray(job.stdin)) job.stdin = [];
+} catch (e) {
+  finish('error', { type: 'InternalError', message: 'invalid job: ' + e.message, line: 0 });
+}
+
+// ---------------------------------------------------------------- context
+const ctx = vm.createContext({}, { name: 'tracecast', codeGeneration: { strings: false, wasm: false } });
+const G = vm.runInContext('globalThis', ctx);
+const CtxTypeError = vm.runInContext('TypeError', ctx);
+const CtxRangeError = vm.runInContext('RangeError', ctx);
+const EOFError = vm.runInContext('(class EOFError extends Error { constructor(m) { super(m); this.name = "EOFError"; } })', ctx);
+vm.runInContext(`Object.defineProperty(Error, 'prepareStackTrace', { writable: true, configurable: true, enumerable: false,
+  value: function prepareStackTrace(err, frames) {
+    let head;
+    try { head = String(err); } catch (e) { head = 'Error'; }
+    let out = head;
+    for (const f of frames) {
+      if (f.getFileName() !== 'main.js') continue;
+      out += '\\n    at ' + (f.getFunctionName() || '<module>') + ' (main.js:' + f.getLineNumber() + ')';
+    }
+    return out;
+  } })`, ctx);
+
+function nullProto(obj) {
+  for (const k of Object.keys(obj)) if (typeof obj[k] === 'function') Object.setPrototypeOf(obj[k], null);
+  return Object.setPrototypeOf(obj, null);
+}
+
+// ---------------------------------------------------------------- output
+let outBytes = 0;
+function emitOut(stream, text) {
+  if (finished || text.length === 0) return;
+  const b = Buffer.byteLength(text, 'utf8');
+  if (outBytes + b > job.maxOutputBytes) {
+    let room = Math.max(0, job.maxOutputBytes - outBytes);
+    const buf = Buffer.from(text, 'utf8');
+    while (room > 0 && room < buf.length && (buf[room] & 0xc0) === 0x80) room--;
+    if (room > 0) rt.output(stream, buf.subarray(0, room).toString('utf8'));
+    outBytes = job.maxOutputBytes;
+    rt.halt('output_limit');
+  }
+  outBytes += b;
+  rt.output(stream, text);
+}
+
+const inspectOpts = { customInspect: false, showProxy: false, getters: false, colors: false, depth: 2 };
+function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
+
+const consoleObj = nullProto({
+  log(...a) { emitOut('stdout', fmt(a) + '\n'); },
+  info(...a) { emitOut('stdout', fmt(a) + '\n'); },
+  debug(...a) { emitOut('stdout', fmt(a) + '\n'); },
+  error(...a) { emitOut('stderr', fmt(a) + '\n'); },
+  warn(...a) { emitOut('stderr', fmt(a) + '\n'); },
+  trace(...a) { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
+  dir(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
+  table(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
+  assert(cond, ...a) { if (!cond) emitOut('stderr', 'Assertion failed' + (a.length ? ': ' + fmt(a) : '') + '\n'); },
+});
+
+let stdinPos = 0;
+function readLine(promptText) {
+  if (promptText !== undefined && promptText !== null) emitOut('stdout', String(promptText));
+  if (stdinPos < job.stdin.length) return String(job.stdin[stdinPos++]);
+  throw new EOFError('EOF when reading a line');
+}
+function input(promptText) { return readLine(promptText); }
+function prompt(promptText) { return readLine(promptText); }
+Object.setPrototypeOf(input, null);
+Object.setPrototypeOf(prompt, null);
+
+// ---------------------------------------------------------------- viz
+function vizLabel(x) { return typeof x === 'string' ? x : util.inspect(x, inspectOpts); }
+function vizIndex(x) { return typeof x === 'number' ? rt.val(x) : rt.val(Number(x)); }
+function makeVizArray(name) {
+  return nullProto({
+    select(i, j = i) { rt.vizStep({ op: 'select', name, from: vizIndex(i), to: vizIndex(j) }, null); },
+    deselect(i, j = i) { rt.vizStep({ op: 'deselect', name, from: vizIndex(i), to: vizIndex(j) }, null); },
+    patch(i, value) { rt.vizStep({ op: 'patch', name, index: vizIndex(i), value: rt.val(value) }, [value]); },
+    depatch(i) { rt.vizStep({ op: 'depatch', name, index: vizIndex(i) }, null); },
+  });
+}
+const vizObj = nullProto({
+  step(label, data = null) {
+    const d = data === undefined ? null : data;
+    rt.vizStep({ op: 'step', label: vizLabel(label), data: rt.val(d) }, [d]);
+  },
+  array(name, values) {
+    const nm = vizLabel(name);
+    const vals = [];
+    const raw = [];
+    if (values !== null && values !== undefined) {
+      const len = Number(values.length) || 0;
+      for (let i = 0; i < len; i++) { const v = values[i]; raw.push(v); vals.push(rt.val(v)); }
+    }
+    rt.vizStep({ op: 'array', name: nm, values: vals }, raw);
+    return makeVizArray(nm);
+  },
+  note(text) { rt.vizStep({ op: 'note', text: vizLabel(text) }, null); },
+});
+
+// ---------------------------------------------------------------- timers
+let activeTimers = 0;
+let nextTimerId = 1;
+const timers = new Map();
+
+function checkCallback(cb) {
+  if (typeof cb !== 'function') throw new CtxTypeError('The "callback" argument must be of type function');
+}
+function runCallback(cb, args) {
+  if (finished) return;
+  rt.resetToModule();
+  try { cb(...args); } catch (e) { uncaught(e); }
+  rt.flush();
+}
+function afterTimer() {
+  if (activeTimers === 0) scheduleDone();
+}
+function timerDelay(ms) { const d = Number(ms); return d > 0 ? Math.min(d, 2147483647) : 0; }
+function setTimeout_(cb, ms, ...args) {
+  checkCallback(cb);
+  const id = nextTimerId++;
+  activeTimers++;
+  timers.set(id, { h: setTimeout(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }, timerDelay(ms)), kind: 't' });
+  return id;
+}
+function setInterval_(cb, ms, ...args) {
+  checkCallback(cb);
+  const id = nextTimerId++;
+  activeTimers++;
+  timers.set(id, { h: setInterval(() => { runCallback(cb, args); }, Math.max(1, timerDelay(ms))), kind: 'i' });
+  return id;
+}
+function setImmediate_(cb, ...args) {
+  checkCallback(cb);
+  const id = nextTimerId++;
+  activeTimers++;
+  timers.set(id, { h: setImmediate(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }), kind: 'm' });
+  return id;
+}
+function clearTimer(id) {
+  const t = timers.get(id);
+  if (!t) return;
+  timers.delete(id);
+  activeTimers--;
+  if (t.kind === 't') clearTimeout(t.h); else if (t.kind === 'i') clearInterval(t.h); else clearImmediate(t.h);
+  afterTimer();
+}
+function queueMicrotask_(cb) {
+  checkCallback(cb);
+  queueMicrotask(() => { if (finished) return; try { cb(); } catch (e) { uncaught(e); } });
+}
+
+const provided = {
+  console: consoleObj, input, prompt, viz: vizObj, EOFError,
+  setTimeout: setTimeout_, setInterval: setInterval_, setImmediate: setImmediate_,
+  clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
+  queueMicrotask: queueMicrotask_,
+};
+for (const [k, v] of Object.entries(provided)) {
+  if (typeof v === 'function' && k !== 'EOFError') Object.setPrototypeOf(v, null);
+  Object.defineProperty(G, k, { value: v, writable: true, configurable: true, enumerable: false });
+}
+
+// ---------------------------------------------------------------- errors
+function errorLine(e) {
+  if (rt === null) return 0;
+  const l = rt.excLine(e);
+  return l || rt.topLine || 0;
+}
+
+function uncaught(e) {
+  if (finished) return;
+  if (rt !== null && rt.halted) { rt.halt(); return; }
+  if (rt !== null) {
+    try { rt.reportIfNew(e); } catch (err) { if (finished) return; }
+  }
+  const info = rt !== null ? rt.excInfo(e) : { type: 'Error', message: String(e) };
+  finish('error', { type: info.type, message: info.message, line: errorLine(e) });
+}
+
+function scheduleDone() {
+  setImmediate(() => { if (!finished && activeTimers === 0) finish('ok'); });
+}
+
+process.on('unhandledRejection', (reason) => uncaught(reason));
+process.on('uncaughtException', (e) => {
+  if (finished) return;
+  finish('error', { type: 'TracerError', message: 'tracer failure: ' + (e && e.stack || e), line: rt ? rt.topLine : 0 });
+});
+
+// ---------------------------------------------------------------- run
+function compileError(e, code) {
+  let line = 1;
+  const m = /main\.js:(\d+)/.exec(String(e && e.stack));
+  if (m) line = +m[1];
+  return { type: 'SyntaxError', message: String(e && e.message), line };
+  void code;
+}
+
+function run() {
+  let code = job.code;
+  if (code.startsWith('#!')) code = '//' + code.slice(2);
+  const knownGlobals = new Set(Object.getOwnPropertyNames(G));
+  const res = instrument(code, { knownGlobals });
+  if (res.error) { finish('error', res.error); return; }
+
+  const hookNames = ['s', 'c', 'r', 'R', 'E', 'Y', 'P', 'x', 'h', 'k', 'w', 'm', 'M', 'O', 'L', 'g', 'mf', 'H'];
+  const aliases = res.globalsRead.filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && !n.startsWith('$__')).map(n => `${n}=globalThis.${n}`);
+  const head = '(function($__T){const ' + hookNames.map(h => `$__${h}=$__T.${h}`).join(',') + ';' +
+    (aliases.length ? 'const ' + aliases.join(',') + ';' : '') + 'return function(){';
+  const wrapped = head + res.code + '\n}})';
+
+  let factory;
+  try {
+    factory = new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx);
+  } catch (e) {
+    // does the learner's own program compile? (V8 early errors acorn does not report)
+    try {
+      new vm.Script('(function(){' + code + '\n})', { filename: 'main.js' });
+    } catch (e2) {
+      finish('error', compileError(e2, code));
+      return;
+    }
+    finish('error', { type: 'TracerError', message: 'instrumentation produced invalid code: ' + e.message, line: 0 });
+    return;
+  }
+
+  rt = createRuntime({
+    job, meta: res, channel: chan, ctxGlobal: G, code: res.code, maxDepth: MAX_DEPTH,
+    finish, makeRangeError: m => new CtxRangeError(m), makeTypeError: m => new CtxTypeError(m),
+  });
+  const hooks = rt.hooks;
+  for (const k of Object.keys(hooks)) if (typeof hooks[k] === 'function') Object.setPrototypeOf(hooks[k], null);
+  Object.setPrototypeOf(hooks, null);
+  const main = factory(hooks);
+  try {
+    main.call(G);
+  } catch (e) {
+    uncaught(e);
+    return;
+  }
+  rt.resetToModule();
+  rt.flush();
+  if (activeTimers === 0) scheduleDone();
+}
+
+run();

@@ -1,0 +1,954 @@
+"""tracecast bench mode (../CHANNEL.md, "Other modes: bench and grade").
+
+    import bench; bench.main(job, channel)     # channel.send(json_text) writes one frame
+
+The learner's code is compiled with the file name "<learner>" and executed once,
+untraced, as the module `__main__` (as in trace and grade mode). Then, for each size in
+order:
+
+1. the input is generated once (builtin generator from generators.py, or the learner's
+   own `gen(n, rng)`), outside any timing, with `rng = random.Random(size_seed(seed, n))`;
+2. `repeats` timed calls `entry(*fresh)`, each on a fresh deep copy made before the clock
+   starts (time.perf_counter_ns; the cyclic GC is off during a timed call, as in timeit);
+3. one untimed counting pass on another fresh copy: executed lines of the learner's code
+   and the share of that pass's time spent inside built-in (C) calls;
+4. a `bench.point` frame.
+
+Counting (only code objects compiled from "<learner>"; nothing is monitored during the
+timed calls):
+- Python >= 3.12: sys.monitoring local events on the learner's code objects. `ops` counts
+  LINE events plus backward jumps to the same line (JUMP), which is exactly what
+  sys.settrace reports as line events: `while i < n: i += 1` on one line counts every
+  iteration, so do one-line comprehensions and generator expressions. Forward jumps and
+  backward jumps to another line are DISABLEd per location (a static property of the
+  instruction, so the count stays deterministic); the LINE callback only increments.
+  Built-in time: CALL events whose callable is not a Python function (exactly the calls
+  that are followed by C_RETURN / C_RAISE) start a built-in interval; the learner's own
+  frames running inside a built-in (a sort key, a class's __init__, a generator driven by
+  sum()) pause it (PY_START/PY_RESUME/PY_THROW vs PY_RETURN/PY_YIELD/PY_UNWIND).
+  builtinShare = built-in time / wall time of the counting pass (which includes the
+  monitoring overhead, so it is biased low for code that makes few built-in calls, and
+  slightly high for many tiny calls such as len()).
+- Python < 3.12 (or TRACECAST_SETTRACE set): sys.settrace line events for the same count
+  and sys.setprofile c_call/c_return/c_exception (+ call/return of learner frames) for
+  the built-in time.
+
+peakKb: VmHWM from /proc/self/status after the size's calls. Before each size the
+high-water mark is reset (writing "5" to /proc/self/clear_refs), so it is that size's own
+peak; where the reset is refused it is the process's peak so far (monotonic), and the
+fallback is resource.getrusage's ru_maxrss.
+
+Budget: `budgetMs` counts from the start of main. Before a size (but the first), its
+cost is estimated from the previous size's whole wall time (generation, copies, timed
+calls, counting pass) scaled by (n / n_prev) ** k * 1.25, k the growth exponent of the
+median call time between the last two sizes (at least 1, at most 12); when elapsed + estimate
+passes the budget: `bench.stop` {reason "budget", n}. Every learner call (generator,
+timed calls, counting pass) runs under an ITIMER_REAL alarm set to the remaining budget;
+the handler raises a private BaseException (re-raised every 20 ms if the learner swallows
+it; after 25 swallowed alarms the job is ended from the handler); an interrupted size is
+not reported and stops the benchmark with `bench.stop` {reason "budget", n}. Module-level
+code runs under min(remaining budget, 10 s) and fails with error type "Timeout".
+
+Errors: SyntaxError / exception while defining -> `end` error; missing entry ->
+"EntryNotFound"; not callable or wrong number of positional parameters -> "EntryArity";
+likewise for a `gen` generator function (messages name it); unknown builtin generator,
+or a `gen` that does not return a list/tuple -> "GeneratorError"; an exception in the
+entry (or in `gen`) -> `end` error with its type, message and line (RecursionError
+included). The process exits with os._exit after `end` (as in trace and grade mode).
+"""
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)       # generators.py sits next to this file
+import generators as _generators    # noqa: E402  (imported before any learner code runs)
+
+LEARNER = "<learner>"
+DEFAULT_SIZES = [100, 500, 1000, 2500, 5000]
+DEFAULT_BUDGET_MS = 8000
+MAX_REPEATS = 100
+DEFINE_LIMIT_MS = 10000     # module-level code gets at most this long (and at most the budget)
+MAX_STRING = 1000
+OUT_CHUNK = 1 << 17         # characters per output frame (<= 512 KiB of UTF-8)
+OUT_FLUSH = 1 << 16         # buffered output characters that force a flush
+REARM_S = 0.02              # after the deadline the alarm repeats this often...
+MAX_FIRES = 25              # ...and this many swallowed interruptions end the job
+SAFETY = 1.25               # the budget estimate is multiplied by this
+MAX_K = 12.0                # growth exponents are capped at this
+
+
+class _Interrupt(BaseException):
+    """Raised by the alarm handler; a BaseException so `except Exception` lets it pass."""
+    __module__ = "tracecast"
+
+
+class _LearnerError(Exception):
+    """An exception raised by learner code, carrying the `end` error object."""
+    __module__ = "tracecast"
+
+
+# --------------------------------------------------------------------------- memory
+
+def _read_hwm():
+    try:
+        with open("/proc/self/status") as fh:
+            for ln in fh:
+                if ln.startswith("VmHWM:"):
+                    return int(ln.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    except Exception:
+        return 0
+
+
+def _reset_hwm():
+    """Reset the peak-RSS high-water mark (Linux >= 4.0); False when refused."""
+    try:
+        fd = os.open("/proc/self/clear_refs", os.O_WRONLY)
+    except OSError:
+        return False
+    try:
+        os.write(fd, b"5")
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- copies
+
+_ATOMIC = frozenset([int, float, str, bool, type(None), bytes, complex])
+
+
+def fresh_args(args, deepcopy):
+    """A fresh deep copy of the argument list. Lists/tuples/dicts of plain values (and
+    lists of such lists, as the builtin generators make) are copied by slicing; anything
+    else, or any container appearing twice, goes through copy.deepcopy (which keeps
+    aliasing)."""
+    out = []
+    seen = set()
+    for a in args:
+        c = _fast(a, seen)
+        if c is _SLOW:
+            return deepcopy(list(args))
+        out.append(c)
+    return out
+
+
+_SLOW = object()
+
+
+def _fast(x, seen):
+    t = type(x)
+    if t in _ATOMIC:
+        return x
+    k = id(x)
+    if k in seen:
+        return _SLOW
+    seen.add(k)
+    if t is list:
+        ts = set(map(type, x))
+        if ts <= _ATOMIC:
+            return x[:]
+        if ts == {list}:
+            out = []
+            for y in x:
+                if id(y) in seen or not set(map(type, y)) <= _ATOMIC:
+                    return _SLOW
+                seen.add(id(y))
+                out.append(y[:])
+            return out
+        return _SLOW
+    if t is tuple:
+        return x if set(map(type, x)) <= _ATOMIC else _SLOW
+    if t is dict:
+        if set(map(type, x)) <= _ATOMIC and set(map(type, x.values())) <= _ATOMIC:
+            return dict(x)
+        return _SLOW
+    if t is set:
+        return set(x) if set(map(type, x)) <= _ATOMIC else _SLOW
+    return _SLOW
+
+
+# --------------------------------------------------------------------------- counting
+
+def _learner_codes(code):
+    out = []
+    todo = [code]
+    CodeType = type(code)
+    while todo:
+        c = todo.pop()
+        if c.co_filename != LEARNER:
+            continue
+        out.append(c)
+        for k in c.co_consts:
+            if type(k) is CodeType:
+                todo.append(k)
+    return out
+
+
+def _line_table(code):
+    """Line of every code unit (offset >> 1) of `code`; -1 where there is none."""
+    n = len(code.co_code) >> 1
+    tab = [-1] * (n + 1)
+    for start, end, line in code.co_lines():
+        if line is None:
+            continue
+        for k in range(start >> 1, min(end >> 1, n)):
+            tab[k] = line
+    return tab
+
+
+def make_counter(codes, now):
+    """A counter over the learner's code objects: (start(), stop() -> (ops, builtin_ns))."""
+    if sys.version_info >= (3, 12) and hasattr(sys, "monitoring") and not os.environ.get("TRACECAST_SETTRACE"):
+        try:
+            return _monitoring_counter(codes, now)
+        except Exception:
+            pass
+    return _settrace_counter(codes, now)
+
+
+def _monitoring_counter(codes, now):
+    from types import FunctionType, MethodType
+    mon = sys.monitoring
+    E = mon.events
+    DISABLE = mon.DISABLE
+    tool = None
+    for t in (mon.PROFILER_ID, 3, 4, 5, mon.DEBUGGER_ID, mon.COVERAGE_ID):
+        if mon.get_tool(t) is None:
+            tool = t
+            break
+    if tool is None:
+        raise RuntimeError("no free sys.monitoring tool id")
+    mon.use_tool_id(tool, "tracecast-bench")
+
+    learner_ids = {id(c) for c in codes}
+    line_tabs = {}
+    PYM = object()      # a learner frame running inside a built-in call
+    st = []             # built-in callables (outermost first) and PYM markers
+    ops = 0
+    acc = 0             # ns inside built-ins
+    seg = 0             # start of the current built-in interval
+
+    def on_line(code, line):
+        nonlocal ops
+        ops += 1
+
+    def on_jump(code, src, dst):
+        nonlocal ops
+        if dst > src:
+            return DISABLE
+        key = id(code)
+        tab = line_tabs.get(key)
+        if tab is None:
+            if key not in learner_ids:
+                return DISABLE
+            tab = line_tabs[key] = _line_table(code)
+        i = src >> 1
+        j = dst >> 1
+        ls = tab[i] if i < len(tab) else -1
+        if ls < 0 or j >= len(tab) or tab[j] != ls:
+            return DISABLE
+        ops += 1
+
+    def on_call(code, off, fn, arg0):
+        nonlocal seg
+        t = type(fn)
+        if t is FunctionType or (t is MethodType and type(fn.__func__) is FunctionType):
+            return
+        if not st or st[-1] is PYM:
+            seg = now()
+        st.append(fn)
+
+    def on_c_end(code, off, fn, arg0):
+        nonlocal acc
+        if st and st[-1] is fn:
+            st.pop()
+            acc += now() - seg
+            return
+        for k in range(len(st) - 1, -1, -1):    # unbalanced (should not happen): resync
+            if st[k] is fn:
+                del st[k:]
+                return
+
+    def on_enter(code, off):
+        nonlocal acc
+        if st:
+            if st[-1] is not PYM:
+                acc += now() - seg
+            st.append(PYM)
+
+    def on_leave(code, off, value):
+        nonlocal seg
+        if st and st[-1] is PYM:
+            st.pop()
+            if st and st[-1] is not PYM:
+                seg = now()
+
+    def on_throw(code, off, exc):
+        if id(code) in learner_ids:
+            on_enter(code, off)
+
+    def on_unwind(code, off, exc):
+        if id(code) in learner_ids:
+            on_leave(code, off, None)
+
+    reg = mon.register_callback
+    reg(tool, E.LINE, on_line)
+    reg(tool, E.JUMP, on_jump)
+    reg(tool, E.CALL, on_call)
+    reg(tool, E.C_RETURN, on_c_end)
+    reg(tool, E.C_RAISE, on_c_end)
+    reg(tool, E.PY_START, on_enter)
+    reg(tool, E.PY_RESUME, on_enter)
+    reg(tool, E.PY_RETURN, on_leave)
+    reg(tool, E.PY_YIELD, on_leave)
+    reg(tool, E.PY_THROW, on_throw)
+    reg(tool, E.PY_UNWIND, on_unwind)
+    local = (E.LINE | E.JUMP | E.CALL | E.C_RETURN | E.C_RAISE | E.PY_START | E.PY_RESUME
+             | E.PY_RETURN | E.PY_YIELD)
+
+    def start():
+        nonlocal ops, acc
+        ops = 0
+        acc = 0
+        st.clear()
+        for c in codes:
+            mon.set_local_events(tool, c, local)
+        mon.set_events(tool, E.PY_THROW | E.PY_UNWIND)
+
+    def stop():
+        mon.set_events(tool, 0)
+        for c in codes:
+            mon.set_local_events(tool, c, 0)
+        st.clear()
+        return ops, acc
+
+    return start, stop
+
+
+def _settrace_counter(codes, now):
+    PYM = object()
+    st = []
+    ops = 0
+    acc = 0
+    seg = 0
+
+    def local(frame, event, arg):
+        nonlocal ops
+        if event == "line":
+            ops += 1
+        return local
+
+    def glob(frame, event, arg):
+        if frame.f_code.co_filename != LEARNER:
+            return None
+        return local
+
+    def prof(frame, event, arg):
+        nonlocal acc, seg
+        if frame.f_code.co_filename != LEARNER:
+            return
+        if event == "c_call":
+            if not st or st[-1] is PYM:
+                seg = now()
+            st.append(arg)
+        elif event == "c_return" or event == "c_exception":
+            if st and st[-1] is arg:
+                st.pop()
+                acc += now() - seg
+            else:
+                for k in range(len(st) - 1, -1, -1):
+                    if st[k] is arg:
+                        del st[k:]
+                        break
+        elif event == "call":
+            if st:
+                if st[-1] is not PYM:
+                    acc += now() - seg
+                st.append(PYM)
+        elif event == "return":
+            if st and st[-1] is PYM:
+                st.pop()
+                if st and st[-1] is not PYM:
+                    seg = now()
+
+    def start():
+        nonlocal ops, acc
+        ops = 0
+        acc = 0
+        st.clear()
+        sys.setprofile(prof)
+        sys.settrace(glob)
+
+    def stop():
+        sys.settrace(None)
+        sys.setprofile(None)
+        st.clear()
+        return ops, acc
+
+    return start, stop
+
+
+# --------------------------------------------------------------------------- arity
+
+def _arity(fn):
+    """(min, max) positional arguments `fn` accepts (max None: unbounded); None when unknown.
+    A required keyword-only parameter makes it (0, -1): never callable positionally."""
+    from types import FunctionType, MethodType
+    f = fn
+    drop = 0
+    if type(f) is MethodType and type(f.__func__) is FunctionType:
+        f = f.__func__
+        drop = 1
+    if type(f) is FunctionType:
+        c = f.__code__
+        pos = c.co_argcount
+        nd = len(f.__defaults__ or ())
+        kwd = f.__kwdefaults__ or {}
+        names = c.co_varnames[pos:pos + c.co_kwonlyargcount]
+        if any(nm not in kwd for nm in names):
+            return (0, -1)
+        mx = None if c.co_flags & 0x04 else pos - drop
+        return (max(0, pos - nd - drop), mx)
+    try:
+        import inspect
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    except Exception:
+        return None
+    P = __import__("inspect").Parameter
+    mn = 0
+    mx = 0
+    for p in sig.parameters.values():
+        if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD):
+            mx = None if mx is None else mx + 1
+            if p.default is P.empty:
+                mn += 1
+        elif p.kind is P.VAR_POSITIONAL:
+            mx = None
+        elif p.kind is P.KEYWORD_ONLY and p.default is P.empty:
+            return (0, -1)
+    return (mn, mx)
+
+
+def _arity_message(name, ar, given):
+    mn, mx = ar
+    if mx == -1:
+        return "%s has keyword-only parameters without defaults, it cannot be called with %d positional argument%s" % (
+            name, given, "" if given == 1 else "s")
+    if mx is None:
+        exp = "at least %d" % mn
+    elif mn == mx:
+        exp = "%d" % mn
+    else:
+        exp = "%d to %d" % (mn, mx)
+    return "%s takes %s positional parameter%s, given %d argument%s" % (
+        name, exp, "" if exp == "1" else "s", given, "" if given == 1 else "s")
+
+
+def _arity_ok(ar, given):
+    if ar is None:
+        return True
+    mn, mx = ar
+    if mx == -1:
+        return False
+    return given >= mn and (mx is None or given <= mx)
+
+
+# --------------------------------------------------------------------------- main
+
+def main(job, channel):
+    import builtins
+    import gc
+    import json
+    import random
+    import signal
+    import time
+    from copy import deepcopy
+    from types import ModuleType
+
+    perf = time.perf_counter_ns
+    t_start = perf()
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+    def send(obj):
+        channel.send(dumps(obj))
+
+    # ---- job
+    if not isinstance(job, dict):
+        job = {}
+
+    def jnum(name, default, lo=0, integer=True):
+        v = job.get(name, default)
+        if type(v) is bool or type(v) not in ((int,) if integer else (int, float)) or not v >= lo:
+            return default
+        return v
+
+    src = job.get("code", "")
+    if not isinstance(src, str):
+        src = ""
+    entry = job.get("entry")
+    gen_spec = job.get("generator")
+    sizes = job.get("sizes", DEFAULT_SIZES)
+    if not isinstance(sizes, list):
+        sizes = DEFAULT_SIZES
+    sizes = [n for n in sizes if type(n) is int and n >= 0]
+    repeats = min(jnum("repeats", 5, 1), MAX_REPEATS)
+    budget_ns = int(jnum("budgetMs", DEFAULT_BUDGET_MS, 1, integer=False) * 1e6)
+    max_out = jnum("maxOutputBytes", 65536)
+    stdin_lines = [str(x) for x in job["stdin"] if x is not None] \
+        if isinstance(job.get("stdin"), list) else []
+
+    def remaining_ns():
+        return budget_ns - (perf() - t_start)
+
+    # ---- output: `output` frames with step -1, capped at maxOutputBytes
+    outs = []           # [stream, text]
+    out_chars = [0]
+    out_bytes = [0]
+
+    def flush_out():
+        if not outs:
+            return
+        lst = outs[:]
+        outs.clear()
+        out_chars[0] = 0
+        for stream, text in lst:
+            for k in range(0, len(text), OUT_CHUNK):
+                send({"t": "output", "stream": stream, "text": text[k:k + OUT_CHUNK], "step": -1})
+
+    counting = [None]   # the stop() of a running counting pass
+
+    def finish(status, error=None, stop=None):
+        disarm()
+        if counting[0] is not None:
+            try:
+                counting[0]()
+            except Exception:
+                pass
+            counting[0] = None
+        try:
+            flush_out()
+        except Exception:
+            pass
+        if stop is not None:
+            send({"t": "bench.stop", "reason": "budget", "n": stop})
+        end = {"t": "end", "status": status, "steps": 0}
+        if error is not None:
+            end["error"] = error
+        end["peakRssKb"] = _read_hwm()
+        send(end)
+        os._exit(0)
+
+    def out_text(stream, text):
+        if not text:
+            return
+        n = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+        over = out_bytes[0] + n > max_out
+        if over:
+            room = max(0, max_out - out_bytes[0])
+            text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
+            n = room
+        out_bytes[0] += n
+        if text:
+            if outs and outs[-1][0] == stream:
+                outs[-1][1] += text
+            else:
+                outs.append([stream, text])
+            out_chars[0] += len(text)
+        if over:
+            finish("output_limit")
+        if out_chars[0] >= OUT_FLUSH and not armed[0]:
+            flush_out()
+
+    class Out:
+        __module__ = "tracecast"
+        encoding = "utf-8"
+        errors = "strict"
+        closed = False
+
+        def __init__(self, name):
+            self.name = name
+
+        def write(self, s):
+            if not isinstance(s, str):
+                raise TypeError("write() argument must be str, not %s" % type(s).__name__)
+            out_text(self.name, s)
+            return len(s)
+
+        def writelines(self, lines):
+            for s in lines:
+                self.write(s)
+
+        def flush(self):
+            pass
+
+        def isatty(self):
+            return False
+
+        def writable(self):
+            return True
+
+        def readable(self):
+            return False
+
+        def seekable(self):
+            return False
+
+        def fileno(self):
+            raise OSError("the benchmarked program's output is not a real file")
+
+    stdin_pos = [0]
+
+    class In:
+        __module__ = "tracecast"
+        encoding = "utf-8"
+        closed = False
+
+        def readline(self, size=-1):
+            if stdin_pos[0] >= len(stdin_lines):
+                return ""
+            s = stdin_lines[stdin_pos[0]]
+            stdin_pos[0] += 1
+            return s + "\n"
+
+        def read(self, size=-1):
+            rest = stdin_lines[stdin_pos[0]:]
+            stdin_pos[0] = len(stdin_lines)
+            return "".join(s + "\n" for s in rest)
+
+        def readlines(self, hint=-1):
+            return list(iter(self.readline, ""))
+
+        def __iter__(self):
+            return iter(self.readline, "")
+
+        def isatty(self):
+            return False
+
+        def readable(self):
+            return True
+
+        def fileno(self):
+            raise OSError("the benchmarked program's input is not a real file")
+
+    def tc_input(prompt=""):
+        if prompt != "":
+            sys.stdout.write(str(prompt))
+        if stdin_pos[0] >= len(stdin_lines):
+            raise EOFError("EOF when reading a line")
+        s = stdin_lines[stdin_pos[0]]
+        stdin_pos[0] += 1
+        return s
+
+    # viz calls are accepted and ignored, so a program written for trace mode still runs
+    class VizArray:
+        __module__ = "tracecast"
+        __slots__ = ("name",)
+
+        def __init__(self, name):
+            self.name = name
+
+        def select(self, i, j=None):
+            pass
+
+        def deselect(self, i, j=None):
+            pass
+
+        def patch(self, index, value):
+            pass
+
+        def depatch(self, index):
+            pass
+
+    class Viz:
+        __module__ = "tracecast"
+        __slots__ = ()
+
+        def __repr__(self):
+            return "viz"
+
+        def step(self, label, data=None):
+            pass
+
+        def array(self, name, values=()):
+            return VizArray(name if isinstance(name, str) else str(name))
+
+        def note(self, text):
+            pass
+
+    # ---- errors
+    def cut(s):
+        return s if len(s) <= MAX_STRING else s[:MAX_STRING]
+
+    def tb_line(e):
+        line = 0
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == LEARNER:
+                line = tb.tb_lineno or line
+            tb = tb.tb_next
+        return line
+
+    def exc_error(e):
+        try:
+            msg = str(e)
+        except BaseException:
+            msg = "<unprintable %s>" % type(e).__name__
+        return {"type": type(e).__name__, "message": cut(msg), "line": tb_line(e)}
+
+    # ---- interruption
+    # The handler raises only while `armed[0]`; the code around each call clears that
+    # flag with a plain store as the first thing in its `finally`.
+    armed = [False]
+    state = {"fires": 0, "n": None}
+    setitimer = signal.setitimer
+    ITIMER_REAL = signal.ITIMER_REAL
+    SIGALRM = signal.SIGALRM
+
+    def on_alarm(signum, frame):
+        if not armed[0]:
+            return
+        state["fires"] += 1
+        if state["fires"] > MAX_FIRES:
+            # the learner's code keeps swallowing the interruption (bare except in a loop)
+            armed[0] = False
+            n = state["n"]
+            if n is None:
+                finish("error", {"type": "Timeout", "message": "the program kept running after its time "
+                                 "limit and could not be stopped", "line": 0})
+            finish("ok", stop=n)
+        raise _Interrupt()
+
+    def arm(ns):
+        state["fires"] = 0
+        if signal.getsignal(SIGALRM) is not on_alarm:     # the learner may have replaced it
+            signal.signal(SIGALRM, on_alarm)
+        armed[0] = True
+        setitimer(ITIMER_REAL, max(ns, 1e6) / 1e9, REARM_S)
+
+    def disarm():
+        armed[0] = False
+        try:
+            setitimer(ITIMER_REAL, 0)
+        except Exception:
+            pass
+
+    # ---- define the module
+    if not isinstance(entry, str) or not entry:
+        finish("error", {"type": "JobError", "message": "the job has no entry function name", "line": 0})
+    try:
+        code = compile(src, LEARNER, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        err = {"type": type(e).__name__, "message": str(getattr(e, "msg", None) or e),
+               "line": int(getattr(e, "lineno", None) or 0)}
+        if getattr(e, "offset", None):
+            err["column"] = int(e.offset)
+        finish("error", err)
+
+    mod = ModuleType("__main__")
+    g = mod.__dict__
+    g["__builtins__"] = builtins
+    g["viz"] = Viz()
+    sys.modules["__main__"] = mod
+    sys.stdout = Out("stdout")
+    sys.stderr = Out("stderr")
+    sys.stdin = In()
+    builtins.input = tc_input
+    signal.signal(SIGALRM, on_alarm)
+
+    define_ns = min(DEFINE_LIMIT_MS * 1000000, remaining_ns())
+    try:
+        try:
+            arm(define_ns)
+            exec(code, g)
+        finally:
+            armed[0] = False
+            disarm()
+    except _Interrupt as e:
+        finish("error", {"type": "Timeout", "message": "the program's top-level code ran longer than %d ms"
+                         % (define_ns // 1000000), "line": tb_line(e)})
+    except SystemExit as e:
+        c = e.code
+        if c is not None and c != 0:
+            finish("error", {"type": "SystemExit", "message": cut(str(c)), "line": tb_line(e)})
+    except BaseException as e:
+        finish("error", exc_error(e))
+    flush_out()
+
+    # ---- entry and generator
+    def lookup(name, what):
+        if name not in g or name.startswith("__") or name == "viz":
+            defined = [k for k, v in g.items() if callable(v) and not k.startswith("__") and k != "viz"]
+            msg = "no %s named %r is defined" % (what, name)
+            if defined:
+                msg += " (defined: %s)" % ", ".join(defined[:8])
+            finish("error", {"type": "EntryNotFound", "message": msg, "line": 0})
+        fn = g[name]
+        if not callable(fn):
+            finish("error", {"type": "EntryArity", "message": "%r is not a function (it is %s)"
+                             % (name, type(fn).__name__), "line": 0})
+        return fn
+
+    fn = lookup(entry, "function")
+    if not isinstance(gen_spec, dict):
+        gen_spec = {"kind": "builtin", "name": "random_ints", "seed": 0}
+    seed = gen_spec.get("seed", 0)
+    if type(seed) not in (int, float) or type(seed) is bool or seed != seed or seed in (float("inf"), float("-inf")):
+        seed = 0
+    seed = int(seed)
+    gname = gen_spec.get("name")
+    if gen_spec.get("kind") == "function":
+        if not isinstance(gname, str) or not gname:
+            finish("error", {"type": "GeneratorError", "message": "the generator has no function name", "line": 0})
+        gen_fn = lookup(gname, "generator function")
+        gar = _arity(gen_fn)
+        if not _arity_ok(gar, 2):
+            finish("error", {"type": "EntryArity", "message": "generator " + _arity_message(gname, gar, 2), "line": 0})
+        learner_gen = True
+    else:
+        GENERATORS = _generators.GENERATORS
+        gen_fn = GENERATORS.get(gname) if isinstance(gname, str) else None
+        if gen_fn is None:
+            finish("error", {"type": "GeneratorError", "message": "unknown builtin generator %r (known: %s)"
+                             % (gname, ", ".join(GENERATORS)), "line": 0})
+        learner_gen = False
+    size_seed = _generators.size_seed
+    ar = _arity(fn)
+
+    codes = _learner_codes(code)
+    c_start, c_stop = make_counter(codes, perf)
+
+    # ---- calls
+    def run_call(f, a):
+        """f(*a) under the remaining budget; (elapsed ns, result). Raises _Interrupt or
+        _LearnerError."""
+        rem = remaining_ns()
+        if rem <= 0:
+            raise _Interrupt()
+        t0 = t1 = 0
+        try:
+            try:
+                arm(rem)
+                t0 = perf()
+                r = f(*a)
+                t1 = perf()
+            finally:
+                armed[0] = False
+                disarm()
+        except _Interrupt:
+            raise
+        except BaseException as e:
+            raise _LearnerError(exc_error(e))
+        if state["fires"]:
+            raise _Interrupt()          # interrupted, but the learner's code caught it
+        return t1 - t0, r
+
+    def timed_call(a):
+        gc.disable()
+        try:
+            dt, r = run_call(fn, a)
+        finally:
+            gc.enable()
+        del r
+        return dt
+
+    def count_call(a):
+        rem = remaining_ns()
+        if rem <= 0:
+            raise _Interrupt()
+        t0 = t1 = 0
+        try:
+            try:
+                arm(rem)
+                counting[0] = c_stop
+                c_start()
+                t0 = perf()
+                fn(*a)
+                t1 = perf()
+            finally:
+                armed[0] = False
+                counting[0] = None
+                ops, bns = c_stop()
+                disarm()
+        except _Interrupt:
+            raise
+        except BaseException as e:
+            raise _LearnerError(exc_error(e))
+        if state["fires"]:
+            raise _Interrupt()
+        total = t1 - t0
+        share = min(1.0, max(0.0, bns / total)) if total > 0 else 0.0
+        return ops, share, total
+
+    def generate(n):
+        rng = random.Random(size_seed(seed, n))
+        if not learner_gen:
+            return gen_fn(n, rng)
+        _, a = run_call(gen_fn, (n, rng))
+        if not isinstance(a, (list, tuple)):
+            raise _LearnerError({"type": "GeneratorError", "message": "%s(n, rng) must return the list of "
+                                 "positional arguments, not %s" % (gname, type(a).__name__), "line": 0})
+        return list(a)
+
+    # ---- sizes
+    hist = []           # (n, wall ns of the whole size, median call ns)
+    for idx, n in enumerate(sizes):
+        state["n"] = n
+        if hist:
+            est = estimate(hist, n)
+            if (perf() - t_start) + est > budget_ns:
+                finish("ok", stop=n)
+        t_size = perf()
+        _reset_hwm()
+        try:
+            args = generate(n)
+            flush_out()
+            if not _arity_ok(ar, len(args)):
+                finish("error", {"type": "EntryArity", "message": _arity_message(entry, ar, len(args)), "line": 0})
+            times = []
+            for _ in range(repeats):
+                a = fresh_args(args, deepcopy)
+                dt = timed_call(a)
+                del a
+                flush_out()
+                times.append(dt)
+            a = fresh_args(args, deepcopy)
+            ops, share, _ = count_call(a)
+            del a
+            flush_out()
+        except _Interrupt:
+            finish("ok", stop=n)
+        except _LearnerError as e:
+            finish("error", e.args[0])
+        del args
+        peak = _read_hwm()
+        srt = sorted(times)
+        med = srt[len(srt) // 2]
+        hist.append((n, perf() - t_size, med))
+        send({"t": "bench.point", "n": n, "times": [t / 1e9 for t in times], "ops": ops,
+              "builtinShare": round(share, 6), "peakKb": peak})
+    finish("ok")
+
+
+def estimate(hist, n):
+    """Conservative estimate (ns) of the whole cost of size n from the sizes measured so far."""
+    import math
+    n1, wall1, med1 = hist[-1]
+    k = 1.0
+    if len(hist) >= 2:
+        n0, _, med0 = hist[-2]
+        if n1 > n0 > 0 and med0 > 0 and med1 > 0:
+            k = max(k, math.log(med1 / med0) / math.log(n1 / n0))
+    k = min(k, MAX_K)
+    ratio = n / n1 if n1 > 0 else (float(n) if n > 0 else 1.0)
+    ratio = max(1.0, ratio)
+    return wall1 * ratio ** k * SAFETY

@@ -1,0 +1,2061 @@
+#!/usr/bin/env python3
+"""tracecast Python tracer runtime.
+
+Runs one learner program inside the sandbox and streams every traced step to the
+runner over the frame channel described in ../CHANNEL.md.
+
+    python3 -u tracer.py < job.json      (frames on fd 1, learner's raw fd output on fd 2)
+
+Python >= 3.12 traces with sys.monitoring (LINE + same-line backward JUMP, emulating
+sys.settrace's line semantics exactly); older Pythons fall back to sys.settrace.
+Stdlib only, and only modules shipped in Debian's python3-minimal.
+See README.md for the design (line semantics, change detection, batching).
+"""
+import os
+import sys
+
+LEARNER = "<learner>"
+MAX_FRAME = 1 << 20
+MAX_SAFE = (1 << 53) - 1
+HEAP_CAP = 5000            # tracked heap objects; beyond it new objects are shown as capped leaves
+RECURSION_HEADROOM = 200   # frames kept free above the learner's recursion limit for the tracer
+
+
+# --------------------------------------------------------------------------- channel
+
+class Channel:
+    __module__ = "tracecast"
+
+    def __init__(self):
+        # fd 1 becomes the private frame descriptor; fd 1 then points at fd 2 so raw
+        # writes by the learner (os.write(1, ..), child processes) land on stderr.
+        self.fd = os.dup(1)
+        os.dup2(2, 1)
+        import struct
+        self._pack = struct.Struct(">I").pack
+
+    def send(self, text):
+        data = text.encode("utf-8", "replace")
+        self.send_bytes(data)
+
+    def send_bytes(self, data):
+        buf = memoryview(self._pack(len(data)) + data)
+        fd = self.fd
+        while buf:
+            n = os.write(fd, buf)
+            buf = buf[n:]
+
+
+def _json_encoder():
+    import json
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+    except ImportError:  # pragma: no cover
+        c_make_encoder = None
+    if c_make_encoder is not None:
+        try:
+            enc = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
+            join = "".join
+            enc({"a": [1, "x"]}, 0)
+
+            def J(obj):
+                return join(enc(obj, 0))
+            return J
+        except Exception:
+            pass
+    dumps = json.dumps
+
+    def J(obj):  # pragma: no cover
+        return dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)
+    return J
+
+
+J = _json_encoder()
+try:
+    from json.encoder import encode_basestring as EBS   # C implementation when _json is present
+except ImportError:  # pragma: no cover
+    def EBS(s):
+        return J(s)
+
+
+def peak_rss_kb():
+    # VmHWM is this process image's own peak; getrusage's ru_maxrss can include the
+    # high-water mark inherited from a forking parent.
+    try:
+        with open("/proc/self/status") as fh:
+            for ln in fh:
+                if ln.startswith("VmHWM:"):
+                    return int(ln.split()[1])
+    except Exception:
+        pass
+    try:
+        import resource
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    except Exception:
+        return 0
+
+
+# --------------------------------------------------------------------------- code analysis
+
+_dis = None
+
+
+def _get_dis():
+    global _dis
+    if _dis is None:
+        try:
+            import dis as d
+            _dis = d
+        except Exception:  # pragma: no cover - dis missing: every segment is treated as "anything may change"
+            _dis = False
+    return _dis
+
+
+LOCAL_STORE_OPS = {"STORE_FAST", "DELETE_FAST", "LOAD_FAST_AND_CLEAR", "STORE_FAST_MAYBE_NULL",
+                   "STORE_NAME", "DELETE_NAME"}
+DEREF_STORE_OPS = {"STORE_DEREF", "DELETE_DEREF"}
+GLOBAL_STORE_OPS = {"STORE_GLOBAL", "DELETE_GLOBAL"}
+NB_INPLACE_FIRST = 13      # BINARY_OP opargs >= 13 are the in-place forms (+=, -=, ...)
+PY312 = sys.version_info >= (3, 12)
+PY313 = sys.version_info >= (3, 13)
+EXC_PATH_OPS = {"RERAISE", "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "CHECK_EG_MATCH",
+                "WITH_EXCEPT_START", "CLEANUP_THROW", "RAISE_VARARGS", "END_FOR", "END_SEND", "POP_ITER",
+                "RETURN_GENERATOR", "END_ASYNC_FOR", "CALL_INTRINSIC_1_STOPITERATION_ERROR"}
+
+# Symbolic stack entries used by the segment analysis (tuples):
+#   ("l", name) local / cell   ("g", name) global   ("n", name) LOAD_NAME   ("c", value) constant
+#   ("a", base, attr) attribute   ("s", base, key) subscript   ("m", base, name) bound method
+#   ("null",) / ("self",) call-protocol fillers   ("u",) anything else
+U = ("u",)
+_PUSH1_U = {"LOAD_BUILD_CLASS", "LOAD_ASSERTION_ERROR", "LOAD_LOCALS", "PUSH_EXC_INFO", "GET_LEN",
+            "MATCH_MAPPING", "MATCH_SEQUENCE", "LOAD_SPECIAL_METHOD"}
+_POP1_PUSH1 = {"UNARY_NEGATIVE", "UNARY_NOT", "UNARY_INVERT", "UNARY_POSITIVE", "TO_BOOL", "GET_ITER",
+               "FORMAT_SIMPLE", "CONVERT_VALUE", "LIST_TO_TUPLE", "YIELD_VALUE",
+               "GET_YIELD_FROM_ITER", "LOAD_FROM_DICT_OR_DEREF", "LOAD_FROM_DICT_OR_GLOBALS"}
+_POP2_PUSH1 = {"COMPARE_OP", "CONTAINS_OP", "IS_OP", "FORMAT_WITH_SPEC", "SET_FUNCTION_ATTRIBUTE"}
+_POP1 = {"POP_TOP", "STORE_FAST", "STORE_NAME", "STORE_GLOBAL", "STORE_DEREF", "LIST_EXTEND",
+         "SET_UPDATE", "DICT_UPDATE", "DICT_MERGE", "LIST_APPEND", "SET_ADD", "RETURN_VALUE",
+         "POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
+         "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
+         "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE",
+         "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE", "STORE_FAST_MAYBE_NULL"}
+_NOSTACK = {"NOP", "RESUME", "CACHE", "EXTENDED_ARG", "KW_NAMES", "PRECALL", "COPY_FREE_VARS",
+            "MAKE_CELL", "DELETE_FAST", "DELETE_NAME", "DELETE_GLOBAL", "DELETE_DEREF", "RETURN_CONST",
+            "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP", "JUMP_NO_INTERRUPT",
+            "NOT_TAKEN", "INTERPRETER_EXIT"}
+_BRANCHES = {"POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
+             "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
+             "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE",
+             "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE", "JUMP_FORWARD",
+             "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER", "SEND"}
+
+
+def _sym_names(sym, out):
+    """Root variable names and attribute names a symbolic path depends on."""
+    k = sym[0]
+    if k in ("l", "g", "n"):
+        out[0].add(sym[1])
+        return True
+    if k == "c":
+        return True
+    if k == "a" or k == "m":
+        out[1].add(sym[2])
+        return _sym_names(sym[1], out)
+    if k == "s":
+        out[2] = True
+        return _sym_names(sym[1], out) and _sym_names(sym[2], out)
+    return False
+
+
+class Meta:
+    """What the code run from one event to the next (a 'segment') may have changed.
+
+    names   local (or namespace) names that may have been (re)bound or deleted
+    glob    global names stored through STORE_GLOBAL / DELETE_GLOBAL
+    deref   a cell variable was stored: it may be visible in other frames
+    targets symbolic paths of objects mutated in place (a[i] = .., o.x = .., a += ..)
+    calls   what each call in the segment calls: a symbolic callee, or ("m", owner, name)
+    unknown foreign code of unknown effect may have run: everything is compared
+    """
+    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow")
+    __module__ = "tracecast"
+
+    def __init__(self, names, glob, deref, targets, calls, unknown):
+        self.names = names
+        self.glob = glob
+        self.deref = deref
+        self.targets = targets
+        self.calls = calls
+        self.unknown = unknown
+        self.slow = names is None or unknown or bool(glob) or deref or bool(targets) or bool(calls)
+
+
+FULL_META = Meta(None, (), True, (), (), True)
+NO_META = Meta((), (), False, (), (), False)
+
+
+def analyze_segment(runs):
+    """runs: lists of (offset, opname, argval, arg) in code order, each contiguous."""
+    names = []
+    glob = []
+    deref = False
+    targets = []       # objects mutated in place by a store/delete through them
+    itargets = []      # left operands of in-place operators (resolved after the re-store)
+    calls = []
+    attr_stored = set()
+    n_sub = 0
+    unknown = False
+    for run in runs:
+        stack = []
+        born = []
+        last_branch = -1
+
+        def pop():
+            if stack:
+                born.pop()
+                return stack.pop()
+            return U
+
+        def pop_born():
+            if stack:
+                b = born.pop()
+                return stack.pop(), b
+            return U, -1
+
+        def push(x, k):
+            stack.append(x)
+            born.append(k)
+
+        for k, (o, op, av, arg) in enumerate(run):
+            arg = arg or 0
+            # names, globals, cells (independent of the stack simulation)
+            if op in LOCAL_STORE_OPS:
+                names.append(av)
+            elif op.startswith("STORE_FAST"):
+                if isinstance(av, tuple):
+                    names.append(av[0])
+                    if op == "STORE_FAST_STORE_FAST":
+                        names.append(av[1])
+                else:
+                    names.append(av)
+            elif op in DEREF_STORE_OPS:
+                names.append(av)
+                deref = True
+            elif op in GLOBAL_STORE_OPS:
+                glob.append(av)
+            # stack simulation
+            if op in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "LOAD_DEREF", "LOAD_CLOSURE",
+                      "LOAD_FAST_BORROW"):
+                push(("l", av), k)
+            elif op in ("LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW"):
+                push(("l", av[0]), k)
+                push(("l", av[1]), k)
+            elif op == "LOAD_CONST" or op == "LOAD_SMALL_INT":
+                push(("c", av), k)
+            elif op == "LOAD_NAME":
+                push(("n", av), k)
+            elif op == "LOAD_GLOBAL":
+                push(("g", av), k)
+                if arg & 1:
+                    push(("null",), k)
+            elif op == "PUSH_NULL":
+                push(("null",), k)
+            elif op == "LOAD_ATTR":
+                owner = pop()
+                if PY312 and arg & 1:
+                    push(("m", owner, av), k)
+                    push(("self",), k)
+                else:
+                    push(("a", owner, av), k)
+            elif op == "LOAD_METHOD":
+                owner = pop()
+                push(("m", owner, av), k)
+                push(("self",), k)
+            elif op in ("STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST") or op in _POP1:
+                if op == "STORE_FAST_STORE_FAST":
+                    pop()
+                pop()
+                if op == "STORE_FAST_LOAD_FAST":
+                    push(("l", av[1] if isinstance(av, tuple) else av), k)
+                if op in _BRANCHES:
+                    last_branch = k
+            elif op in _NOSTACK:
+                if op in _BRANCHES:
+                    last_branch = k
+            elif op in _PUSH1_U:
+                push(U, k)
+            elif op in _POP1_PUSH1 or (op == "MAKE_FUNCTION" and PY313):
+                pop()
+                push(U, k)
+            elif op in _POP2_PUSH1:
+                pop()
+                pop()
+                push(U, k)
+            elif op == "BINARY_SUBSCR":
+                key = pop()
+                base = pop()
+                push(("s", base, key), k)
+            elif op == "BINARY_SLICE":
+                pop(); pop(); pop()
+                push(U, k)
+            elif op == "BINARY_OP":
+                pop()
+                left, b = pop_born()
+                if arg >= NB_INPLACE_FIRST:
+                    itargets.append(left if b > last_branch else U)
+                push(U, k)
+            elif op in ("STORE_SUBSCR", "DELETE_SUBSCR", "STORE_SLICE", "DELETE_SLICE"):
+                if op == "STORE_SLICE":
+                    pop(); pop()
+                    cont, b = pop_born()
+                    pop()
+                elif op == "DELETE_SLICE":
+                    pop(); pop()
+                    cont, b = pop_born()
+                else:
+                    pop()
+                    cont, b = pop_born()
+                    if op == "STORE_SUBSCR":
+                        pop()
+                targets.append(cont if b > last_branch else U)
+                n_sub += 1
+            elif op in ("STORE_ATTR", "DELETE_ATTR"):
+                attr_stored.add(av)
+                owner, b = pop_born()
+                if op == "STORE_ATTR":
+                    pop()
+                targets.append(owner if b > last_branch else U)
+            elif op in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
+                for _ in range(arg):
+                    pop()
+                push(U, k)
+            elif op == "BUILD_MAP":
+                for _ in range(2 * arg):
+                    pop()
+                push(U, k)
+            elif op == "BUILD_CONST_KEY_MAP":
+                for _ in range(arg + 1):
+                    pop()
+                push(U, k)
+            elif op == "MAP_ADD":
+                pop(); pop()
+            elif op == "FORMAT_VALUE":
+                if arg & 4:
+                    pop()
+                pop()
+                push(U, k)
+            elif op == "UNPACK_SEQUENCE":
+                pop()
+                for _ in range(arg):
+                    push(U, k)
+            elif op == "UNPACK_EX":
+                pop()
+                for _ in range((arg & 0xFF) + (arg >> 8) + 1):
+                    push(U, k)
+            elif op == "COPY":
+                if len(stack) >= arg:
+                    push(stack[-arg], born[-arg])
+                else:
+                    push(U, -1)
+            elif op == "SWAP":
+                if len(stack) >= arg:
+                    stack[-1], stack[-arg] = stack[-arg], stack[-1]
+                    born[-1], born[-arg] = born[-arg], born[-1]
+                else:
+                    stack[:] = []
+                    born[:] = []
+            elif op in ("CALL", "CALL_KW"):
+                if op == "CALL_KW":
+                    pop()
+                args = [pop_born() for _ in range(arg)]
+                s2, b2 = pop_born()
+                s1, b1 = pop_born()
+                callee = U
+                for s, b in ((s1, b1), (s2, b2)):
+                    if s[0] not in ("null", "self"):
+                        callee = s if b > last_branch else U
+                        break
+                calls.append(callee)
+                push(U, k)
+            elif op in ("FOR_ITER", "SEND"):
+                push(U, k)
+                last_branch = k
+            elif op in ("JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"):
+                pop()
+                last_branch = k
+            elif op == "MAKE_FUNCTION" and not PY313:
+                for _ in range(1 + bin(arg & 0xF).count("1")):
+                    pop()
+                push(U, k)
+            else:
+                # anything else is opaque: forget the stack; unless it only runs on the
+                # exception path (every exception step triggers a full comparison anyway)
+                if op not in EXC_PATH_OPS:
+                    unknown = True
+                stack[:] = []
+                born[:] = []
+                last_branch = k
+    # paths are resolved after the segment ran: they must not depend on anything the
+    # segment itself rebinds (variables, attributes of the same name, other subscripts)
+    stored = set(n for n in names if isinstance(n, str)) | set(glob)
+    for t in targets + [c[1] if c[0] == "m" else c for c in calls]:
+        if t[0] == "u":
+            unknown = True
+            break
+        inf = [set(), set(), False]
+        if (not _sym_names(t, inf) or (inf[0] & stored) or (inf[1] & attr_stored)
+                or (inf[2] and n_sub > 1)):
+            unknown = True
+            break
+    for t in itargets:
+        if t[0] == "u" or not _sym_names(t, [set(), set(), False]):
+            unknown = True
+    names = tuple(dict.fromkeys(n for n in names if isinstance(n, str)))
+    glob = tuple(dict.fromkeys(glob))
+    if unknown:
+        return Meta(names, glob, deref, (), (), True)
+    return Meta(names, glob, deref, tuple(dict.fromkeys(targets + itargets)), tuple(dict.fromkeys(calls)), False)
+
+
+class CodeInfo:
+    __slots__ = ("code", "name", "fnj", "lines", "metas", "sfx", "instrs", "is_module", "ops", "live")
+    __module__ = "tracecast"
+
+    def __init__(self, code, is_module, live_locals):
+        self.code = code
+        self.name = code.co_name
+        self.fnj = J(code.co_name)
+        n = len(code.co_code) // 2 + 1
+        lines = [-1] * n
+        for start, end, line in code.co_lines():
+            if line is not None:
+                for o in range(start >> 1, end >> 1):
+                    lines[o] = line
+        self.lines = lines
+        self.metas = {}
+        self.sfx = {}
+        self.instrs = None
+        self.is_module = is_module
+        self.ops = None
+        # module / class bodies: f_locals is the real namespace dict (always live)
+        self.live = live_locals or not (code.co_flags & 0x1)
+
+    def meta_at(self, off):
+        m = self.metas.get(off)
+        if m is None:
+            m = self.metas[off] = self._compute_meta(off)
+        return m
+
+    def _compute_meta(self, off):
+        if off < 0:
+            return NO_META
+        instrs = self.instrs
+        if instrs is None:
+            d = _get_dis()
+            if not d:
+                return FULL_META
+            try:
+                instrs = self.instrs = [(i.offset, i.opname, i.argval, i.arg)
+                                        for i in d.get_instructions(self.code)]
+            except Exception:
+                return FULL_META
+        lines = self.lines
+        L = lines[off >> 1] if (off >> 1) < len(lines) else -1
+        # Between two events a frame runs only instructions of the event's line at or
+        # after its offset, and instructions that have no line (see README).
+        runs = []
+        run = None
+        for ins in instrs:
+            o = ins[0]
+            ln = lines[o >> 1]
+            if (ln == L and o >= off) or ln < 0:
+                if run is None:
+                    run = []
+                    runs.append(run)
+                run.append(ins)
+            else:
+                run = None
+        try:
+            return analyze_segment(runs)
+        except Exception:
+            return FULL_META
+
+
+def learner_codes(code):
+    out = [code]
+    i = 0
+    while i < len(out):
+        for c in out[i].co_consts:
+            if type(c) is type(code):
+                out.append(c)
+        i += 1
+    return out
+
+
+# --------------------------------------------------------------------------- run
+
+def run(job, chan):
+    import builtins
+    import time
+    from itertools import compress, islice
+    from operator import is_not
+    from types import ModuleType, FunctionType, BuiltinFunctionType, MethodType
+
+    clock = time.monotonic
+    getrefcount = sys.getrefcount
+    _getframe = sys._getframe
+    MISS = object()  # sentinel: never a learner value
+
+    # ---- job
+    def jint(name, default, lo=0):
+        v = job.get(name, default)
+        if type(v) is not int or v < lo:
+            return default
+        return v
+    src = job.get("code", "")
+    if not isinstance(src, str):
+        src = ""
+    stdin_lines = [str(x) for x in (job.get("stdin") or []) if x is not None]
+    max_steps = jint("maxSteps", 1000000)
+    max_out = jint("maxOutputBytes", 1048576)
+    M = jint("maxItems", 100)
+    MS = jint("maxString", 1000)
+    K = jint("keyframeEvery", 1000, 1)
+    full = bool(job.get("full", False))
+    batch = jint("batchSteps", 512, 1)
+    if full:
+        K = 1
+
+    # ---- output / batching state
+    pend = []          # encoded step strings not yet sent
+    outs = []          # [stream, text, step] not yet sent
+    last_flush = clock()
+    out_bytes = 0
+
+    def send_steps(lst):
+        text = '{"t":"steps","steps":[' + ",".join(lst) + "]}"
+        data = text.encode("utf-8", "replace")
+        if len(data) + 4 > MAX_FRAME:
+            if len(lst) == 1:
+                raise OverflowError("a single step's state exceeds the 1 MiB frame limit")
+            h = len(lst) // 2
+            send_steps(lst[:h])
+            send_steps(lst[h:])
+            return
+        chan.send_bytes(data)
+
+    def flush():
+        nonlocal last_flush
+        if pend:
+            lst = pend[:]
+            pend.clear()
+            send_steps(lst)
+        if outs:
+            lst = outs[:]
+            outs.clear()
+            for stream, text, step in lst:
+                chan.send(J({"t": "output", "stream": stream, "text": text, "step": step}))
+        last_flush = clock()
+
+    def finish(status, error=None):
+        try:
+            flush()
+        except OverflowError as e:
+            status, error = "error", {"type": "TracerLimit", "message": str(e), "line": 0}
+        end = {"t": "end", "status": status, "steps": i}
+        if error is not None:
+            end["error"] = error
+        end["peakRssKb"] = peak_rss_kb()
+        chan.send(J(end))
+        os._exit(0)
+
+    def out_text(stream, text):
+        nonlocal out_bytes
+        if not text:
+            return
+        n = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+        over = out_bytes + n > max_out
+        if over:
+            room = max_out - out_bytes
+            text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
+            n = room
+        out_bytes += n
+        if text:
+            step = i - 1
+            if outs and outs[-1][0] == stream and outs[-1][2] == step:
+                outs[-1][1] += text
+            else:
+                outs.append([stream, text, step])
+        if over:
+            finish("output_limit")
+        if clock() - last_flush > 0.02:
+            flush()
+
+    # ---- heap tracking
+    # Delta fields are kept as ready JSON fragments: hand-formatted for the hot shapes
+    # (the C encoder costs about a microsecond per call, whatever the size).
+    table = {}         # id(obj) -> H (keeps obj alive, so ids are not recycled)
+    mut = {}           # rid -> H for objects that can change
+    todo = []          # H waiting to be encoded
+    d_new = []         # JSON fragments, one per delta entry
+    d_upd = []
+    d_set = []
+    d_del = []
+    d_free = []
+    dirty = False      # any of the delta lists above is non-empty
+    next_rid = 1
+    reuse = None       # during a keyframe snapshot: the previous table (to keep ids stable)
+    exotic = False     # a tracked object can change without a heap-flagged instruction
+    NJC = {}
+
+    class H:
+        __slots__ = ("rid", "obj", "kind", "ref", "refj", "enc", "sh", "ks", "n", "df")
+        __module__ = "tracecast"
+
+    def nj(nm):
+        s = NJC.get(nm)
+        if s is None:
+            s = NJC[nm] = EBS(nm)
+        return s
+
+    def jv(x):
+        """JSON text of an encoded Value."""
+        t = type(x)
+        if t is int:
+            return str(x)
+        if t is str:
+            return EBS(x)
+        if x is None:
+            return "null"
+        if t is bool:
+            return "true" if x else "false"
+        if t is float:
+            return repr(x)
+        if t is dict and len(x) == 1 and "r" in x:
+            return '{"r":%d}' % x["r"]
+        return J(x)
+
+    def vjs(v):
+        """JSON text of the Value of a raw object (tracking it if needed)."""
+        t = type(v)
+        if t is int:
+            if -MAX_SAFE <= v <= MAX_SAFE:
+                return str(v)
+            return jv(bigint(v))
+        if t is str:
+            if len(v) <= MS:
+                return EBS(v)
+            return J({"sp": "str", "v": v[:MS], "len": len(v)})
+        if v is None:
+            return "null"
+        if t is bool:
+            return "true" if v else "false"
+        if t is float:
+            if v - v == 0:
+                return repr(v)
+            return J(val(v))
+        h = table.get(id(v))
+        if h is None:
+            h = track(v)
+        return h.refj
+
+    kinds = {}         # type -> kind tag
+
+    def kind_of(t):
+        k = kinds.get(t)
+        if k is not None:
+            return k
+        if issubclass(t, list):
+            k = "list"
+        elif issubclass(t, tuple):
+            k = "tuple"
+        elif issubclass(t, dict):
+            k = "dict"
+        elif issubclass(t, (set, frozenset)):
+            k = "set"
+        elif issubclass(t, type):
+            k = "class"
+        elif t in (FunctionType, BuiltinFunctionType, MethodType) or t.__name__ in (
+                "method-wrapper", "method_descriptor", "wrapper_descriptor", "builtin_function_or_method",
+                "functools.partial", "partial"):
+            k = "function"
+        elif getattr(t, "__module__", None) == "__main__":
+            k = "object"
+        else:
+            k = "other"
+        kinds[t] = k
+        return k
+
+    IMMUTABLE_OTHER = {range, complex, bytes, type(None), slice, type(iter([])), type(iter(())),
+                       type(iter(range(1))), type(iter("")), type(iter({})), type(iter(set())),
+                       type(reversed([])), type(x for x in ()), type((lambda: None).__code__),
+                       type(enumerate([])), type(zip()), type(map(len, [])), type(filter(None, []))}
+
+    def strip_addr(r):
+        p = r.find(" at 0x")
+        while p >= 0:
+            q = p + 6
+            while q < len(r) and r[q] in "0123456789abcdefABCDEF":
+                q += 1
+            r = r[:p] + r[q:]
+            p = r.find(" at 0x")
+        return r
+
+    def safe_repr(o, budget=None, depth=0):
+        """repr() that never runs learner code and never shows addresses."""
+        if budget is None:
+            budget = MS
+        t = type(o)
+        try:
+            if t in (int, float, bool, complex, type(None), range):
+                r = repr(o)
+            elif t in (str, bytes, bytearray):
+                r = repr(o[:budget])
+            elif t in (list, tuple, set, frozenset) or t.__name__ == "deque":
+                if depth > 3:
+                    return "..."
+                parts = []
+                size = 0
+                for x in islice(o, M):
+                    p = safe_repr(x, budget, depth + 1)
+                    parts.append(p)
+                    size += len(p) + 2
+                    if size > budget:
+                        break
+                body = ", ".join(parts)
+                if len(o) > len(parts):
+                    body += ", ..."
+                if t is list:
+                    r = "[" + body + "]"
+                elif t is tuple:
+                    r = "(" + body + ("," if len(o) == 1 else "") + ")"
+                elif t in (set, frozenset):
+                    r = ("{" + body + "}") if o else t.__name__ + "()"
+                    if t is frozenset and o:
+                        r = "frozenset(" + r + ")"
+                else:
+                    r = t.__name__ + "([" + body + "])"
+            elif kind_of(t) == "object":
+                r = "<%s object>" % t.__name__
+            else:
+                r = strip_addr(repr(o))
+        except Exception:
+            r = "<%s>" % t.__name__
+        if len(r) > budget:
+            r = r[:budget]
+        return r
+
+    def track(v):
+        nonlocal next_rid
+        h = H()
+        old = reuse.get(id(v)) if reuse is not None else None
+        if old is not None and old.obj is v:
+            h.rid = old.rid
+        else:
+            h.rid = next_rid
+            next_rid += 1
+        h.obj = v
+        h.ref = {"r": h.rid}
+        h.refj = '{"r":%d}' % h.rid
+        table[id(v)] = h
+        todo.append(h)
+        return h
+
+    def val(v):
+        """The Value of a raw object (a JSON-able structure; heap objects by reference)."""
+        t = type(v)
+        if t is int:
+            if -MAX_SAFE <= v <= MAX_SAFE:
+                return v
+            return bigint(v)
+        if t is str:
+            if len(v) <= MS:
+                return v
+            return {"sp": "str", "v": v[:MS], "len": len(v)}
+        if v is None or t is bool:
+            return v
+        if t is float:
+            if v - v == 0:
+                return v
+            if v != v:
+                return {"sp": "nan"}
+            return {"sp": "inf"} if v > 0 else {"sp": "-inf"}
+        h = table.get(id(v))
+        if h is None:
+            h = track(v)
+        return h.ref
+
+    def bigint(v):
+        try:
+            return {"sp": "bigint", "v": str(v)}
+        except ValueError:  # beyond sys.int_max_str_digits: shown as an opaque heap object
+            h = table.get(id(v))
+            if h is None:
+                h = track(v)
+            return h.ref
+
+    def drain():
+        nonlocal dirty
+        while todo:
+            h = todo.pop()
+            encode(h)
+            if reuse is None:
+                d_new.append("[%d,%s]" % (h.rid, J(h.enc)))
+                dirty = True
+
+    def encode(h):
+        nonlocal exotic
+        o = h.obj
+        t = type(o)
+        k = h.kind = kind_of(t)
+        h.df = None
+        if len(table) > HEAP_CAP and k not in ("function", "class"):
+            h.kind = "capped"
+            h.enc = {"k": "other", "cls": t.__name__, "repr": "<not shown: too many objects>"}
+            return
+        if k == "list":
+            sh = h.sh = o[:M]
+            h.n = len(o)
+            h.enc = {"k": "list", "items": [val(x) for x in sh], "len": h.n}
+            h.df = diff_list
+            mut[h.rid] = h
+        elif k == "tuple":
+            h.enc = {"k": "tuple", "items": [val(x) for x in islice(o, M)], "len": len(o)}
+        elif k == "dict":
+            enc_dict(h, o)
+            h.df = diff_dict
+            mut[h.rid] = h
+            if t is not dict and hasattr(t, "__missing__"):
+                exotic = True    # e.g. defaultdict: reading d[k] inserts
+        elif k == "set":
+            h.n = len(o)
+            h.enc = {"k": "set", "items": [val(x) for x in islice(o, M)], "len": h.n}
+            if t is not frozenset:
+                h.sh = set(o)
+                h.df = diff_set
+                mut[h.rid] = h
+        elif k == "object":
+            d = getattr(o, "__dict__", None)
+            if type(d) is dict:
+                enc_dict(h, d, t.__name__)
+                h.df = diff_obj
+                for a in getattr(t, "__dict__", {}).values():
+                    if type(a).__name__ == "cached_property":
+                        exotic = True
+            else:
+                fields = slot_fields(o)
+                h.sh = tuple(v for _, v in fields)
+                h.enc = {"k": "object", "cls": t.__name__,
+                         "fields": [[n, val(v)] for n, v in fields[:M]], "len": len(fields)}
+                h.df = diff_slots
+            mut[h.rid] = h
+        elif k == "function":
+            name = getattr(o, "__name__", None) or t.__name__
+            h.enc = {"k": "function", "name": str(name)}
+            code = getattr(o, "__code__", None)
+            if code is not None and getattr(code, "co_filename", None) == LEARNER:
+                h.enc["line"] = code.co_firstlineno
+        elif k == "class":
+            h.enc = {"k": "class", "name": str(getattr(o, "__name__", "?"))}
+        elif t is int:
+            h.enc = {"k": "other", "cls": "int",
+                     "repr": "<int with about %d digits>" % int(o.bit_length() * 0.30103 + 1)}
+        else:
+            h.sh = safe_repr(o)
+            h.enc = {"k": "other", "cls": t.__name__, "repr": h.sh}
+            if t not in IMMUTABLE_OTHER:
+                h.df = diff_other
+                mut[h.rid] = h
+
+    def slot_fields(o):
+        out = []
+        seen = set()
+        for c in type(o).__mro__:
+            sl = c.__dict__.get("__slots__", ())
+            if isinstance(sl, str):
+                sl = (sl,)
+            for nm in sl:
+                if nm in seen or nm in ("__dict__", "__weakref__"):
+                    continue
+                seen.add(nm)
+                try:
+                    v = object.__getattribute__(o, nm)
+                except Exception:
+                    continue
+                out.append((nm, v))
+        return out
+
+    def enc_dict(h, d, cls=None):
+        n = h.n = len(d)
+        if n > M:
+            ks = h.ks = list(islice(d, M))
+            vs = h.sh = list(islice(d.values(), M))
+        else:
+            ks = h.ks = list(d)
+            vs = h.sh = list(d.values())
+        if cls is None:
+            h.enc = {"k": "dict", "entries": [[val(k), val(v)] for k, v in zip(ks, vs)], "len": n}
+        else:
+            h.enc = {"k": "object", "cls": cls, "fields": [[str(k), val(v)] for k, v in zip(ks, vs)], "len": n}
+
+    def add_upd(rid, parts):
+        nonlocal dirty
+        if parts:
+            d_upd.append('[%d,{%s}]' % (rid, ",".join(parts)))
+            dirty = True
+
+    def add_full(h):
+        nonlocal dirty
+        d_upd.append('[%d,{"full":%s}]' % (h.rid, J(h.enc)))
+        dirty = True
+
+    # -- per-kind change detection: compare identities against a shallow shadow
+    def diff_list(h):
+        o = h.obj
+        n = len(o)
+        sh = h.sh
+        if n == h.n and not any(map(is_not, o, sh)):
+            return
+        new = o[:M]
+        m = len(new)
+        om = len(sh)
+        k = m if m < om else om
+        items = h.enc["items"]
+        sets = []
+        if k:
+            for j in compress(range(k), map(is_not, new, sh)):
+                vv = val(new[j])
+                items[j] = vv
+                sets.append("[%d,%s]" % (j, jv(vv)))
+        for j in range(k, m):
+            vv = val(new[j])
+            items.append(vv)
+            sets.append("[%d,%s]" % (j, jv(vv)))
+        if m < om:
+            del items[m:]
+        parts = []
+        if n != h.n:
+            parts.append('"len":%d' % n)
+            h.enc["len"] = n
+        if sets:
+            parts.append('"set":[%s]' % ",".join(sets))
+        h.sh = new
+        h.n = n
+        add_upd(h.rid, parts)
+
+    def diff_dict(h):
+        dict_like(h, h.obj, None)
+
+    def diff_obj(h):
+        d = getattr(h.obj, "__dict__", None)
+        if type(d) is not dict:
+            d = {}
+        dict_like(h, d, h.enc["cls"])
+
+    def dict_like(h, d, cls):
+        n = len(d)
+        oks = h.ks
+        ovs = h.sh
+        if n == h.n and not any(map(is_not, d, oks)) and not any(map(is_not, d.values(), ovs)):
+            return
+        if n > M:
+            nks = list(islice(d, M))
+            nvs = list(islice(d.values(), M))
+        else:
+            nks = list(d)
+            nvs = list(d.values())
+        kenc = val if cls is None else str
+        ent = h.enc["entries" if cls is None else "fields"]
+        oids = list(map(id, oks))
+        nids = list(map(id, nks))
+        sets = []
+        dels = []
+        lo = len(oids)
+        if nids[:lo] == oids:
+            for j in compress(range(lo), map(is_not, nvs, ovs)):
+                vv = val(nvs[j])
+                ent[j][1] = vv
+                sets.append("[%s,%s]" % (jv(ent[j][0]), jv(vv)))
+        else:
+            nset = set(nids)
+            kept = [x for x in oids if x in nset]
+            if nids[:len(kept)] != kept:
+                enc_dict(h, d, cls)
+                add_full(h)
+                return
+            old_v = dict(zip(oids, ovs))
+            old_e = dict(zip(oids, ent))
+            new_ent = []
+            for j in range(len(kept)):
+                e = old_e[kept[j]]
+                if nvs[j] is not old_v[kept[j]]:
+                    e[1] = val(nvs[j])
+                    sets.append("[%s,%s]" % (jv(e[0]), jv(e[1])))
+                new_ent.append(e)
+            for x in oids:
+                if x not in nset:
+                    dels.append(jv(old_e[x][0]))
+            ent[:] = new_ent
+            lo = len(kept)
+        for j in range(lo, len(nks)):
+            e = [kenc(nks[j]), val(nvs[j])]
+            ent.append(e)
+            sets.append("[%s,%s]" % (jv(e[0]), jv(e[1])))
+        parts = []
+        if n != h.n:
+            parts.append('"len":%d' % n)
+            h.enc["len"] = n
+        if sets:
+            parts.append('"set":[%s]' % ",".join(sets))
+        if dels:
+            parts.append('"del":[%s]' % ",".join(dels))
+        h.ks = nks
+        h.sh = nvs
+        h.n = n
+        add_upd(h.rid, parts)
+
+    def diff_set(h):
+        o = h.obj
+        if len(o) == h.n and o == h.sh:
+            return
+        h.n = len(o)
+        h.sh = set(o)
+        h.enc = {"k": "set", "items": [val(x) for x in islice(o, M)], "len": h.n}
+        add_full(h)
+
+    def diff_slots(h):
+        fields = slot_fields(h.obj)
+        vals = tuple(v for _, v in fields)
+        if len(vals) == len(h.sh) and not any(map(is_not, vals, h.sh)):
+            return
+        h.sh = vals
+        h.enc = {"k": "object", "cls": h.enc["cls"], "fields": [[n, val(v)] for n, v in fields[:M]],
+                 "len": len(fields)}
+        add_full(h)
+
+    def diff_other(h):
+        r = safe_repr(h.obj)
+        if r == h.sh:
+            return
+        h.sh = r
+        h.enc = {"k": "other", "cls": h.enc["cls"], "repr": r}
+        add_full(h)
+
+    def diff_heap():
+        for h in list(mut.values()):
+            if getrefcount(h.obj) <= 2:      # only our table holds it: unreachable
+                free(h)
+                continue
+            h.df(h)
+        if todo:
+            drain()
+
+    def free(h):
+        nonlocal dirty
+        del table[id(h.obj)]
+        mut.pop(h.rid, None)
+        h.obj = None
+        d_free.append(str(h.rid))
+        dirty = True
+
+    def sweep():
+        """Forget tracked objects nobody but the tracer references (bounded memory)."""
+        for _ in range(4):
+            dead = [h for h in table.values() if getrefcount(h.obj) <= 2]
+            if not dead:
+                break
+            for h in dead:
+                free(h)
+
+    # ---- frames
+    stack = []         # Fr records, bottom first
+    synced = 0         # stack[:synced] is known to the consumer
+    npop = 0           # frames the consumer must pop at the next step
+    next_fid = 0
+    module_rec = None
+    BUILTINS = builtins.__dict__
+    VIZ = None         # the injected viz object (set below)
+    Viz = VizArray = None
+    gdict = {}
+    OWN_FILE = __file__ if "__file__" in globals() else "tracer.py"
+    PURE_BUILTINS = {id(BUILTINS[n]) for n in (
+        "abs", "all", "any", "ascii", "bin", "callable", "chr", "divmod", "format", "getattr", "hasattr",
+        "hash", "hex", "id", "isinstance", "issubclass", "iter", "len", "max", "min", "next", "oct", "ord",
+        "pow", "print", "repr", "round", "sorted", "sum", "open") if n in BUILTINS}
+    MUTATORS = {
+        list: {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "__setitem__",
+               "__delitem__", "__iadd__", "__imul__"},
+        dict: {"update", "pop", "popitem", "clear", "setdefault", "__setitem__", "__delitem__", "__ior__"},
+        set: {"add", "remove", "discard", "pop", "clear", "update", "intersection_update", "difference_update",
+              "symmetric_difference_update", "__ior__", "__iand__", "__isub__", "__ixor__"},
+        bytearray: {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "__setitem__",
+                    "__delitem__", "__iadd__"},
+    }
+    NON_MUTATORS = {
+        list: {"index", "count", "copy", "__getitem__", "__len__", "__contains__", "__iter__", "__reversed__"},
+        dict: {"get", "keys", "values", "items", "copy", "__getitem__", "__contains__", "__len__", "__iter__"},
+        set: {"union", "intersection", "difference", "symmetric_difference", "issubset", "issuperset",
+              "isdisjoint", "copy", "__contains__", "__len__", "__iter__"},
+        bytearray: {"count", "find", "index", "decode", "hex", "startswith", "endswith", "copy", "__getitem__"},
+    }
+    try:
+        from collections import deque as _deque
+        MUTATORS[_deque] = {"append", "appendleft", "extend", "extendleft", "pop", "popleft", "remove",
+                            "clear", "rotate", "reverse", "insert", "__setitem__", "__delitem__", "__iadd__"}
+        NON_MUTATORS[_deque] = {"index", "count", "copy", "__getitem__", "__len__", "__contains__"}
+    except Exception:  # pragma: no cover
+        pass
+    IMMUTABLE_RECEIVERS = {str, int, float, bool, bytes, tuple, range, frozenset, complex, type(None)}
+    PURE_MODULES = {"math", "cmath"}
+
+    class Fr:
+        __slots__ = ("fid", "ci", "frame", "fo", "hid", "meta", "loc", "is_module")
+        __module__ = "tracecast"
+
+    def hidden(rec, nm, v):
+        c = nm[0]
+        if (c == "_" and nm[:2] == "__" and nm[-2:] == "__") or c == ".":
+            return True
+        if type(v) is ModuleType or v is VIZ:
+            return True
+        if rec.is_module and BUILTINS.get(nm, MISS) is v:
+            return True
+        return False
+
+    def new_rec(f, ci):
+        nonlocal next_fid
+        r = Fr()
+        r.fid = next_fid
+        next_fid += 1
+        r.ci = ci
+        r.frame = f
+        r.is_module = ci.is_module
+        r.meta = None
+        loc = f.f_locals
+        r.loc = loc if ci.live else None
+        fo = r.fo = {}
+        hid = r.hid = {}
+        for nm, v in loc.items():
+            if hidden(r, nm, v):
+                hid[nm] = v
+            else:
+                fo[nm] = v
+        return r
+
+    def frame_js(r):
+        return '{"id":%d,"fn":%s,"vars":[%s]}' % (
+            r.fid, r.ci.fnj, ",".join(["[%s,%s]" % (nj(nm), vjs(v)) for nm, v in r.fo.items()]))
+
+    def pop_rec():
+        nonlocal synced, npop
+        stack.pop()
+        if len(stack) < synced:
+            synced = len(stack)
+            npop += 1
+
+    def var_changed(rec, nm, v, o):
+        nonlocal dirty
+        if v is MISS or hidden(rec, nm, v):
+            if o is not MISS:
+                del rec.fo[nm]
+                d_del.append("[%d,%s]" % (rec.fid, nj(nm)))
+                dirty = True
+            if v is not MISS:
+                rec.hid[nm] = v
+            return
+        rec.fo[nm] = v
+        d_set.append("[%d,%s,%s]" % (rec.fid, nj(nm), vjs(v)))
+        dirty = True
+
+    def diff_names(rec, names):
+        loc = rec.loc
+        if loc is None:
+            loc = rec.frame.f_locals
+        fo = rec.fo
+        for nm in names:
+            v = loc.get(nm, MISS)
+            o = fo.get(nm, MISS)
+            if v is not o:
+                var_changed(rec, nm, v, o)
+
+    def diff_all_names(rec):
+        loc = rec.loc
+        if loc is None:
+            loc = rec.frame.f_locals
+        fo = rec.fo
+        hid = rec.hid
+        for nm, v in loc.items():
+            o = fo.get(nm, MISS)
+            if o is v or hid.get(nm, MISS) is v:
+                continue
+            var_changed(rec, nm, v, o)
+        for nm in [nm for nm in fo if nm not in loc]:
+            var_changed(rec, nm, MISS, fo[nm])
+        for nm in [nm for nm in hid if nm not in loc]:
+            del hid[nm]
+
+    def diff_everything():
+        for r in stack:
+            diff_all_names(r)
+        diff_heap()
+
+    force_full = False
+
+    def pre_event():
+        """Bring the shadow state up to date with what ran since the previous step."""
+        nonlocal force_full
+        if force_full:
+            force_full = False
+            diff_everything()
+            return
+        if not stack:
+            return
+        top = stack[-1]
+        m = top.meta
+        if m is None:
+            return
+        if m.names:
+            diff_names(top, m.names)
+        if m.slow or exotic:
+            pre_slow(top, m)
+        if todo:
+            drain()
+
+    def pre_slow(top, m):
+        if m.names is None:
+            diff_all_names(top)
+        if m.glob and module_rec is not None:
+            diff_names(module_rec, m.glob)
+        if m.deref:
+            for r in stack:
+                if r is not top:
+                    diff_all_names(r)
+        if m.unknown or exotic or not effects(top, m):
+            # foreign code of unknown effect may have run: compare everything it could reach
+            if module_rec is not None and module_rec is not top:
+                diff_all_names(module_rec)
+            diff_heap()
+
+    # -- targeted change detection: resolve what the segment's stores and calls touched
+    def resolve(sym, rec):
+        k = sym[0]
+        if k == "l":
+            loc = rec.loc
+            if loc is None:
+                loc = rec.frame.f_locals
+            return loc.get(sym[1], MISS)
+        if k == "g":
+            v = gdict.get(sym[1], MISS)
+            return v if v is not MISS else BUILTINS.get(sym[1], MISS)
+        if k == "n":
+            loc = rec.loc
+            if loc is None:
+                loc = rec.frame.f_locals
+            v = loc.get(sym[1], MISS)
+            if v is MISS:
+                v = gdict.get(sym[1], MISS)
+                if v is MISS:
+                    v = BUILTINS.get(sym[1], MISS)
+            return v
+        if k == "c":
+            return sym[1]
+        if k == "a":
+            b = resolve(sym[1], rec)
+            if b is MISS:
+                return MISS
+            t = type(b)
+            if t is ModuleType:
+                return b.__dict__.get(sym[2], MISS)
+            if kind_of(t) != "object":
+                return MISS
+            d = getattr(b, "__dict__", None)
+            if type(d) is not dict:
+                return MISS
+            return d.get(sym[2], MISS)
+        if k == "s":
+            b = resolve(sym[1], rec)
+            if b is MISS:
+                return MISS
+            key = resolve(sym[2], rec)
+            tb = type(b)
+            tk = type(key)
+            if tb is list and tk is int:
+                if -len(b) <= key < len(b):
+                    return b[key]
+                return MISS
+            if tb is dict and (tk is int or tk is str):
+                return b.get(key, MISS)
+            return MISS
+        return MISS
+
+    def touch(o):
+        h = table.get(id(o))
+        if h is not None and h.df is not None and h.obj is o:
+            h.df(h)
+
+    def effects(rec, m):
+        """Apply the segment's targeted effects; False when something could not be resolved."""
+        for sym in m.targets:
+            o = resolve(sym, rec)
+            if o is MISS:
+                return False
+            touch(o)
+        for c in m.calls:
+            if c[0] == "m":
+                owner = resolve(c[1], rec)
+                if owner is MISS:
+                    return False
+                e = method_effect(owner, c[2])
+                if e == 1:
+                    touch(owner)
+                elif e:
+                    return False
+            else:
+                f = resolve(c, rec)
+                if f is MISS or call_effect(f):
+                    return False
+        return True
+
+    def call_effect(f):
+        """0 when calling f cannot change visible state except through traced learner code."""
+        t = type(f)
+        if t is FunctionType:
+            fn = f.__code__.co_filename
+            return 0 if (fn == LEARNER or fn == OWN_FILE) else 1
+        if t is BuiltinFunctionType:
+            return 0 if id(f) in PURE_BUILTINS else 1
+        if t is MethodType:
+            return call_effect(f.__func__)
+        if isinstance(f, type):
+            return 0       # instantiation: a new object (learner __init__ is traced)
+        return 1
+
+    def method_effect(owner, name):
+        """0: no effect; 1: may change owner only; 2: unknown."""
+        t = type(owner)
+        ms = MUTATORS.get(t)
+        if ms is not None:
+            if name in ms:
+                return 1
+            return 0 if name in NON_MUTATORS[t] else 2
+        if t in IMMUTABLE_RECEIVERS:
+            return 0
+        if t is ModuleType:
+            if getattr(owner, "__name__", None) in PURE_MODULES:
+                return 0
+            f = owner.__dict__.get(name, MISS)
+            return 2 if f is MISS or call_effect(f) else 0
+        if getattr(t, "__module__", None) == "tracecast":
+            return 0       # viz, the captured sys.stdout / sys.stderr / sys.stdin
+        k = kind_of(t)
+        if k == "object" or k == "class":
+            if k == "object":
+                d = getattr(owner, "__dict__", None)
+                if type(d) is dict and name in d:
+                    return 2 if call_effect(d[name]) else 0
+                mro = t.__mro__
+            else:
+                mro = owner.__mro__
+            for c in mro:
+                a = c.__dict__.get(name, MISS)
+                if a is not MISS:
+                    ta = type(a)
+                    if ta is staticmethod or ta is classmethod:
+                        a = a.__func__
+                        ta = type(a)
+                    if ta is FunctionType:
+                        return 2 if call_effect(a) else 0
+                    if c is list or c is dict or c is set:      # inherited builtin container method
+                        return 1 if name in MUTATORS[c] else (0 if name in NON_MUTATORS[c] else 2)
+                    return 2
+            return 2
+        return 2
+
+    # ---- keyframes
+    def snapshot(extra):
+        """Fresh full state from the real frames and objects (ids kept stable)."""
+        nonlocal reuse
+        reuse = dict(table)
+        table.clear()
+        mut.clear()
+        todo.clear()
+        try:
+            frames = []
+            for r in stack:
+                loc = r.loc if r.loc is not None else r.frame.f_locals
+                fo = {}
+                hid = {}
+                names = [nm for nm in r.fo if nm in loc]
+                names += [nm for nm in loc if nm not in r.fo]
+                for nm in names:
+                    v = loc[nm]
+                    if hidden(r, nm, v):
+                        hid[nm] = v
+                    else:
+                        fo[nm] = v
+                r.fo = fo
+                r.hid = hid
+                frames.append({"id": r.fid, "fn": r.ci.name, "vars": [[nm, val(v)] for nm, v in fo.items()]})
+            ex = extra() if extra is not None else None
+            while todo:
+                encode(todo.pop())
+            heap = [[h.rid, h.enc] for h in table.values()]
+        finally:
+            reuse = None
+        return J({"stack": frames, "heap": heap}), ex
+
+    # ---- steps
+    i = 0
+    next_kf = 0        # next index that needs the generic path (keyframe or step limit)
+    cur_exc = None
+    exc_line = [None, 0]   # the last exception step's exception and line (for the end frame)
+    prop = False       # an exception step was the last step: further RAISEs of it are propagation
+
+    def delta_str():
+        """JSON text (without braces) of the pending delta fields; '' if none."""
+        nonlocal npop, synced, dirty
+        parts = []
+        if npop:
+            parts.append('"pop":%d' % npop)
+            npop = 0
+        if synced < len(stack):
+            parts.append('"push":[%s]' % ",".join([frame_js(r) for r in stack[synced:]]))
+            synced = len(stack)
+        if todo:
+            drain()
+        if dirty:
+            if d_new:
+                parts.append('"new":[%s]' % ",".join(d_new))
+                d_new.clear()
+            if d_upd:
+                parts.append('"upd":[%s]' % ",".join(d_upd))
+                d_upd.clear()
+            if d_set:
+                parts.append('"set":[%s]' % ",".join(d_set))
+                d_set.clear()
+            if d_del:
+                parts.append('"del":[%s]' % ",".join(d_del))
+                d_del.clear()
+            if d_free:
+                parts.append('"free":[%s]' % ",".join(d_free))
+                d_free.clear()
+            dirty = False
+        return ",".join(parts)
+
+    def clear_deltas():
+        nonlocal npop, synced, dirty
+        npop = 0
+        synced = len(stack)
+        d_new.clear()
+        d_upd.clear()
+        d_set.clear()
+        d_del.clear()
+        d_free.clear()
+        dirty = False
+
+    def emit(ev, line, ci, extra):
+        """Generic step emission: call/return/exception/viz steps, keyframes, the step limit.
+
+        extra: None or a function returning the JSON fragment of the event's own field
+        ('"ret":..', '"exc":..', '"viz":..'); it is called where its references get tracked."""
+        nonlocal i, next_kf, prop
+        if i >= max_steps:
+            finish("step_limit")
+        prop = False
+        head = '{"i":%d,"ev":"%s","line":%d,"fn":%s,"depth":%d' % (i, ev, line, ci.fnj, len(stack) - 1)
+        if full or i % K == 0:
+            if todo:
+                drain()
+            kf, ex = snapshot(extra)
+            clear_deltas()
+            s = head + ',"kf":' + kf + ("," + ex if ex else "") + "}"
+            if i and not full and i % (K * 4) == 0:
+                sweep()
+                clear_deltas()
+        else:
+            ex = extra() if extra is not None else None
+            ds = delta_str()
+            if ex:
+                ds = (ds + "," + ex) if ds else ex
+            s = (head + "," + ds + "}") if ds else (head + "}")
+        pend.append(s)
+        i += 1
+        nk = -(-i // K) * K
+        next_kf = nk if nk < max_steps else max_steps
+        if i == 1 or len(pend) >= batch or (not (i & 63) and clock() - last_flush > 0.02):
+            flush()
+
+    def emit_line(rec, line):
+        nonlocal i, prop
+        if i >= next_kf:
+            return emit("line", line, rec.ci, None)
+        prop = False
+        d = len(stack)
+        ci = rec.ci
+        sfx = ci.sfx.get((line << 12) | d)
+        if sfx is None:
+            sfx = ci.sfx[(line << 12) | d] = ',"ev":"line","line":%d,"fn":%s,"depth":%d' % (line, ci.fnj, d - 1)
+        if dirty or npop or synced != d or todo:
+            ds = delta_str()
+            s = ('{"i":%d%s,%s}' % (i, sfx, ds)) if ds else ('{"i":%d%s}' % (i, sfx))
+        else:
+            s = '{"i":%d%s}' % (i, sfx)
+        pend.append(s)
+        i += 1
+        if len(pend) >= batch:
+            flush()
+        elif not (i & 63) and clock() - last_flush > 0.02:
+            flush()
+
+    def exc_info(e):
+        try:
+            msg = str(e)
+        except Exception:
+            msg = "<unprintable %s>" % type(e).__name__
+        if len(msg) > MS:
+            msg = msg[:MS]
+        return {"type": type(e).__name__, "message": msg}
+
+    # ---- event handlers shared by both backends
+    learner_limit = sys.getrecursionlimit()
+    base_depth = 0
+
+    def real_depth(f):
+        n = 0
+        while f is not None:
+            n += 1
+            f = f.f_back
+        return n
+
+    def on_call(f, ci, line, resumed, meta_off):
+        """A learner frame starts (or a generator/coroutine resumes)."""
+        nonlocal module_rec
+        if not ci.is_module and len(stack) + base_depth + 8 >= learner_limit and real_depth(f) >= learner_limit:
+            raise RecursionError("maximum recursion depth exceeded")
+        pre_event()
+        rec = new_rec(f, ci)
+        rec.meta = ci.meta_at(meta_off) if resumed else None
+        stack.append(rec)
+        if ci.is_module:
+            module_rec = rec
+            return
+        emit("call", line, ci, None)
+
+    def on_return(f, ci, line, value):
+        if not stack or stack[-1].frame is not f:
+            if not resync(f):
+                return
+        pre_event()
+        emit("return", line, ci, lambda: '"ret":' + vjs(value))
+        pop_rec()
+
+    def on_raise(f, ci, line, exc):
+        nonlocal cur_exc, prop, force_full
+        if not stack or stack[-1].frame is not f:
+            if not resync(f):
+                return
+        if prop and exc is cur_exc:
+            return
+        pre_event()
+        info = exc_info(exc)
+        emit("exception", line, ci, lambda: '"exc":' + J(info))
+        exc_line[0] = exc
+        exc_line[1] = line
+        cur_exc = exc
+        prop = True
+        force_full = True
+
+    def on_unwind(f):
+        nonlocal force_full
+        if stack and stack[-1].frame is f:
+            pop_rec()
+            force_full = True
+
+    def resync(f):
+        """The frame we were told about is not our top record (should not happen)."""
+        for j in range(len(stack) - 1, -1, -1):
+            if stack[j].frame is f:
+                while len(stack) > j + 1:
+                    pop_rec()
+                return True
+        return False
+
+    def viz_step(payload):
+        if not stack:
+            return
+        rec = stack[-1]
+        pre_event()
+        try:
+            line = rec.frame.f_lineno or 0
+        except Exception:
+            line = 0
+        emit("viz", line, rec.ci, lambda: '"viz":' + J(payload()))
+
+    # ---- learner environment
+    stdin_pos = 0
+
+    class Out:
+        __module__ = "tracecast"
+        encoding = "utf-8"
+        errors = "strict"
+
+        def __init__(self, name):
+            self.name = name
+
+        def write(self, s):
+            if not isinstance(s, str):
+                raise TypeError("write() argument must be str, not %s" % type(s).__name__)
+            out_text(self.name, s)
+            return len(s)
+
+        def writelines(self, lines):
+            for s in lines:
+                self.write(s)
+
+        def flush(self):
+            pass
+
+        def isatty(self):
+            return False
+
+        def writable(self):
+            return True
+
+        def readable(self):
+            return False
+
+        def seekable(self):
+            return False
+
+        def fileno(self):
+            raise OSError("the traced program's output is not a real file")
+
+        closed = False
+
+    class In:
+        __module__ = "tracecast"
+        encoding = "utf-8"
+        closed = False
+
+        def readline(self, size=-1):
+            nonlocal stdin_pos
+            if stdin_pos >= len(stdin_lines):
+                return ""
+            s = stdin_lines[stdin_pos]
+            stdin_pos += 1
+            return s + "\n"
+
+        def read(self, size=-1):
+            nonlocal stdin_pos
+            rest = stdin_lines[stdin_pos:]
+            stdin_pos = len(stdin_lines)
+            return "".join(s + "\n" for s in rest)
+
+        def readlines(self, hint=-1):
+            return list(iter(self.readline, ""))
+
+        def __iter__(self):
+            return iter(self.readline, "")
+
+        def isatty(self):
+            return False
+
+        def readable(self):
+            return True
+
+        def fileno(self):
+            raise OSError("the traced program's input is not a real file")
+
+    def tc_input(prompt=""):
+        nonlocal stdin_pos
+        if prompt != "":
+            sys.stdout.write(str(prompt))
+        if stdin_pos >= len(stdin_lines):
+            raise EOFError("EOF when reading a line")
+        s = stdin_lines[stdin_pos]
+        stdin_pos += 1
+        return s
+
+    def vz(v):
+        return val(v)
+
+    def vtext(s):
+        # viz labels, names and notes are plain strings (cut to maxString)
+        s = s if isinstance(s, str) else str(s)
+        return s if len(s) <= MS else s[:MS]
+
+    def vidx(x, what):
+        if type(x) is bool or not isinstance(x, int):
+            raise TypeError("viz: %s must be an int, not %s" % (what, type(x).__name__))
+        return int(x)
+
+    class VizArray:
+        __module__ = "tracecast"
+        __slots__ = ("name",)
+
+        def __init__(self, name):
+            self.name = name
+
+        def __repr__(self):
+            return "viz.array(%r)" % (self.name,)
+
+        def select(self, i, j=None):
+            a = vidx(i, "i")
+            b = a if j is None else vidx(j, "j")
+            viz_step(lambda: {"op": "select", "name": self.name, "from": a, "to": b})
+
+        def deselect(self, i, j=None):
+            a = vidx(i, "i")
+            b = a if j is None else vidx(j, "j")
+            viz_step(lambda: {"op": "deselect", "name": self.name, "from": a, "to": b})
+
+        def patch(self, i, value):
+            a = vidx(i, "i")
+            viz_step(lambda: {"op": "patch", "name": self.name, "index": a, "value": vz(value)})
+
+        def depatch(self, i):
+            a = vidx(i, "i")
+            viz_step(lambda: {"op": "depatch", "name": self.name, "index": a})
+
+    class Viz:
+        __module__ = "tracecast"
+        __slots__ = ()
+
+        def __repr__(self):
+            return "viz"
+
+        def step(self, label, data=None):
+            label = vtext(label)
+            viz_step(lambda: {"op": "step", "label": label, "data": vz(data)})
+
+        def array(self, name, values=()):
+            name = vtext(name)
+            values = list(values)
+            a = VizArray(name)
+            viz_step(lambda: {"op": "array", "name": name, "values": [vz(v) for v in islice(values, M)]})
+            return a
+
+        def note(self, text):
+            text = vtext(text)
+            viz_step(lambda: {"op": "note", "text": text})
+
+    VIZ = Viz()
+
+    # ---- compile
+    try:
+        code = compile(src, LEARNER, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        err = {"type": type(e).__name__, "message": str(getattr(e, "msg", None) or e),
+               "line": int(getattr(e, "lineno", None) or 0)}
+        if getattr(e, "offset", None):
+            err["column"] = int(e.offset)
+        finish("error", err)
+
+    live = sys.version_info >= (3, 13)
+    CIS = {}
+    for c in learner_codes(code):
+        CIS[id(c)] = CodeInfo(c, c is code, live)
+
+    mod = ModuleType("__main__")
+    g = gdict = mod.__dict__
+    g["__builtins__"] = builtins
+    g["viz"] = VIZ
+    sys.modules["__main__"] = mod
+    sys.stdout = Out("stdout")
+    sys.stderr = Out("stderr")
+    sys.stdin = In()
+    builtins.input = tc_input
+
+    f0 = _getframe(0)
+    base_depth = real_depth(f0) + 2
+    sys.setrecursionlimit(learner_limit + RECURSION_HEADROOM)
+
+    # ---- backends
+    status = ["ok", None]
+
+    def run_learner():
+        try:
+            exec(code, g)
+        except SystemExit as e:
+            c = e.code
+            if c is not None and c != 0:
+                status[:] = ["error", {"type": "SystemExit", "message": str(c), "line": tb_line(e)}]
+        except BaseException as e:
+            info = exc_info(e)
+            info["line"] = tb_line(e)
+            status[:] = ["error", info]
+
+    def tb_line(e):
+        if exc_line[0] is e:
+            return exc_line[1]
+        line = 0
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == LEARNER:
+                line = tb.tb_lineno or line
+            tb = tb.tb_next
+        return line
+
+    def internal(e):
+        # a bug in the tracer itself: report it rather than corrupting the stream
+        import traceback
+        try:
+            sys.__stderr__.write("tracecast tracer internal error:\n" + "".join(
+                traceback.format_exception(type(e), e, e.__traceback__)))
+        except Exception:
+            pass
+        finish("error", {"type": "TracerError", "message": "%s: %s" % (type(e).__name__, e), "line": 0})
+
+    if sys.version_info >= (3, 12) and hasattr(sys, "monitoring") and not os.environ.get("TRACECAST_SETTRACE"):
+        mon = sys.monitoring
+        E = mon.events
+        DISABLE = mon.DISABLE
+        tool = None
+        for t_ in (mon.DEBUGGER_ID, 3, 4, mon.PROFILER_ID, mon.COVERAGE_ID):
+            if mon.get_tool(t_) is None:
+                tool = t_
+                break
+        if tool is None:
+            finish("error", {"type": "TracerError", "message": "no free sys.monitoring tool id", "line": 0})
+        mon.use_tool_id(tool, "tracecast")
+        cis_get = CIS.get
+
+        def m_start(code, off):
+            try:
+                ci = cis_get(id(code))
+                if ci is None:
+                    return DISABLE
+                on_call(_getframe(1), ci, ci.lines[off >> 1], False, off)
+            except RecursionError:
+                raise
+            except Exception as e:
+                internal(e)
+
+        def m_resume(code, off):
+            try:
+                ci = cis_get(id(code))
+                if ci is None:
+                    return DISABLE
+                on_call(_getframe(1), ci, ci.lines[off >> 1], True, off)
+            except RecursionError:
+                raise
+            except Exception as e:
+                internal(e)
+
+        def m_return(code, off, value):
+            try:
+                ci = cis_get(id(code))
+                if ci is None:
+                    return DISABLE
+                on_return(_getframe(1), ci, ci.lines[off >> 1], value)
+            except Exception as e:
+                internal(e)
+
+        def m_line(code, line):
+            try:
+                f = _getframe(1)
+                rec = stack[-1]
+                if rec.frame is not f:
+                    if not resync(f):
+                        return
+                    rec = stack[-1]
+                pre_event()
+                rec.meta = rec.ci.meta_at(f.f_lasti)
+                emit_line(rec, line)
+            except Exception as e:
+                internal(e)
+
+        def m_jump(code, src_off, dst):
+            # sys.settrace reports a line event for every backward jump, even to the
+            # same line (LINE does not fire then). Emulate exactly that; disable the
+            # event at every other jump location so it costs nothing afterwards.
+            try:
+                if dst > src_off:
+                    return DISABLE
+                ci = cis_get(id(code))
+                if ci is None:
+                    return DISABLE
+                lines = ci.lines
+                to_line = lines[dst >> 1]
+                if to_line != lines[src_off >> 1]:
+                    return DISABLE
+                if to_line < 0:
+                    return None
+                f = _getframe(1)
+                rec = stack[-1]
+                if rec.frame is not f:
+                    if not resync(f):
+                        return None
+                    rec = stack[-1]
+                pre_event()
+                rec.meta = ci.meta_at(dst)
+                emit_line(rec, to_line)
+            except Exception as e:
+                internal(e)
+
+        def m_raise(code, off, exc):
+            ci = cis_get(id(code))
+            if ci is None:
+                return
+            try:
+                on_raise(_getframe(1), ci, ci.lines[off >> 1], exc)
+            except Exception as e:
+                internal(e)
+
+        def m_unwind(code, off, exc):
+            if cis_get(id(code)) is None:
+                return
+            try:
+                on_unwind(_getframe(1))
+            except Exception as e:
+                internal(e)
+
+        def m_throw(code, off, exc):
+            ci = cis_get(id(code))
+            if ci is None:
+                return
+            try:
+                on_call(_getframe(1), ci, ci.lines[off >> 1], True, off)
+            except RecursionError:
+                raise
+            except Exception as e:
+                internal(e)
+
+        reg = mon.register_callback
+        reg(tool, E.PY_START, m_start)
+        reg(tool, E.PY_RESUME, m_resume)
+        reg(tool, E.PY_RETURN, m_return)
+        reg(tool, E.PY_YIELD, m_return)
+        reg(tool, E.LINE, m_line)
+        reg(tool, E.JUMP, m_jump)
+        reg(tool, E.RAISE, m_raise)
+        reg(tool, E.PY_UNWIND, m_unwind)
+        reg(tool, E.PY_THROW, m_throw)
+        local = E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.JUMP
+        for ci in CIS.values():
+            mon.set_local_events(tool, ci.code, local)
+        mon.set_events(tool, E.RAISE | E.PY_UNWIND | E.PY_THROW)
+        try:
+            run_learner()
+        finally:
+            mon.set_events(tool, 0)
+            for ci in CIS.values():
+                mon.set_local_events(tool, ci.code, 0)
+            mon.free_tool_id(tool)
+    else:
+        import dis as _d
+        RET_OPS = {_d.opmap[n] for n in ("RETURN_VALUE", "RETURN_CONST", "YIELD_VALUE") if n in _d.opmap}
+        RESUME_OP = _d.opmap.get("RESUME", -1)
+        reinstall = [False]
+
+        def st_local(f, event, arg):
+            try:
+                if event == "line":
+                    rec = stack[-1]
+                    if rec.frame is not f:
+                        if not resync(f):
+                            return st_local
+                        rec = stack[-1]
+                    pre_event()
+                    rec.meta = rec.ci.meta_at(f.f_lasti)
+                    emit_line(rec, f.f_lineno)
+                elif event == "return":
+                    ci = CIS.get(id(f.f_code))
+                    ops = ci.ops
+                    if ops is None:
+                        ops = ci.ops = f.f_code.co_code
+                    la = f.f_lasti
+                    op = ops[la] if 0 <= la < len(ops) else -1
+                    if op in RET_OPS or (op == RESUME_OP and la >= 2 and ops[la - 2] in RET_OPS):
+                        on_return(f, ci, f.f_lineno, arg)
+                    else:
+                        on_unwind(f)
+                elif event == "exception":
+                    on_raise(f, CIS.get(id(f.f_code)), f.f_lineno, arg[1])
+            except RecursionError:
+                raise
+            except Exception as e:
+                internal(e)
+            return st_local
+
+        def st_global(f, event, arg):
+            code = f.f_code
+            if code.co_filename != LEARNER:
+                return None
+            ci = CIS.get(id(code))
+            if ci is None:
+                return None
+            try:
+                on_call(f, ci, f.f_lineno, f.f_lasti >= 0, f.f_lasti)
+            except RecursionError:
+                # sys.settrace turns tracing off when the hook raises: turn it back on
+                # at the next profile event.
+                reinstall[0] = True
+                sys.setprofile(st_profile)
+                raise
+            except Exception as e:
+                internal(e)
+            return st_local
+
+        def st_profile(f, event, arg):
+            if reinstall[0]:
+                reinstall[0] = False
+                sys.settrace(st_global)
+                sys.setprofile(None)
+
+        sys.settrace(st_global)
+        try:
+            run_learner()
+        finally:
+            sys.settrace(None)
+            sys.setprofile(None)
+
+    finish(status[0], status[1])
+
+
+def main():
+    chan = Channel()
+    chan.send(J({"t": "hello", "lang": "python", "version": sys.version.split()[0]}))
+    raw = b""
+    fd0 = 0
+    try:
+        while not raw.endswith(b"\n"):
+            chunk = os.read(fd0, 1 << 16)
+            if not chunk:
+                break
+            raw += chunk
+    except OSError:
+        pass
+    try:
+        import json
+        job = json.loads(raw.decode("utf-8", "replace"))
+        if not isinstance(job, dict):
+            raise ValueError("job is not an object")
+    except Exception as e:
+        chan.send(J({"t": "end", "status": "error", "steps": 0,
+                     "error": {"type": "JobError", "message": str(e), "line": 0},
+                     "peakRssKb": peak_rss_kb()}))
+        os._exit(0)
+    mode = job.get("mode")
+    if mode in ("bench", "grade"):
+        # CHANNEL.md "Other modes": the same channel, handed to bench.py / grade.py
+        try:
+            mod = __import__(mode)
+            mod.main(job, chan)
+        except BaseException as e:
+            if isinstance(e, SystemExit) and not e.code:
+                os._exit(0)
+            chan.send(J({"t": "end", "status": "error", "steps": 0,
+                         "error": {"type": "TracerError", "message": "%s: %s" % (type(e).__name__, e), "line": 0},
+                         "peakRssKb": peak_rss_kb()}))
+        os._exit(0)
+    if mode not in (None, "trace"):
+        chan.send(J({"t": "end", "status": "error", "steps": 0,
+                     "error": {"type": "JobError", "message": "unknown mode %r" % (mode,), "line": 0},
+                     "peakRssKb": peak_rss_kb()}))
+        os._exit(0)
+    run(job, chan)
+
+
+if __name__ == "__main__":
+    main()
