@@ -74,6 +74,15 @@ try {
   finish('error', { type: 'InternalError', message: 'invalid job: ' + e.message, line: 0 });
 }
 
+// CHANNEL.md "Other modes": bench and grade jobs use the same channel and exit by themselves.
+if (job.mode === 'bench') {
+  const { runBench } = await import('./bench.mjs');
+  await runBench(job, chan);
+} else if (job.mode === 'grade') {
+  const { runGrade } = await import('./grade.mjs');
+  await runGrade(job, chan);
+}
+
 // ---------------------------------------------------------------- context
 const ctx = vm.createContext({}, { name: 'tracecast', codeGeneration: { strings: false, wasm: false } });
 const G = vm.runInContext('globalThis', ctx);

@@ -1,0 +1,117 @@
+/** `benchmark` through a real WebSocket and container: points stream one by one before the fit; fresh copies; budget stop. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ServerFrame } from '../../protocol/index.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestClient } from '../support/ws-client.ts';
+
+type F<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+
+const TWO_SUM = `def two_sum(nums, target):
+    seen = {}
+    for i, x in enumerate(nums):
+        if target - x in seen:
+            return [seen[target - x], i]
+        seen[x] = i
+    return []
+`;
+
+describe('benchmark', () => {
+  let server: TestServer;
+  let client: TestClient;
+  before(async () => {
+    server = await startTestServer();
+    client = await TestClient.connect(server.url);
+  });
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  async function bench(extra: Record<string, unknown>) {
+    const arrivals: Array<[string, number]> = [];
+    const onMessage = () => arrivals.push([client.frames[client.frames.length - 1].type, Date.now()]);
+    client.ws.on('message', onMessage);
+    try {
+      return { ...(await client.execute('python', TWO_SUM, { type: 'benchmark', entry: 'two_sum', generator: { builtin: 'two_sum', seed: 7 }, ...extra }, 60_000)), arrivals };
+    } finally {
+      client.ws.off('message', onMessage);
+    }
+  }
+
+  it('streams bench.started, one bench.point per size as measured, then bench.fit, within 10 s', async () => {
+    const t0 = Date.now();
+    const { ended, frames, arrivals } = await bench({});
+    assert.equal(ended.verdict, 'ok', JSON.stringify(ended));
+    assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+    const types = frames.map((f) => f.type);
+    assert.deepEqual(types, ['run.started', 'bench.started', 'bench.point', 'bench.point', 'bench.point', 'bench.point', 'bench.point', 'bench.fit', 'run.ended']);
+    const points = frames.filter((f): f is F<'bench.point'> => f.type === 'bench.point');
+    assert.deepEqual(points.map((p) => p.n), [100, 500, 1000, 2500, 5000]);
+    for (const p of points) {
+      assert.equal(p.times.length, 5);
+      assert.ok(p.time.min <= p.time.median && p.time.median <= Math.max(...p.times) && p.time.stddev >= 0);
+      assert.equal(p.ops, 3 * p.n + 1, 'the operation count is deterministic: 3 lines per element + the return');
+    }
+    // Points arrive as they are measured: spread over time, all before the fit.
+    const pointTimes = arrivals.filter(([t]) => t === 'bench.point').map(([, at]) => at);
+    const fitAt = arrivals.find(([t]) => t === 'bench.fit')![1];
+    assert.ok(pointTimes.every((at) => at <= fitAt));
+    assert.ok(pointTimes[4] - pointTimes[0] > 0, 'points are not delivered in one burst');
+    const fit = frames.find((f): f is F<'bench.fit'> => f.type === 'bench.fit')!;
+    assert.equal(fit.ops?.best.cls, 'O(n)');
+    assert.equal(fit.verdict?.cls, 'O(n)');
+    assert.equal(fit.verdict?.series, 'operations');
+    assert.ok(fit.verdict!.reason.length > 10);
+  });
+
+  it('gives every repeat a fresh copy of the input, so an in-place sort is measured fairly', async () => {
+    const code = `def sort_in_place(xs):
+    for i in range(1, len(xs)):
+        j = i
+        while j > 0 and xs[j - 1] > xs[j]:
+            xs[j - 1], xs[j] = xs[j], xs[j - 1]
+            j -= 1
+    return xs
+`;
+    const { frames, ended } = await client.execute('python', code, { type: 'benchmark', entry: 'sort_in_place', generator: { builtin: 'reversed_ints', seed: 1 }, sizes: [50, 100, 200, 400], repeats: 3 }, 60_000);
+    assert.equal(ended.verdict, 'ok', JSON.stringify(ended));
+    const points = frames.filter((f): f is F<'bench.point'> => f.type === 'bench.point');
+    for (const p of points) {
+      // Re-sorting the already sorted list would take ~n instead of ~n²/2 steps: hundreds of times
+      // faster at these sizes. Machine noise stays well within a factor of 50.
+      const fastest = Math.min(...p.times);
+      const slowest = Math.max(...p.times);
+      assert.ok(fastest > slowest / 50, `at n=${p.n} one repeat took ${fastest}s, another ${slowest}s: not a fresh copy`);
+    }
+    const fit = frames.find((f): f is F<'bench.fit'> => f.type === 'bench.fit')!;
+    assert.equal(fit.ops?.best.cls, 'O(n^2)');
+  });
+
+  it('stops the series early when the next size would pass the budget, and says so', async () => {
+    const code = `def pairs(xs):
+    count = 0
+    for a in xs:
+        for b in xs:
+            if a < b:
+                count += 1
+    return count
+`;
+    const { frames, ended } = await client.execute('python', code, { type: 'benchmark', entry: 'pairs', generator: { builtin: 'random_ints', seed: 3 }, sizes: [100, 200, 400, 800, 1600, 3200, 6400], repeats: 3, budgetMs: 1500 }, 60_000);
+    assert.equal(ended.verdict, 'ok', JSON.stringify(ended));
+    const stop = frames.find((f): f is F<'bench.stopped'> => f.type === 'bench.stopped');
+    assert.ok(stop, 'a bench.stopped frame');
+    const points = frames.filter((f) => f.type === 'bench.point');
+    assert.ok(points.length >= 2 && points.length < 7, `${points.length} points`);
+    assert.ok(frames.findIndex((f) => f.type === 'bench.stopped') < frames.findIndex((f) => f.type === 'bench.fit'));
+  });
+
+  it('refuses an unknown generator and a missing entry with clear errors', async () => {
+    client.send({ type: 'benchmark', id: 'bad-gen', language: 'python', code: TWO_SUM, entry: 'two_sum', generator: { builtin: 'nope' } });
+    const err = await client.waitFor((f) => 'id' in f && f.id === 'bad-gen');
+    assert.equal(err.type === 'error' && err.code, 'invalid_message');
+    const { ended } = await client.execute('python', TWO_SUM, { type: 'benchmark', entry: 'missing', generator: { builtin: 'two_sum' } }, 60_000);
+    assert.equal(ended.verdict, 'runtime_error');
+    assert.equal(ended.error?.type, 'EntryNotFound');
+  });
+});
