@@ -3,12 +3,17 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
 import { createLogger } from '../obs/logger.ts';
+import { benchFile, testFile } from './bench-test-commands.ts';
 import { runFile } from './run-command.ts';
 
 const USAGE = `usage:
   tracecast serve                      start the server (configuration from environment variables; see README)
   tracecast run FILE [--lang python|javascript] [--server URL] [--format text|ndjson] [--stdin LINE]...
-                                       trace FILE through a server; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run`;
+                                       trace FILE through a server; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run
+  tracecast bench FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--format ndjson]
+                                       SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed]
+  tracecast test FILE --problem SLUG [--format ndjson]
+                                       grade FILE against a problem's cases; exit 0 when all pass`;
 
 async function serve(): Promise<void> {
   const logger = createLogger({ service: 'tracecast' });
@@ -36,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve();
       return -1;
-    case 'run': {
+    case 'run':
+    case 'bench':
+    case 'test': {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
@@ -45,10 +52,22 @@ async function main(argv: string[]): Promise<number> {
           server: { type: 'string', default: process.env.TRACECAST_URL ?? 'http://127.0.0.1:8080' },
           format: { type: 'string', default: 'text' },
           stdin: { type: 'string', multiple: true, default: [] },
+          entry: { type: 'string' },
+          generator: { type: 'string' },
+          sizes: { type: 'string' },
+          repeats: { type: 'string' },
+          problem: { type: 'string' },
         },
       });
       if (positionals.length !== 1 || !['text', 'ndjson'].includes(values.format!)) break;
-      return runFile(positionals[0], { lang: values.lang, server: values.server!, format: values.format as 'text' | 'ndjson', stdin: values.stdin! });
+      const common = { lang: values.lang, server: values.server!, format: values.format as 'text' | 'ndjson' };
+      if (command === 'run') return runFile(positionals[0], { ...common, stdin: values.stdin! });
+      if (command === 'test') {
+        if (!values.problem) break;
+        return testFile(positionals[0], { ...common, problem: values.problem });
+      }
+      if (!values.entry || !values.generator) break;
+      return benchFile(positionals[0], { ...common, entry: values.entry, generator: values.generator, sizes: values.sizes, repeats: values.repeats ? Number(values.repeats) : undefined });
     }
   }
   process.stderr.write(USAGE + '\n');

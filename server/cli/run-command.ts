@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import WebSocket from 'ws';
 import { TracecastClient, type WebSocketConstructor } from '../../protocol/client.ts';
-import type { Language, ServerFrame } from '../../protocol/index.ts';
+import type { ClientMessage, Language, ServerFrame } from '../../protocol/index.ts';
 import { TraceState, type TraceSnapshot } from '../../protocol/trace-state.ts';
 import { renderValue, type Dialect } from './render.ts';
 
@@ -18,14 +18,23 @@ const BY_EXTENSION: Record<string, Language> = { '.py': 'python', '.js': 'javasc
 
 /** Returns the exit code: 0 for verdict ok, 1 for any other verdict, 2 when the program could not run. */
 export async function runFile(file: string, options: RunOptions): Promise<number> {
-  const language = (options.lang ?? BY_EXTENSION[extname(file)]) as Language | undefined;
-  if (language !== 'python' && language !== 'javascript') {
-    process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang python|javascript\n`);
-    return 2;
-  }
+  const language = languageOf(file, options.lang);
+  if (!language) return 2;
   const code = await readFile(file, 'utf8');
-  const client = await TracecastClient.connect(options.server, { WebSocket: WebSocket as unknown as WebSocketConstructor });
-  const print = options.format === 'ndjson' ? printJson : textPrinter();
+  return streamRun(options.server, { type: 'execute', language, code, stdin: options.stdin }, options.format === 'ndjson' ? printJson : textPrinter());
+}
+
+/** The language named by --lang, or inferred from the file's extension (null, with a message, when neither works). */
+export function languageOf(file: string, lang: string | undefined): Language | null {
+  const language = lang ?? BY_EXTENSION[extname(file)];
+  if (language === 'python' || language === 'javascript') return language;
+  process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang python|javascript\n`);
+  return null;
+}
+
+/** Sends one run request and hands every frame of that run to `print` until `run.ended`; returns the exit code. */
+export async function streamRun(server: string, message: ClientMessage, print: (frame: ServerFrame) => void): Promise<number> {
+  const client = await TracecastClient.connect(server, { WebSocket: WebSocket as unknown as WebSocketConstructor });
   return new Promise<number>((resolve) => {
     let run: string | null = null;
     client.onFrame((frame) => {
@@ -35,19 +44,19 @@ export async function runFile(file: string, options: RunOptions): Promise<number
         return resolve(2);
       }
       if (frame.type === 'accepted') run = frame.run;
-      if ('run' in frame && frame.run !== run && frame.type !== 'accepted') return;
+      if (frame.type !== 'accepted' && (!('run' in frame) || frame.run !== run)) return;
       print(frame);
       if (frame.type === 'run.ended') {
         client.close();
         resolve(frame.verdict === 'ok' ? 0 : 1);
       }
     });
-    client.send({ type: 'execute', language, code, stdin: options.stdin });
+    client.send(message);
     void client.closed.then(() => resolve(2));
   });
 }
 
-function printJson(frame: ServerFrame): void {
+export function printJson(frame: ServerFrame): void {
   process.stdout.write(JSON.stringify(frame) + '\n');
 }
 

@@ -234,10 +234,15 @@ async function execute(
     client.ws.on('close', () => resolve());
   });
   client.send({ type: 'execute', id, language, code, ...extra });
-  const deadline = sleep(RUN_DEADLINE_MS).then(() => {
-    o.hung = true;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      o.hung = true;
+      resolve();
+    }, RUN_DEADLINE_MS);
   });
   await Promise.race([finished, deadline]);
+  clearTimeout(timer);
   if (o.ended && o.run) {
     // The runner logs 'run ended' (with the container id) right after the frame: wait for it briefly.
     for (let i = 0; i < 40 && (o.sandbox = runSandboxId(ctx.server, o.run)) === undefined; i++) await sleep(50);
@@ -326,7 +331,8 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     // Warm-up: one ordinary run per language (code paths loaded, buffers grown), then the baseline.
     for (const c of [ordinary.find((o) => o.language === 'python')!, ordinary.find((o) => o.language === 'javascript')!]) {
       const o = await execute(ctx, newOutcome(`warm-up ${c.name}`, c.language, TIMEOUT_MS, false), c.language, c.code, { stdin: c.stdin ?? [], limits: { timeoutMs: TIMEOUT_MS } });
-      assert.equal(o.ended?.verdict, 'ok', `warm-up run ${c.name}: ${JSON.stringify(o.refused ?? o.ended)}`);
+      const hint = o.refused?.code === 'unsupported_language' ? ' (build the images: node --import tsx sandbox-images/build.ts all)' : '';
+      assert.equal(o.ended?.verdict, 'ok', `warm-up run ${c.name}: ${JSON.stringify(o.refused ?? o.ended)}${hint}`);
     }
     const probe = await execute(ctx, newOutcome('cpp probe', 'cpp', CPP_TIMEOUT_MS, false), 'cpp', 'int main() { return 0; }\n', { limits: { timeoutMs: CPP_TIMEOUT_MS } });
     if (probe.refused && ['unsupported_language', 'invalid_message'].includes(probe.refused.code)) {

@@ -57,4 +57,28 @@ describe('tracecast run', () => {
     const noServer = await runCli(['run', bad, '--server', 'http://127.0.0.1:1']);
     assert.equal(noServer.code, 2);
   });
+
+  it('tracecast bench prints each point and the fit: binary_search is O(log n), two_sum O(n)', async () => {
+    const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/${f}`, import.meta.url));
+    const bs = await runCli(['bench', fixture('binary_search.py'), '--entry', 'binary_search', '--generator', 'sorted_target', '--server', url()]);
+    assert.equal(bs.code, 0, bs.stderr);
+    assert.equal(bs.stdout.split('\n').filter((l) => /^\s+\d+\s+[\d.]+ [µm]?s/.test(l)).length, 5, bs.stdout);
+    assert.match(bs.stdout, /^verdict: O\(log n\) from the operations/m);
+    const ts = await runCli(['bench', fixture('two_sum.py'), '--entry', 'two_sum', '--generator', 'two_sum:3', '--sizes', '100..5000x6', '--format', 'ndjson', '--server', url()]);
+    assert.equal(ts.code, 0, ts.stderr);
+    const frames = ts.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(frames.filter((f) => f.type === 'bench.point').length, 6);
+    assert.equal(frames.find((f) => f.type === 'bench.fit').verdict.cls, 'O(n)');
+  });
+
+  it('tracecast test prints each case and the summary; exit 1 unless all pass', async () => {
+    const wrong = fileURLToPath(new URL('../../problems/solutions/wrong/two_sum.py', import.meta.url));
+    const r = await runCli(['test', wrong, '--problem', 'two_sum', '--server', url()]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^FAIL  dup_pair/m);
+    assert.match(r.stdout, /^PASS  ex1/m);
+    assert.match(r.stdout, /^11\/14 passed/m);
+    const right = fileURLToPath(new URL('../../problems/solutions/two_sum.py', import.meta.url));
+    assert.equal((await runCli(['test', right, '--problem', 'two_sum', '--server', url()])).code, 0);
+  });
 });

@@ -22,6 +22,7 @@ WORK_ROOT = os.environ.get("TRACECAST_SANDBOX_DIR", "/sandbox")  # override: tes
 HERE = os.path.dirname(os.path.abspath(__file__))
 INCLUDE_DIR = os.path.join(HERE, "include")
 INIT_OBJ = os.path.join(HERE, "lib", "tracecast_init.o")
+EXEC_HELPER = os.path.join(HERE, "lib", "tracecast-exec")   # see lib/tracecast_exec.c
 VIZ_FD = 3                 # the descriptor the program writes viz lines to
 DIAG_CAP = 8192            # compiler diagnostics kept in the CompileError message (bytes)
 VIZ_LINE_CAP = 1 << 20     # a longer line on the viz pipe is malformed
@@ -217,11 +218,13 @@ def high_fd(fd, floor=VIZ_FD + 1):
 # --------------------------------------------------------------------------- the run
 
 def run(job, chan):
+    import array
     import codecs
     import fcntl
     import math
     import selectors
     import signal
+    import termios
     import time
 
     clock = time.monotonic
@@ -243,7 +246,9 @@ def run(job, chan):
     if job.get("full", False):
         K = 1
 
-    state = {"i": 0, "rss": 0, "pid": None}
+    # pid: what runner.py waits for (tracecast-exec, or the program without the helper);
+    # prog: the program's pid; report: read end of tracecast-exec's report pipe.
+    state = {"i": 0, "rss": 0, "pid": None, "prog": None, "report": None}
     timing = os.environ.get("TRACECAST_CPP_TIMING") == "1"   # phase times on stderr (measurements)
     t_start = clock()
     pend = []              # encoded steps not yet sent
@@ -278,14 +283,28 @@ def run(job, chan):
         pid = state["pid"]
         if pid is None:
             return
-        try:
-            os.killpg(pid, signal.SIGKILL)
+        try:  # the program first, so that tracecast-exec still reports its rusage
+            os.kill(state["prog"] or pid, signal.SIGKILL)
         except OSError:
             pass
         reap(block=True)
 
+    def read_report():
+        """The lines tracecast-exec wrote so far (blocking until EOF when it has exited)."""
+        fd = state["report"]
+        data = b""
+        while fd is not None:
+            try:
+                c = os.read(fd, 4096)
+            except InterruptedError:
+                continue
+            if not c:
+                break
+            data += c
+        return data.decode("ascii", "replace").splitlines()
+
     def reap(block):
-        """wait4 the program; returns its status or None. Records its peak RSS."""
+        """wait4 the program; returns its wait status or None. Records its peak RSS."""
         pid = state["pid"]
         if pid is None:
             return state.get("status")
@@ -297,8 +316,16 @@ def run(job, chan):
         if got == 0:
             return None
         state["pid"] = None
+        rss = ru.ru_maxrss   # includes runner.py's own peak (see lib/tracecast_exec.c)
+        if state["report"] is not None:
+            for ln in read_report():
+                parts = ln.split()
+                if len(parts) == 3 and parts[0] == "end":
+                    status, rss = int(parts[1]), int(parts[2])
+            os.close(state["report"])
+            state["report"] = None
         state["status"] = status
-        state["rss"] = ru.ru_maxrss   # the program's own peak (the compiler's until then)
+        state["rss"] = rss
         try:  # whatever it forked dies with it
             os.killpg(pid, signal.SIGKILL)
         except OSError:
@@ -420,11 +447,34 @@ def run(job, chan):
     err_r, err_w = os.pipe()
     viz_r, viz_w = os.pipe()
     out_w, err_w, viz_w = high_fd(out_w), high_fd(err_w), high_fd(viz_w)
+    lock_path = os.path.join(work, ".vizlock")   # see pump() and tracecast.hpp
+    lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     env = dict(base_env)
-    env.update({"TRACECAST_VIZ_FD": str(VIZ_FD), "TRACECAST_MAX_ITEMS": str(M),
-                "TRACECAST_MAX_STRING": str(MS)})
+    env.update({"TRACECAST_VIZ_FD": str(VIZ_FD), "TRACECAST_VIZ_LOCK": lock_path,
+                "TRACECAST_MAX_ITEMS": str(M), "TRACECAST_MAX_STRING": str(MS)})
+    fds = {0: stdin_fd, 1: out_w, 2: err_w, VIZ_FD: viz_w}
     try:
-        state["pid"] = spawn(prog, [prog], env, {0: stdin_fd, 1: out_w, 2: err_w, VIZ_FD: viz_w})
+        if os.access(EXEC_HELPER, os.X_OK):
+            rep_r, rep_w = os.pipe()
+            rep_w = high_fd(rep_w)
+            fds[rep_w] = rep_w   # dup2 onto itself: inherited by tracecast-exec only
+            state["report"] = rep_r
+            state["pid"] = spawn(EXEC_HELPER, [EXEC_HELPER, str(rep_w), prog], env, fds)
+            os.close(rep_w)
+            first = b""
+            while not first.endswith(b"\n"):   # "pid N" (or an error) right after its fork
+                c = os.read(rep_r, 1)
+                if not c:
+                    break
+                first += c
+            words = first.decode("ascii", "replace").split()
+            if len(words) == 2 and words[0] == "pid":
+                state["prog"] = int(words[1])
+            else:
+                finish("error", {"type": "InternalError", "line": None,
+                                 "message": "cannot start the program: %s" % (first.decode().strip() or "no report")})
+        else:
+            state["pid"] = spawn(prog, [prog], env, fds)
     except OSError as e:
         finish("error", {"type": "InternalError", "message": "cannot start the program: %s" % e,
                          "line": None})
@@ -570,18 +620,8 @@ def run(job, chan):
         if i == 0 or len(pend) >= batch:
             flush()
 
-    def read_viz():
-        """Reads what the viz pipe holds; returns False at EOF."""
-        try:
-            data = os.read(viz_r, READ_CHUNK)
-        except BlockingIOError:
-            return True
-        except InterruptedError:
-            return True
-        if not data:
-            if viz_buf:
-                malformed("unterminated last line")
-            return False
+    def viz_data(data):
+        """Feeds bytes from the viz pipe; complete lines become steps."""
         viz_buf.extend(data)
         start = 0
         while True:
@@ -594,6 +634,24 @@ def run(job, chan):
         del viz_buf[:start]
         if len(viz_buf) > VIZ_LINE_CAP:
             malformed("a record longer than %d bytes" % VIZ_LINE_CAP)
+
+    def read_viz(limit=None):
+        """Reads what the viz pipe holds (at most `limit` bytes); returns False at EOF."""
+        left = limit
+        while left is None or left > 0:
+            try:
+                data = os.read(viz_r, READ_CHUNK if left is None else min(left, READ_CHUNK))
+            except (BlockingIOError, InterruptedError):
+                return True
+            if not data:
+                if viz_buf:
+                    malformed("unterminated last line")
+                return False
+            viz_data(data)
+            if left is not None:
+                left -= len(data)
+            elif len(data) < READ_CHUNK:
+                return True
         return True
 
     decoders = {out_r: ("stdout", codecs.getincrementaldecoder("utf-8")("replace")),
@@ -601,16 +659,74 @@ def run(job, chan):
     err_tail = [""]
 
     def read_out(fd):
-        stream, dec = decoders[fd]
+        """Raw bytes from the program's stdout/stderr pipe: b"" at EOF, None if nothing now."""
         try:
-            data = os.read(fd, READ_CHUNK)
+            return os.read(fd, READ_CHUNK)
         except (BlockingIOError, InterruptedError):
-            return True
+            return None
+
+    def show_out(fd, data):
+        stream, dec = decoders[fd]
         text = dec.decode(data, final=not data)
         if stream == "stderr" and text:
             err_tail[0] = (err_tail[0] + text)[-4096:]
         out_text(stream, text)
-        return bool(data)
+
+    fionread = getattr(termios, "FIONREAD", 0x541B)
+    nbuf = array.array("i", [0])
+
+    def viz_pending():
+        try:
+            fcntl.ioctl(viz_r, fionread, nbuf, True)
+            return nbuf[0]
+        except OSError:
+            return 0
+
+    lock_busy = [0]
+
+    def pump():
+        """One round of reading, in an order that keeps output after the right step.
+
+        tracecast.hpp writes a record only when fd 1/2 are drained, under an flock that we
+        take here to read output: records in the viz pipe at that moment were written before
+        every byte of that output, later ones after it. Viz data is read without the lock
+        whenever (a record can be bigger than the pipe: the program may hold the lock while
+        blocked writing it)."""
+        if viz_r in open_fds and not read_viz():
+            close_fd(viz_r)
+        outs_now = []
+        n = 0
+        locked = False
+        if out_r in open_fds or err_r in open_fds:
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locked = True
+                lock_busy[0] = 0
+            except OSError:
+                lock_busy[0] += 1
+                if lock_busy[0] > 64:
+                    time.sleep(0.0005)
+        if locked:
+            try:
+                for fd in (out_r, err_r):
+                    if fd in open_fds:
+                        data = read_out(fd)
+                        if data is not None:
+                            outs_now.append((fd, data))
+                if viz_r in open_fds:
+                    n = viz_pending()
+            finally:
+                fcntl.flock(lock_fd, fcntl.LOCK_UN)
+        if n and viz_r in open_fds and not read_viz(n):
+            close_fd(viz_r)
+        for fd, data in outs_now:
+            show_out(fd, data)
+            if not data:
+                close_fd(fd)
+
+    def close_fd(fd):
+        open_fds.discard(fd)
+        sel.unregister(fd)
 
     sel = selectors.DefaultSelector()
     open_fds = {viz_r, out_r, err_r}
@@ -622,17 +738,6 @@ def run(job, chan):
         sel.register(pidfd, selectors.EVENT_READ)
     except (AttributeError, OSError):
         pidfd = None
-
-    def pump():
-        # Fixed order: viz first, then output. tracecast.hpp waits until fd 1/2 are drained
-        # before writing a record, so text read after a record was written after it.
-        if viz_r in open_fds and not read_viz():
-            open_fds.discard(viz_r)
-            sel.unregister(viz_r)
-        for fd in (out_r, err_r):
-            if fd in open_fds and not read_out(fd):
-                open_fds.discard(fd)
-                sel.unregister(fd)
 
     status = None
     while status is None:

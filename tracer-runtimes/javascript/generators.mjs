@@ -12,7 +12,7 @@
 //   reversed_ints  [the same, sorted descending]
 //   string         [random lowercase string of length n]
 //   sorted_target  [sorted array of n distinct ints in [-10n, 10n], target]; the target is
-//                  an element (chosen at random) half of the time, else absent
+//                  absent (the worst case for a search), and inside the range when possible
 //   two_sum        [array of n ints (n >= 2), target]: exactly one pair i < j has
 //                  a[i] + a[j] === target, and it is the last two positions (the worst case
 //                  for searches that stop at the pair). Every other value is 1 mod 4, the
@@ -83,15 +83,11 @@ const GENS = {
     const present = new Set();
     while (present.size < n) present.add(rng.int(lo, hi));
     const a = [...present].sort((x, y) => x - y);
-    let target;
-    if (n > 0 && rng.random() < 0.5) {
-      target = a[rng.int(0, n - 1)];
-    } else {
-      target = hi + 1;                        // outside the range: absent for sure
-      for (let k = 0; k < 64; k++) {
-        const t = rng.int(lo, hi);
-        if (!present.has(t)) { target = t; break; }
-      }
+    // Always absent (the worst case: a search runs to the end), so the operation count follows the size, not luck.
+    let target = hi + 1;
+    for (let k = 0; k < 64; k++) {
+      const t = rng.int(lo, hi);
+      if (!present.has(t)) { target = t; break; }
     }
     return [a, target];
   },

@@ -14,7 +14,7 @@ numbers).
 | reversed_ints  | [the same, sorted descending]                                           |
 | string         | [random lowercase string of length n]                                   |
 | sorted_target  | [sorted list of n distinct ints in [-10n, 10n], target]; the target is  |
-|                | an element (chosen at random) half of the time, else absent             |
+|                | absent (the worst case for a search), inside the range when possible    |
 | two_sum        | [list of n ints (n >= 2), target]: exactly one pair i < j has           |
 |                | a[i] + a[j] == target, and it is the last two positions (the worst case |
 |                | for searches that stop at the pair). Every other value is 1 mod 4, the  |
@@ -69,16 +69,14 @@ def sorted_target(n, rng):
     lo = -10 * n
     hi = 10 * n
     a = sorted(rng.sample(range(lo, hi + 1), n)) if n > 0 else []
-    if n > 0 and rng.random() < 0.5:
-        target = a[rng.randrange(n)]
-    else:
-        present = set(a)
-        target = hi + 1                      # outside the range: absent for sure
-        for _ in range(64):
-            t = rng.randint(lo, hi)
-            if t not in present:
-                target = t
-                break
+    # Always absent (the worst case: a search runs to the end), so the op count follows the size, not luck.
+    present = set(a)
+    target = hi + 1
+    for _ in range(64):
+        t = rng.randint(lo, hi)
+        if t not in present:
+            target = t
+            break
     return [a, target]
 
 

@@ -18,6 +18,7 @@ LEARNER = "<learner>"
 MAX_FRAME = 1 << 20
 MAX_SAFE = (1 << 53) - 1
 HEAP_CAP = 5000            # tracked heap objects; beyond it new objects are shown as capped leaves
+HEAP_BYTES = 600000        # ... or beyond this much JSON, so a keyframe stays under the 1 MiB frame cap
 RECURSION_HEADROOM = 200   # frames kept free above the learner's recursion limit for the tracer
 
 
@@ -528,6 +529,7 @@ def run(job, chan):
 
     # ---- output / batching state
     pend = []          # encoded step strings not yet sent
+    sent = [0]         # steps written to the channel
     outs = []          # [stream, text, step] not yet sent
     last_flush = clock()
     out_bytes = 0
@@ -543,6 +545,7 @@ def run(job, chan):
             send_steps(lst[h:])
             return
         chan.send_bytes(data)
+        sent[0] += len(lst)
 
     def flush():
         nonlocal last_flush
@@ -562,7 +565,7 @@ def run(job, chan):
             flush()
         except OverflowError as e:
             status, error = "error", {"type": "TracerLimit", "message": str(e), "line": 0}
-        end = {"t": "end", "status": status, "steps": i}
+        end = {"t": "end", "status": status, "steps": sent[0]}
         if error is not None:
             end["error"] = error
         end["peakRssKb"] = peak_rss_kb()
@@ -604,12 +607,14 @@ def run(job, chan):
     d_free = []
     dirty = False      # any of the delta lists above is non-empty
     next_rid = 1
+    heap_bytes = 0     # JSON size of the tracked heap (approximate: sizes when first encoded)
+    sweep_at = 256
     reuse = None       # during a keyframe snapshot: the previous table (to keep ids stable)
     exotic = False     # a tracked object can change without a heap-flagged instruction
     NJC = {}
 
     class H:
-        __slots__ = ("rid", "obj", "kind", "ref", "refj", "enc", "sh", "ks", "n", "df")
+        __slots__ = ("rid", "obj", "kind", "ref", "refj", "enc", "sh", "ks", "n", "df", "sz")
         __module__ = "tracecast"
 
     def nj(nm):
@@ -795,12 +800,15 @@ def run(job, chan):
             return h.ref
 
     def drain():
-        nonlocal dirty
+        nonlocal dirty, heap_bytes
         while todo:
             h = todo.pop()
             encode(h)
+            js = J(h.enc)
+            h.sz = len(js)
+            heap_bytes += h.sz
             if reuse is None:
-                d_new.append("[%d,%s]" % (h.rid, J(h.enc)))
+                d_new.append("[%d,%s]" % (h.rid, js))
                 dirty = True
 
     def encode(h):
@@ -809,7 +817,7 @@ def run(job, chan):
         t = type(o)
         k = h.kind = kind_of(t)
         h.df = None
-        if len(table) > HEAP_CAP and k not in ("function", "class"):
+        if (len(table) > HEAP_CAP or heap_bytes > HEAP_BYTES) and k not in ("function", "class"):
             h.kind = "capped"
             h.enc = {"k": "other", "cls": t.__name__, "repr": "<not shown: too many objects>"}
             return
@@ -1051,7 +1059,8 @@ def run(job, chan):
             drain()
 
     def free(h):
-        nonlocal dirty
+        nonlocal dirty, heap_bytes
+        heap_bytes -= h.sz
         del table[id(h.obj)]
         mut.pop(h.rid, None)
         h.obj = None
@@ -1060,12 +1069,14 @@ def run(job, chan):
 
     def sweep():
         """Forget tracked objects nobody but the tracer references (bounded memory)."""
+        nonlocal sweep_at
         for _ in range(4):
             dead = [h for h in table.values() if getrefcount(h.obj) <= 2]
             if not dead:
                 break
             for h in dead:
                 free(h)
+        sweep_at = max(256, 2 * len(table))
 
     # ---- frames
     stack = []         # Fr records, bottom first
@@ -1374,8 +1385,9 @@ def run(job, chan):
     # ---- keyframes
     def snapshot(extra):
         """Fresh full state from the real frames and objects (ids kept stable)."""
-        nonlocal reuse
+        nonlocal reuse, heap_bytes
         reuse = dict(table)
+        heap_bytes = 0
         table.clear()
         mut.clear()
         todo.clear()
@@ -1397,8 +1409,7 @@ def run(job, chan):
                 r.hid = hid
                 frames.append({"id": r.fid, "fn": r.ci.name, "vars": [[nm, val(v)] for nm, v in fo.items()]})
             ex = extra() if extra is not None else None
-            while todo:
-                encode(todo.pop())
+            drain()
             heap = [[h.rid, h.enc] for h in table.values()]
         finally:
             reuse = None
@@ -1469,9 +1480,6 @@ def run(job, chan):
             kf, ex = snapshot(extra)
             clear_deltas()
             s = head + ',"kf":' + kf + ("," + ex if ex else "") + "}"
-            if i and not full and i % (K * 4) == 0:
-                sweep()
-                clear_deltas()
         else:
             ex = extra() if extra is not None else None
             ds = delta_str()
@@ -1504,6 +1512,8 @@ def run(job, chan):
         i += 1
         if len(pend) >= batch:
             flush()
+            if len(table) > sweep_at:
+                sweep()
         elif not (i & 63) and clock() - last_flush > 0.02:
             flush()
 
@@ -1768,7 +1778,20 @@ def run(job, chan):
 
     f0 = _getframe(0)
     base_depth = real_depth(f0) + 2
-    sys.setrecursionlimit(learner_limit + RECURSION_HEADROOM)
+    real_setlimit = sys.setrecursionlimit
+    real_setlimit(learner_limit + RECURSION_HEADROOM)
+
+    def setrecursionlimit(n):
+        # the learner's limit, with the tracer's headroom kept on top of it
+        nonlocal learner_limit
+        real_setlimit(n + RECURSION_HEADROOM)
+        learner_limit = int(n)
+
+    def getrecursionlimit():
+        return learner_limit
+
+    sys.setrecursionlimit = setrecursionlimit
+    sys.getrecursionlimit = getrecursionlimit
 
     # ---- backends
     status = ["ok", None]
@@ -1798,6 +1821,9 @@ def run(job, chan):
 
     def internal(e):
         # a bug in the tracer itself: report it rather than corrupting the stream
+        if isinstance(e, OverflowError) and "frame limit" in str(e):
+            pend.clear()
+            finish("error", {"type": "StateTooLarge", "message": str(e), "line": 0})
         import traceback
         try:
             sys.__stderr__.write("tracecast tracer internal error:\n" + "".join(

@@ -16,8 +16,9 @@
 // a no-op, so programs using the API still build and run outside tracecast.
 //
 // Before writing a record the header flushes std::cout / stdout and waits (at most ~20 ms)
-// until runner.py has read what the program already wrote to fd 1 and fd 2, so printed
-// text is attributed to the right step. Not thread-safe: call it from one thread.
+// until runner.py has read what the program already wrote to fd 1 and fd 2, then writes
+// under a file lock that runner.py also takes to read output (TRACECAST_VIZ_LOCK), so
+// printed text is attributed to exactly the right step. Not thread-safe: one thread only.
 //
 // Compile time matters (it counts against the run's wall clock): this header includes
 // only light headers, and call sites stay small (the work is in non-inlined functions).
@@ -42,7 +43,9 @@
 #include <iterator>
 #endif
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -54,7 +57,8 @@ namespace viz {
 namespace detail {
 
 struct State {
-  int fd = -1;  // -1: disabled (not running under tracecast, or the channel broke)
+  int fd = -1;      // -1: disabled (not running under tracecast, or the channel broke)
+  int lockfd = -1;  // flock()ed around each record write; runner.py takes it to read output
   std::size_t maxItems = 100;
   std::size_t maxString = 1000;
   char* p = nullptr;  // the record being built
@@ -76,6 +80,7 @@ inline std::size_t env_size(const char* name, std::size_t dflt) {
       int n = std::atoi(fd);
       if (n > 2) s.fd = n;
     }
+    if (const char* lock = std::getenv("TRACECAST_VIZ_LOCK")) s.lockfd = ::open(lock, O_RDWR | O_CLOEXEC);
     s.maxItems = env_size("TRACECAST_MAX_ITEMS", 100);
     s.maxString = env_size("TRACECAST_MAX_STRING", 1000);
     return s;
@@ -264,22 +269,39 @@ inline double now_s() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-/** Waits (bounded) until the reader has consumed what the program wrote to fd 1 and 2. */
-[[gnu::noinline]] inline void wait_drained() {
+/** Bytes written to fd but not yet read by runner.py (0 for files, ttys, closed fds). */
+inline int unread(int fd) {
+  int pending = 0;
+  return ioctl(fd, FIONREAD, &pending) == 0 && pending > 0 ? pending : 0;
+}
+
+/**
+ * Waits until runner.py has read everything written to fd 1 and 2, then takes the lock:
+ * runner.py reads output and measures the viz pipe under the same lock, so a record is
+ * always read before any text written after it and after any text written before it.
+ * Gives up waiting after ~20 ms (then text may be attributed to a neighbouring step).
+ */
+[[gnu::noinline]] inline void lock_drained() {
+  State& st = state();
   double deadline = 0;
-  for (int fd = 1; fd <= 2; ++fd) {
-    int spins = 0;
-    for (;;) {
-      int pending = 0;
-      if (ioctl(fd, FIONREAD, &pending) != 0 || pending <= 0) break;
-      if (++spins < 64) { sched_yield(); continue; }
-      double t = now_s();
-      if (deadline == 0) deadline = t + 0.02;
-      else if (t > deadline) return;
-      timespec ts{0, 20000};
-      nanosleep(&ts, nullptr);
+  int spins = 0;
+  for (;;) {
+    if (unread(1) == 0 && unread(2) == 0) {
+      if (st.lockfd < 0) return;
+      while (flock(st.lockfd, LOCK_EX) != 0) {
+        if (errno != EINTR) { st.lockfd = -1; return; }
+      }
+      if (unread(1) == 0 && unread(2) == 0) return;
+      flock(st.lockfd, LOCK_UN);
     }
+    if (++spins < 64) { sched_yield(); continue; }
+    double t = now_s();
+    if (deadline == 0) deadline = t + 0.02;
+    else if (t > deadline) break;
+    timespec ts{0, 20000};
+    nanosleep(&ts, nullptr);
   }
+  if (st.lockfd >= 0) flock(st.lockfd, LOCK_EX);
 }
 
 /** Starts a record: {"viz":{"op":"<op>" ; false when the API is disabled. */
@@ -308,7 +330,7 @@ inline double now_s() {
   put("}\n");
   if (tracecast_flush_std_streams) tracecast_flush_std_streams();
   else { std::fflush(stdout); std::fflush(stderr); }
-  wait_drained();
+  lock_drained();
   State& st = state();
   const char* p = st.p;
   std::size_t left = st.n;
@@ -317,11 +339,12 @@ inline double now_s() {
     if (w < 0) {
       if (errno == EINTR) continue;
       st.fd = -1;  // the channel is gone: later calls are no-ops
-      return;
+      break;
     }
     p += w;
     left -= static_cast<std::size_t>(w);
   }
+  if (st.lockfd >= 0) flock(st.lockfd, LOCK_UN);
 }
 
 /** One text field plus two integers: select / deselect. */
