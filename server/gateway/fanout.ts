@@ -200,8 +200,13 @@ export class Fanout {
         const entries = await this.log.range(sub.session, sub.pos, target, CATCH_UP_BATCH);
         if (!current()) return;
         if (entries.length === 0) {
-          sub.pos = target;
-          continue;
+          // What it missed was trimmed by retention: say so rather than skip frames silently.
+          this.logger.warn('subscriber fell behind the retained history', { conn: conn.id, session: sub.session, pos: sub.pos });
+          const earliest = await this.log.first(sub.session);
+          if (!current()) return;
+          ws.cork(() => ws.send(encode({ type: 'error', id: null, code: 'position_expired', message: `frames after ${sub.pos} are no longer retained`, ...(earliest ? { earliest } : {}) }), true));
+          this.unsubscribe(ws, sub.session);
+          return;
         }
         ws.cork(() => {
           for (const e of entries) ws.send(withPosition(e.frame, e.id), true);

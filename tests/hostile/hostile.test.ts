@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { loadavg, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,13 @@ import Docker from 'dockerode';
 import { decode, TraceState, type HeapObj, type ServerFrame, type Step, type Value } from '../../protocol/index.ts';
 import { containersOf, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
-import { CPP_TIMEOUT_MS, MAX_STEPS, OUTPUT_BYTES, TIMEOUT_MS, hostile, ordinary, type HostileCase, type OrdinaryCase, type TextMatch } from './manifest.ts';
+import { MAX_STEPS, OUTPUT_BYTES, SERVER_TIMEOUT_MS, TIMEOUT_MS, hostile, ordinary, type HostileCase, type HostileLanguage, type OrdinaryCase, type TextMatch } from './manifest.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CORPUS = path.join(HERE, 'corpus');
 const SANDBOX_UID = 10001;
 const MARKER = 'tchostile';
+/** Warm containers per language: the server's default. */
 const POOL_SIZE = 2;
 const GRACE_MS = 1000;
 /** Hard stop for one run, queueing included: far above anything legitimate, so a hang is a failure, not a stuck suite. */
@@ -45,12 +46,17 @@ interface Outcome {
   refused?: { code: string; message: string };
   ended?: RunEnded;
   startedAt?: number;
+  firstStepAt?: number;
   endedAt?: number;
   output: string;
   outputBytes: number;
   steps: number;
   stepProblems: string[];
   malformedText: number;
+  /** Strings on the wire that are not valid UTF-8. */
+  invalidUtf8: number;
+  /** Bytes of all frames received (the in-memory session log holds the same frames). */
+  frameBytes: number;
   secretSeen: boolean;
   /** Kept for ordinary runs only (their trace is checked). */
   stepList: Step[] | null;
@@ -76,6 +82,67 @@ function getGc(): (() => void) | null {
 
 function matches(text: string, m: TextMatch): boolean {
   return typeof m === 'string' ? text.includes(m) : m.test(text);
+}
+
+// ---------------------------------------------------------------- wire bytes
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Strings in a MessagePack message that are not valid UTF-8 (the protocol promises UTF-8 text;
+ * a lenient decoder such as msgpackr's would hide them by substituting U+FFFD).
+ */
+function invalidUtf8Strings(b: Uint8Array): number {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let p = 0;
+  let pending = 1;
+  let bad = 0;
+  const str = (len: number) => {
+    try {
+      strictUtf8.decode(b.subarray(p, p + len));
+    } catch {
+      bad++;
+    }
+    p += len;
+  };
+  while (pending > 0 && p < b.length) {
+    pending--;
+    const t = b[p++];
+    if (t <= 0x7f || t >= 0xe0) continue;
+    if (t <= 0x8f) pending += 2 * (t & 0x0f);
+    else if (t <= 0x9f) pending += t & 0x0f;
+    else if (t <= 0xbf) str(t & 0x1f);
+    else
+      switch (t) {
+        case 0xc0: case 0xc2: case 0xc3: break;
+        case 0xc4: p += 1 + b[p]; break;
+        case 0xc5: p += 2 + view.getUint16(p); break;
+        case 0xc6: p += 4 + view.getUint32(p); break;
+        case 0xc7: p += 2 + b[p]; break;
+        case 0xc8: p += 3 + view.getUint16(p); break;
+        case 0xc9: p += 5 + view.getUint32(p); break;
+        case 0xca: p += 4; break;
+        case 0xcb: p += 8; break;
+        case 0xcc: case 0xd0: p += 1; break;
+        case 0xcd: case 0xd1: p += 2; break;
+        case 0xce: case 0xd2: p += 4; break;
+        case 0xcf: case 0xd3: p += 8; break;
+        case 0xd4: p += 2; break;
+        case 0xd5: p += 3; break;
+        case 0xd6: p += 5; break;
+        case 0xd7: p += 9; break;
+        case 0xd8: p += 17; break;
+        case 0xd9: p += 1; str(b[p - 1]); break;
+        case 0xda: p += 2; str(view.getUint16(p - 2)); break;
+        case 0xdb: p += 4; str(view.getUint32(p - 4)); break;
+        case 0xdc: pending += view.getUint16(p); p += 2; break;
+        case 0xdd: pending += view.getUint32(p); p += 4; break;
+        case 0xde: pending += 2 * view.getUint16(p); p += 2; break;
+        case 0xdf: pending += 2 * view.getUint32(p); p += 4; break;
+        default: throw new Error(`not MessagePack: byte 0x${t.toString(16)} at ${p - 1}`);
+      }
+  }
+  return bad;
 }
 
 // ---------------------------------------------------------------- host processes and files
@@ -192,7 +259,9 @@ async function execute(
     // One connection per run: its own session, so every frame it gets belongs to this run.
     client.ws.on('message', (data: Buffer) => {
       const now = performance.now();
+      o.frameBytes += data.length;
       if (data.includes(secret)) o.secretSeen = true;
+      o.invalidUtf8 += invalidUtf8Strings(data);
       const f = decode(data) as ServerFrame;
       switch (f.type) {
         case 'accepted':
@@ -208,6 +277,7 @@ async function execute(
           o.startedAt = now;
           return;
         case 'steps':
+          o.firstStepAt ??= now;
           for (const s of f.steps) {
             if (s.i !== next && o.stepProblems.length < 5) o.stepProblems.push(`step ${s.i} where ${next} was due`);
             next = s.i + 1;
@@ -262,7 +332,7 @@ async function execute(
 
 function newOutcome(label: string, language: string, limitMs: number, keepSteps: boolean): Outcome {
   return {
-    label, language, limitMs, output: '', outputBytes: 0, steps: 0, stepProblems: [], malformedText: 0,
+    label, language, limitMs, output: '', outputBytes: 0, steps: 0, stepProblems: [], malformedText: 0, invalidUtf8: 0, frameBytes: 0,
     secretSeen: false, stepList: keepSteps ? [] : null, survivors: [],
   };
 }
@@ -282,7 +352,7 @@ function plain(v: Value, heap: ReadonlyMap<number, HeapObj>, depth = 0): unknown
 
 // ---------------------------------------------------------------- the test
 
-const timeLimit = (c: HostileCase) => c.limits?.timeoutMs ?? (c.language === 'cpp' ? CPP_TIMEOUT_MS : TIMEOUT_MS);
+const timeLimit = (c: HostileCase) => c.limits?.timeoutMs ?? TIMEOUT_MS[c.language];
 
 describe('hostile corpus, in parallel with ordinary programs', () => {
   let server: TestServer;
@@ -294,7 +364,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
   let filesBefore: Map<string, FileState>;
   let cppSkip: string | null = null;
   const gc = getGc();
-  const rss = { start: 0, baseline: 0, peak: 0, final: 0 };
+  const rss = { start: 0, baseline: 0, baselineMem: null as NodeJS.MemoryUsage | null, peak: 0, final: 0, detail: '' };
   let rssTimer: NodeJS.Timeout | undefined;
   const hostileRuns = new Map<HostileCase, Promise<Outcome>>();
   const ordinaryRuns = new Map<OrdinaryCase, Promise<Outcome>>();
@@ -315,8 +385,8 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     filesBefore = await snapshot(ROOTS);
     server = await startTestServer({
       env: {
-        // The server's cap; Python and JavaScript runs ask for TIMEOUT_MS, C++ (which compiles first) for CPP_TIMEOUT_MS.
-        TRACECAST_TIMEOUT_MS: String(CPP_TIMEOUT_MS),
+        // The server's cap; each run asks for its language's TIMEOUT_MS.
+        TRACECAST_TIMEOUT_MS: String(SERVER_TIMEOUT_MS),
         TRACECAST_MAX_CONCURRENT_RUNS: '4',
         TRACECAST_MAX_QUEUED_RUNS: '500',
         TRACECAST_OUTPUT_BYTES: String(OUTPUT_BYTES),
@@ -328,39 +398,56 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     gc?.();
     rss.start = process.memoryUsage().rss;
 
-    // Warm-up: one ordinary run per language (code paths loaded, buffers grown), then the baseline.
-    for (const c of [ordinary.find((o) => o.language === 'python')!, ordinary.find((o) => o.language === 'javascript')!]) {
-      const o = await execute(ctx, newOutcome(`warm-up ${c.name}`, c.language, TIMEOUT_MS, false), c.language, c.code, { stdin: c.stdin ?? [], limits: { timeoutMs: TIMEOUT_MS } });
-      const hint = o.refused?.code === 'unsupported_language' ? ' (build the images: node --import tsx sandbox-images/build.ts all)' : '';
-      assert.equal(o.ended?.verdict, 'ok', `warm-up run ${c.name}: ${JSON.stringify(o.refused ?? o.ended)}${hint}`);
-    }
-    const probe = await execute(ctx, newOutcome('cpp probe', 'cpp', CPP_TIMEOUT_MS, false), 'cpp', 'int main() { return 0; }\n', { limits: { timeoutMs: CPP_TIMEOUT_MS } });
+    // Warm-up, four at once: the ordinary path of both languages, an output flood, a step cap, a runtime
+    // error: code paths compiled, buffers and pools grown, before the baseline is taken.
+    const py = ordinary.find((o) => o.language === 'python')!;
+    const js = ordinary.find((o) => o.language === 'javascript')!;
+    const warmups: Array<[string, string, string, Record<string, unknown>]> = [
+      ['python', py.code, 'ok', { stdin: py.stdin ?? [] }],
+      ['javascript', js.code, 'ok', {}],
+      ['python', 'while True:\n    print("warm" * 50)\n', 'output_limit', {}],
+      ['javascript', 'let n = 0;\nwhile (true) n++;\n', 'step_limit', { limits: { maxSteps: 500 } }],
+      ['python', 'x = 1\nraise ValueError(x)\n', 'runtime_error', {}],
+      ['javascript', 'for (let i = 0; i < 3000; i++) console.error("warm".repeat(20), i);\n', 'output_limit', {}],
+    ];
+    await Promise.all(
+      warmups.map(async ([lang, code, verdict, extra]) => {
+        const limits = { timeoutMs: TIMEOUT_MS[lang as HostileLanguage], ...((extra.limits as object) ?? {}) };
+        const o = await execute(ctx, newOutcome(`warm-up ${lang}`, lang, limits.timeoutMs, false), lang, code, { ...extra, limits });
+        const hint = o.refused?.code === 'unsupported_language' ? ' (build the images: node --import tsx sandbox-images/build.ts all)' : '';
+        assert.equal(o.ended?.verdict, verdict, `warm-up run (${lang}): ${JSON.stringify(o.refused ?? o.ended)}${hint}`);
+      }),
+    );
+    const probe = await execute(ctx, newOutcome('cpp probe', 'cpp', TIMEOUT_MS.cpp, false), 'cpp', 'int main() { return 0; }\n', { limits: { timeoutMs: TIMEOUT_MS.cpp } });
     if (probe.refused && ['unsupported_language', 'invalid_message'].includes(probe.refused.code)) {
       cppSkip = `the server has no cpp language yet (${probe.refused.code}: ${probe.refused.message.slice(0, 120)})`;
     }
-    await sleep(1000);
+    await sleep(3000);
     gc?.();
-    rss.baseline = process.memoryUsage().rss;
+    await sleep(500);
+    gc?.();
+    rss.baselineMem = process.memoryUsage();
+    rss.baseline = rss.baselineMem.rss;
     rss.peak = rss.baseline;
     rssTimer = setInterval(() => (rss.peak = Math.max(rss.peak, process.memoryUsage().rss)), 250);
 
-    // Everything at once: the queue admits 4 at a time, in submission order (hostile and ordinary interleaved).
+    // Everything at once. The queue admits 4 at a time in submission order: languages take turns (so
+    // no language's warm pool is drained in one burst) and the ordinary programs are spread among them.
     const fill = (code: string) => code.replaceAll('__HOST_PORT__', String(hostPort)).replaceAll('__HOST_ADDRESSES__', JSON.stringify(hostAddresses));
-    const cases = hostile.filter((c) => !(c.language === 'cpp' && cppSkip));
-    const every = Math.max(1, Math.floor(cases.length / ordinary.length));
+    const queues = ['python', 'javascript', 'cpp'].map((lang) => hostile.filter((c) => c.language === lang && !(lang === 'cpp' && cppSkip)));
+    const order: HostileCase[] = [];
+    while (queues.some((q) => q.length > 0)) for (const q of queues) if (q.length > 0) order.push(q.shift()!);
+    const every = Math.max(1, Math.floor(order.length / ordinary.length));
+    const startOrdinary = (o: OrdinaryCase) =>
+      ordinaryRuns.set(o, execute(ctx, newOutcome(o.name, o.language, TIMEOUT_MS[o.language], true), o.language, o.code, { stdin: o.stdin ?? [], limits: { timeoutMs: TIMEOUT_MS[o.language] } }));
     let k = 0;
-    cases.forEach((c, i) => {
+    order.forEach((c, i) => {
       const code = readFileSync(path.join(CORPUS, c.file), 'utf8');
       const limits = { timeoutMs: timeLimit(c), ...(c.limits?.maxSteps ? { maxSteps: c.limits.maxSteps } : {}) };
       hostileRuns.set(c, execute(ctx, newOutcome(c.file, c.language, limits.timeoutMs, false), c.language, c.hostListener ? fill(code) : code, { limits }, c.survivors));
-      if (i % every === every - 1 && k < ordinary.length) {
-        const o = ordinary[k++];
-        ordinaryRuns.set(o, execute(ctx, newOutcome(o.name, o.language, TIMEOUT_MS, true), o.language, o.code, { stdin: o.stdin ?? [], limits: { timeoutMs: TIMEOUT_MS } }));
-      }
+      if (i % every === every - 1 && k < ordinary.length) startOrdinary(ordinary[k++]);
     });
-    for (const o of ordinary.slice(k)) {
-      ordinaryRuns.set(o, execute(ctx, newOutcome(o.name, o.language, TIMEOUT_MS, true), o.language, o.code, { stdin: o.stdin ?? [], limits: { timeoutMs: TIMEOUT_MS } }));
-    }
+    for (const o of ordinary.slice(k)) startOrdinary(o);
     allDone = Promise.allSettled([...hostileRuns.values(), ...ordinaryRuns.values()]);
   });
 
@@ -370,7 +457,8 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     delete process.env.TRACECAST_TEST_SECRET;
     if (table.length > 0) {
       console.log(['', 'program | expected | got | run.started → run.ended', '---|---|---|---', ...table].join('\n'));
-      console.log(`server RSS: start ${mb(rss.start)}, baseline after warm-up ${mb(rss.baseline)}, peak ${mb(rss.peak)}, final ${mb(rss.final)}`);
+      console.log(`server RSS: start ${mb(rss.start)}, baseline after warm-up ${mb(rss.baseline)}, peak ${mb(rss.peak)}, final ${mb(rss.final)}; ${rss.detail}`);
+      console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores: timings above depend on it)`);
     }
     await server?.close();
   });
@@ -388,12 +476,17 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     assert.equal(o.secretSeen, false, `${o.label}: the server's secret environment variable appeared in a frame`);
     assert.deepEqual(o.stepProblems, [], `${o.label}: steps out of sequence`);
     assert.equal(o.ended!.steps, o.steps, `${o.label}: run.ended.steps ${o.ended!.steps} but ${o.steps} steps delivered`);
+    assert.equal(o.invalidUtf8, 0, `${o.label}: ${o.invalidUtf8} string(s) on the wire are not valid UTF-8`);
     assert.equal(o.malformedText, 0, `${o.label}: output text with lone surrogates`);
     assert.ok(o.outputBytes <= OUTPUT_BYTES, `${o.label}: ${o.outputBytes} bytes of output over the ${OUTPUT_BYTES} cap`);
   }
 
   const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-  const took = (o: Outcome) => (o.startedAt !== undefined && o.endedAt !== undefined ? `${Math.round(o.endedAt - o.startedAt)} ms` : 'n/a');
+  const took = (o: Outcome) => {
+    if (o.startedAt === undefined || o.endedAt === undefined) return 'n/a';
+    const first = o.firstStepAt !== undefined ? `first step +${Math.round(o.firstStepAt - o.startedAt)}` : 'no step';
+    return `${Math.round(o.endedAt - o.startedAt)} ms (${first}, limit ${o.limitMs})`;
+  };
 
   for (const c of hostile) {
     it(`${c.file}: ${c.attack} → ${c.verdict}`, async (t: TestContext) => {
@@ -494,8 +587,13 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     gc?.();
     await sleep(500);
     gc?.();
-    rss.final = process.memoryUsage().rss;
-    t.diagnostic(`RSS start ${mb(rss.start)}, baseline ${mb(rss.baseline)}, peak ${mb(rss.peak)}, final ${mb(rss.final)} (gc ${gc ? 'forced' : 'not available'})`);
+    const mem = process.memoryUsage();
+    rss.final = mem.rss;
+    const outcomes = await Promise.all([...hostileRuns.values(), ...ordinaryRuns.values()]);
+    const logged = outcomes.reduce((n, o) => n + o.frameBytes, 0);
+    const b = rss.baselineMem!;
+    rss.detail = `heap used ${mb(mem.heapUsed)} (baseline ${mb(b.heapUsed)}), external ${mb(mem.external)} (${mb(b.external)}), array buffers ${mb(mem.arrayBuffers)} (${mb(b.arrayBuffers)}); frames kept by the in-memory session log ~${mb(logged)}`;
+    t.diagnostic(`RSS start ${mb(rss.start)}, baseline ${mb(rss.baseline)}, peak ${mb(rss.peak)}, final ${mb(rss.final)} (gc ${gc ? 'forced' : 'not available'}); ${rss.detail}`);
     assert.ok(rss.final <= rss.baseline * 1.1, `RSS ${mb(rss.final)} is more than 10% above the baseline ${mb(rss.baseline)} (peak ${mb(rss.peak)})`);
   });
 });

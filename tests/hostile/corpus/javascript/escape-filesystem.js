@@ -5,6 +5,7 @@ if (!P) {
   console.log('blocked: no process');
 } else {
   const fs = P.getBuiltinModule('fs');
+  const { Buffer } = P.getBuiltinModule('buffer');
   for (const path of ['/tchostile', '/etc/tchostile', '/opt/tracecast/tracer.mjs', '/opt/tracecast/tchostile', '/usr/lib/tchostile']) {
     try { fs.writeFileSync(path, 'tchostile'); console.log('WROTE', path); } catch (e) { console.log('refused', path, e.code); }
   }
