@@ -24,6 +24,7 @@ INCLUDE_DIR = os.path.join(HERE, "include")
 INIT_OBJ = os.path.join(HERE, "lib", "tracecast_init.o")
 EXEC_HELPER = os.path.join(HERE, "lib", "tracecast-exec")   # see lib/tracecast_exec.c
 VIZ_FD = 3                 # the descriptor the program writes viz lines to
+VIZ_ACK_FD = 4             # the program waits on it for "runner.py has read your output"
 DIAG_CAP = 8192            # compiler diagnostics kept in the CompileError message (bytes)
 VIZ_LINE_CAP = 1 << 20     # a longer line on the viz pipe is malformed
 READ_CHUNK = 1 << 16
@@ -205,7 +206,7 @@ def spawn(path, argv, env, fds, pgroup=True):
                           setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT))
 
 
-def high_fd(fd, floor=VIZ_FD + 1):
+def high_fd(fd, floor=VIZ_ACK_FD):
     """A copy of fd numbered above `floor` (so dup2 in the child never clobbers a source)."""
     if fd > floor:
         return fd
@@ -251,8 +252,10 @@ def run(job, chan):
     state = {"i": 0, "rss": 0, "pid": None, "prog": None, "report": None}
     timing = os.environ.get("TRACECAST_CPP_TIMING") == "1"   # phase times on stderr (measurements)
     t_start = clock()
-    pend = []              # encoded steps not yet sent
-    outs = []              # [stream, text, step] not yet sent
+    # Frames not yet sent, in order: encoded steps (str) and outputs ([stream, text, step]).
+    # Text follows the steps emitted before it; the whole queue goes out on each flush.
+    queue = []
+    queued_steps = [0]
     last_flush = [clock()]
     out_bytes = [0]
 
@@ -268,15 +271,21 @@ def run(job, chan):
         chan.send_bytes(data)
 
     def flush():
-        if pend:
-            lst = pend[:]
-            pend.clear()
-            send_steps(lst)
-        if outs:
-            lst = outs[:]
-            outs.clear()
-            for stream, text, step in lst:
-                chan.send(J({"t": "output", "stream": stream, "text": text, "step": step}))
+        items = queue[:]
+        queue.clear()
+        queued_steps[0] = 0
+        run_ = []
+        for it in items:
+            if isinstance(it, str):
+                run_.append(it)
+                continue
+            if run_:
+                send_steps(run_)
+                run_ = []
+            stream, text, step = it
+            chan.send(J({"t": "output", "stream": stream, "text": text, "step": step}))
+        if run_:
+            send_steps(run_)
         last_flush[0] = clock()
 
     def kill_child():
@@ -361,15 +370,13 @@ def run(job, chan):
             n = room
         out_bytes[0] += n
         if text:
-            if pend:  # steps before output: the text belongs after them
-                lst = pend[:]
-                pend.clear()
-                send_steps(lst)
             step = state["i"] - 1
-            if outs and outs[-1][0] == stream and outs[-1][2] == step:
-                outs[-1][1] += text
+            last = queue[-1] if queue else None
+            if (last is not None and not isinstance(last, str) and last[0] == stream and last[2] == step
+                    and len(last[1]) < READ_CHUNK):   # bounded: an escaped frame stays far below 1 MiB
+                last[1] += text
             else:
-                outs.append([stream, text, step])
+                queue.append([stream, text, step])
         if over:
             finish("output_limit")
 
@@ -446,13 +453,17 @@ def run(job, chan):
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     viz_r, viz_w = os.pipe()
-    out_w, err_w, viz_w = high_fd(out_w), high_fd(err_w), high_fd(viz_w)
+    ack_r, ack_w = os.pipe()
+    out_w, err_w, viz_w, ack_r = high_fd(out_w), high_fd(err_w), high_fd(viz_w), high_fd(ack_r)
+    os.set_blocking(ack_r, False)   # the program drains it without blocking
+    os.set_blocking(ack_w, False)   # a full ack pipe just means the program has acks pending
     lock_path = os.path.join(work, ".vizlock")   # see pump() and tracecast.hpp
     lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     env = dict(base_env)
-    env.update({"TRACECAST_VIZ_FD": str(VIZ_FD), "TRACECAST_VIZ_LOCK": lock_path,
+    env.update({"TRACECAST_VIZ_FD": str(VIZ_FD), "TRACECAST_VIZ_ACK": str(VIZ_ACK_FD),
+                "TRACECAST_VIZ_LOCK": lock_path,
                 "TRACECAST_MAX_ITEMS": str(M), "TRACECAST_MAX_STRING": str(MS)})
-    fds = {0: stdin_fd, 1: out_w, 2: err_w, VIZ_FD: viz_w}
+    fds = {0: stdin_fd, 1: out_w, 2: err_w, VIZ_FD: viz_w, VIZ_ACK_FD: ack_r}
     try:
         if os.access(EXEC_HELPER, os.X_OK):
             rep_r, rep_w = os.pipe()
@@ -480,7 +491,7 @@ def run(job, chan):
                          "line": None})
     pid = state["pid"]
     state["run_t0"] = clock()
-    for fd in (stdin_fd, out_w, err_w, viz_w):
+    for fd in (stdin_fd, out_w, err_w, viz_w, ack_r):
         os.close(fd)
     for fd in (out_r, err_r, viz_r):
         fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
@@ -595,8 +606,6 @@ def run(job, chan):
         except (Bad, RecursionError) as e:
             malformed(str(e), line)
         fn = simple_fn(fn_raw)[:MS]
-        if outs:
-            flush()
         parts = ['{"i":%d,"ev":"viz","line":%d,"fn":%s,"depth":0' % (i, line, J(fn))]
         if i % K == 0:
             if fn != cur["fn"]:
@@ -615,9 +624,10 @@ def run(job, chan):
                 parts.append(',"free":' + J(cur["live"]))
         cur["live"] = [e[0] for e in new]
         parts.append(',"viz":' + J(vz) + "}")
-        pend.append("".join(parts))
+        queue.append("".join(parts))
+        queued_steps[0] += 1
         state["i"] = i + 1
-        if i == 0 or len(pend) >= batch:
+        if i == 0 or queued_steps[0] >= batch:
             flush()
 
     def viz_data(data):
@@ -719,6 +729,11 @@ def run(job, chan):
                 fcntl.flock(lock_fd, fcntl.LOCK_UN)
         if n and viz_r in open_fds and not read_viz(n):
             close_fd(viz_r)
+        if outs_now:
+            try:  # wake a program waiting in tracecast.hpp for its output to be read
+                os.write(ack_w, b"\x00")
+            except OSError:
+                pass
         for fd, data in outs_now:
             show_out(fd, data)
             if not data:
@@ -742,7 +757,7 @@ def run(job, chan):
     status = None
     while status is None:
         timeout = None
-        if pend or outs:
+        if queue:
             timeout = max(0.0, FLUSH_S - (clock() - last_flush[0]))
         if pidfd is None:
             timeout = 0.05 if timeout is None else min(timeout, 0.05)
@@ -751,7 +766,7 @@ def run(job, chan):
             break
         sel.select(timeout)
         pump()
-        if (pend or outs) and clock() - last_flush[0] >= FLUSH_S:
+        if queue and clock() - last_flush[0] >= FLUSH_S:
             flush()
         if pidfd is None or not open_fds:
             status = reap(block=not open_fds)

@@ -67,29 +67,12 @@ export function openChannel() {
     if (!writeJson(JSON.stringify(obj))) throw new FrameTooLarge(`frame of type ${obj.t} exceeds 1 MiB`);
   }
 
-  function sendSteps(steps) {
-    if (writeJson(JSON.stringify({ t: 'steps', steps }))) return;
-    if (steps.length === 1) throw new FrameTooLarge(`step ${steps[0].i} does not fit in a 1 MiB frame`);
-    const half = steps.length >> 1;
-    sendSteps(steps.slice(0, half));
-    sendSteps(steps.slice(half));
-  }
-
-  // steps already encoded as JSON texts, one per step
-  function sendStepTexts(texts) {
-    if (writeJson('{"t":"steps","steps":[' + texts.join(',') + ']}')) return;
-    if (texts.length === 1) throw new FrameTooLarge('one step does not fit in a 1 MiB frame');
-    const half = texts.length >> 1;
-    sendStepTexts(texts.slice(0, half));
-    sendStepTexts(texts.slice(half));
-  }
-
   // a complete frame already in buf[0..len)
   function writeRaw(buf, len) {
     writeAll(len === buf.length ? buf : buf.subarray(0, len));
   }
 
-  return { send, sendSteps, sendStepTexts, writeRaw, fd, redirected };
+  return { send, writeRaw, fd, redirected };
 }
 
 // Read one JSON document terminated by '\n' from fd 0 (never via process.stdin).

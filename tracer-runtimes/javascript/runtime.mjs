@@ -79,6 +79,9 @@ class Entry {
   }
 }
 
+// lone surrogates (not encodable as UTF-8) become U+FFFD
+function wf(t) { return t.isWellFormed() ? t : t.toWellFormed(); }
+
 function same(a, b) { return a === b || (a !== a && b !== b); }
 
 /**
@@ -154,7 +157,8 @@ export function createRuntime(o) {
         if (x - x === 0) return '' + x;
         return x !== x ? '{"sp":"nan"}' : (x > 0 ? '{"sp":"inf"}' : '{"sp":"-inf"}');
       case 'string':
-        return x.length <= maxString ? stringify(x) : stringify({ sp: 'str', v: x.slice(0, maxString), len: x.length });
+        if (!x.isWellFormed()) x = x.toWellFormed();
+        return x.length <= maxString ? stringify(x) : stringify({ sp: 'str', v: wf(x.slice(0, maxString)), len: x.length });
       case 'boolean': return x ? 'true' : 'false';
       case 'undefined': return '{"sp":"undefined"}';
       case 'object':
@@ -181,7 +185,8 @@ export function createRuntime(o) {
         if (x - x === 0) return x;
         return x !== x ? SP_NAN : (x > 0 ? SP_INF : SP_NINF);
       case 'string':
-        return x.length <= maxString ? x : { sp: 'str', v: x.slice(0, maxString), len: x.length };
+        if (!x.isWellFormed()) x = x.toWellFormed();
+        return x.length <= maxString ? x : { sp: 'str', v: wf(x.slice(0, maxString)), len: x.length };
       case 'boolean': return x;
       case 'undefined': return SP_UNDEF;
       case 'object':
@@ -289,7 +294,7 @@ export function createRuntime(o) {
         s = util.inspect(x, { depth: 0, customInspect: false, showProxy: false, getters: false, breakLength: Infinity, maxArrayLength: 10, maxStringLength: maxString });
       }
     } catch { s = '?'; }
-    return s.length > maxString ? s.slice(0, maxString) : s;
+    return wf(s.length > maxString ? s.slice(0, maxString) : s);
   }
 
   function otherCls(x) {
@@ -320,7 +325,7 @@ export function createRuntime(o) {
         if (k < len) keys.length = k;
         const sh = new Array(k);
         const fields = new Array(k);
-        for (let i = 0; i < k; i++) { const v = ownValue(x, keys[i]); sh[i] = v; fields[i] = [keys[i], val(v)]; }
+        for (let i = 0; i < k; i++) { const v = ownValue(x, keys[i]); sh[i] = v; fields[i] = [wf(keys[i]), val(v)]; }
         e.keys = keys; e.sh = sh; e.len = len;
         return { k: 'object', cls: className(x), fields, len };
       }
@@ -373,7 +378,7 @@ export function createRuntime(o) {
       }
       case OBJECT: {
         const sh = e.sh, keys = e.keys, k = sh.length, fields = new Array(k);
-        for (let i = 0; i < k; i++) fields[i] = [keys[i], val(sh[i])];
+        for (let i = 0; i < k; i++) fields[i] = [wf(keys[i]), val(sh[i])];
         return { k: 'object', cls: className(e.obj), fields, len: e.len };
       }
       case MAP: {
@@ -478,7 +483,7 @@ export function createRuntime(o) {
     if (d === undefined || !d.enumerable) return diffObj(e);
     const v = (d.get !== undefined || d.set !== undefined) ? ACCESSOR : d.value;
     const s = e.sh[i];
-    if (v !== s && (v === v || s === s)) { e.sh[i] = v; pset(e, stringify(key), valJ(v)); }
+    if (v !== s && (v === v || s === s)) { e.sh[i] = v; pset(e, stringify(wf(key)), valJ(v)); }
   }
 
   // shared by objects and maps: old shown keys -> new shown keys
@@ -520,7 +525,7 @@ export function createRuntime(o) {
     return true;
   }
 
-  const idKey = k => stringify(k);
+  const idKey = k => stringify(wf(k));
 
   function diffObj(e) {
     const x = e.obj;
@@ -929,7 +934,6 @@ export function createRuntime(o) {
   const PREFIX = Buffer.from('{"t":"steps","steps":[');
   const LIMIT = 4 + FRAME_MAX - 2;      // room for the closing ']}'
   let wpos = 0, wcount = 0;
-  const TIMING = !!process.env.TC_TIMING; let tlast = performance.now();
   function resetBuf() { wbuf.set(PREFIX, 4); wpos = 4 + PREFIX.length; wcount = 0; }
   resetBuf();
 
@@ -982,7 +986,6 @@ export function createRuntime(o) {
     wcount++;
     n = i + 1;
     bumpIndex();
-    if (TIMING && (n % 2000 === 0 || n === 1)) { const t = performance.now(); process.stderr.write(n + ' ' + (t - tlast).toFixed(2) + 'ms\n'); tlast = t; }
     if (n === 1 || wcount >= batchSteps) flush();
     else if ((n & 63) === 0 && performance.now() - lastFlush > 20) flush();
   }
@@ -1165,11 +1168,11 @@ export function createRuntime(o) {
         if (typeof msg === 'string') message = msg;
         else if (isNativeError(e)) message = '';
         else message = util.inspect(e, { depth: 1, customInspect: false, showProxy: false, getters: false, breakLength: Infinity });
-        return { type, message: message.length > maxString ? message.slice(0, maxString) : message };
+        return { type: wf(type), message: wf(message.length > maxString ? message.slice(0, maxString) : message) };
       }
       const t = typeof e;
       const message = t === 'symbol' ? symToString.call(e) : String(e);
-      return { type: t.charAt(0).toUpperCase() + t.slice(1), message: message.length > maxString ? message.slice(0, maxString) : message };
+      return { type: t.charAt(0).toUpperCase() + t.slice(1), message: wf(message.length > maxString ? message.slice(0, maxString) : message) };
     } catch {
       return { type: 'Error', message: '' };
     }

@@ -21,7 +21,8 @@ const DEFAULT_JOB = {
 };
 // Own recursion limit: deep learner recursion raises a RangeError at a
 // predictable depth instead of exhausting V8's stack inside a hook.
-const MAX_DEPTH = Number(process.env.TC_MAX_DEPTH) || 3000;
+// (TRACECAST_MAX_DEPTH overrides it for tests of V8's own overflow.)
+const MAX_DEPTH = Number(process.env.TRACECAST_MAX_DEPTH) || 3000;
 
 let finished = false;
 let finishing = false;
@@ -101,15 +102,39 @@ vm.runInContext(`Object.defineProperty(Error, 'prepareStackTrace', { writable: t
     return out;
   } })`, ctx);
 
-function nullProto(obj) {
-  for (const k of Object.keys(obj)) if (typeof obj[k] === 'function') Object.setPrototypeOf(obj[k], null);
-  return Object.setPrototypeOf(obj, null);
+
+// ---------------------------------------------------------------- host functions
+// Everything learner code can reach from the host realm is a method-shorthand
+// function (no `.prototype` object) whose own prototype is null, so no
+// `.constructor` chain leads to the host's Function. Host-realm errors thrown
+// while serving a call are re-created in the learner's realm.
+const CtxError = vm.runInContext('Error', ctx);
+const ctxErrors = { Error: CtxError, TypeError: CtxTypeError, RangeError: CtxRangeError };
+function toLearnerError(e) {
+  if (e instanceof Error) {
+    const C = Object.hasOwn(ctxErrors, e.name) ? ctxErrors[e.name] : CtxError;
+    return new C(String(e.message));
+  }
+  return e;
 }
+function hostFn(name, impl) {
+  const holder = { [name](...args) { try { return impl(...args); } catch (e) { throw toLearnerError(e); } } };
+  const f = holder[name];
+  Object.setPrototypeOf(f, null);
+  return f;
+}
+function hostObject(methods) {
+  const obj = Object.create(null);
+  for (const k of Object.keys(methods)) obj[k] = hostFn(k, methods[k]);
+  return Object.freeze(obj);
+}
+const wf = (t) => (t.isWellFormed() ? t : t.toWellFormed());
 
 // ---------------------------------------------------------------- output
 let outBytes = 0;
 function emitOut(stream, text) {
   if (finished || text.length === 0) return;
+  text = wf(text); // lone surrogates become U+FFFD
   const b = Buffer.byteLength(text, 'utf8');
   if (outBytes + b > job.maxOutputBytes) {
     let room = Math.max(0, job.maxOutputBytes - outBytes);
@@ -126,16 +151,16 @@ function emitOut(stream, text) {
 const inspectOpts = { customInspect: false, showProxy: false, getters: false, colors: false, depth: 2 };
 function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
 
-const consoleObj = nullProto({
-  log(...a) { emitOut('stdout', fmt(a) + '\n'); },
-  info(...a) { emitOut('stdout', fmt(a) + '\n'); },
-  debug(...a) { emitOut('stdout', fmt(a) + '\n'); },
-  error(...a) { emitOut('stderr', fmt(a) + '\n'); },
-  warn(...a) { emitOut('stderr', fmt(a) + '\n'); },
-  trace(...a) { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
-  dir(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
-  table(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
-  assert(cond, ...a) { if (!cond) emitOut('stderr', 'Assertion failed' + (a.length ? ': ' + fmt(a) : '') + '\n'); },
+const consoleObj = hostObject({
+  log: (...a) => { emitOut('stdout', fmt(a) + '\n'); },
+  info: (...a) => { emitOut('stdout', fmt(a) + '\n'); },
+  debug: (...a) => { emitOut('stdout', fmt(a) + '\n'); },
+  error: (...a) => { emitOut('stderr', fmt(a) + '\n'); },
+  warn: (...a) => { emitOut('stderr', fmt(a) + '\n'); },
+  trace: (...a) => { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
+  dir: (x) => { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
+  table: (x) => { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
+  assert: (cond, ...a) => { if (!cond) emitOut('stderr', 'Assertion failed' + (a.length ? ': ' + fmt(a) : '') + '\n'); },
 });
 
 let stdinPos = 0;
@@ -144,42 +169,40 @@ function readLine(promptText) {
   if (stdinPos < job.stdin.length) return String(job.stdin[stdinPos++]);
   throw new EOFError('EOF when reading a line');
 }
-function input(promptText) { return readLine(promptText); }
-function prompt(promptText) { return readLine(promptText); }
-Object.setPrototypeOf(input, null);
-Object.setPrototypeOf(prompt, null);
 
 // ---------------------------------------------------------------- viz
-function vizLabel(x) { return typeof x === 'string' ? x : util.inspect(x, inspectOpts); }
+const VIZ_MAX_VALUES = 10000;
+function vizLabel(x) { return wf(typeof x === 'string' ? x : util.inspect(x, inspectOpts)); }
 function vizIndex(x) { return typeof x === 'number' ? rt.val(x) : rt.val(Number(x)); }
 function makeVizArray(name) {
-  return nullProto({
-    select(i, j = i) { rt.vizStep({ op: 'select', name, from: vizIndex(i), to: vizIndex(j) }, null); },
-    deselect(i, j = i) { rt.vizStep({ op: 'deselect', name, from: vizIndex(i), to: vizIndex(j) }, null); },
-    patch(i, value) { rt.vizStep({ op: 'patch', name, index: vizIndex(i), value: rt.val(value) }, [value]); },
-    depatch(i) { rt.vizStep({ op: 'depatch', name, index: vizIndex(i) }, null); },
+  return hostObject({
+    select: (i, j = i) => { rt.vizStep({ op: 'select', name, from: vizIndex(i), to: vizIndex(j) }, null); },
+    deselect: (i, j = i) => { rt.vizStep({ op: 'deselect', name, from: vizIndex(i), to: vizIndex(j) }, null); },
+    patch: (i, value) => { rt.vizStep({ op: 'patch', name, index: vizIndex(i), value: rt.val(value) }, [value]); },
+    depatch: (i) => { rt.vizStep({ op: 'depatch', name, index: vizIndex(i) }, null); },
   });
 }
-const vizObj = nullProto({
-  step(label, data = null) {
+const vizObj = hostObject({
+  step: (label, data = null) => {
     const d = data === undefined ? null : data;
     rt.vizStep({ op: 'step', label: vizLabel(label), data: rt.val(d) }, [d]);
   },
-  array(name, values) {
+  array: (name, values) => {
     const nm = vizLabel(name);
     const vals = [];
     const raw = [];
     if (values !== null && values !== undefined) {
-      const len = Number(values.length) || 0;
+      const len = Math.min(Number(values.length) || 0, VIZ_MAX_VALUES);
       for (let i = 0; i < len; i++) { const v = values[i]; raw.push(v); vals.push(rt.val(v)); }
     }
     rt.vizStep({ op: 'array', name: nm, values: vals }, raw);
     return makeVizArray(nm);
   },
-  note(text) { rt.vizStep({ op: 'note', text: vizLabel(text) }, null); },
+  note: (text) => { rt.vizStep({ op: 'note', text: vizLabel(text) }, null); },
 });
 
 // ---------------------------------------------------------------- timers
+// Ids are plain numbers: the host's Timeout objects never reach learner code.
 let activeTimers = 0;
 let nextTimerId = 1;
 const timers = new Map();
@@ -197,27 +220,6 @@ function afterTimer() {
   if (activeTimers === 0) scheduleDone();
 }
 function timerDelay(ms) { const d = Number(ms); return d > 0 ? Math.min(d, 2147483647) : 0; }
-function setTimeout_(cb, ms, ...args) {
-  checkCallback(cb);
-  const id = nextTimerId++;
-  activeTimers++;
-  timers.set(id, { h: setTimeout(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }, timerDelay(ms)), kind: 't' });
-  return id;
-}
-function setInterval_(cb, ms, ...args) {
-  checkCallback(cb);
-  const id = nextTimerId++;
-  activeTimers++;
-  timers.set(id, { h: setInterval(() => { runCallback(cb, args); }, Math.max(1, timerDelay(ms))), kind: 'i' });
-  return id;
-}
-function setImmediate_(cb, ...args) {
-  checkCallback(cb);
-  const id = nextTimerId++;
-  activeTimers++;
-  timers.set(id, { h: setImmediate(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }), kind: 'm' });
-  return id;
-}
 function clearTimer(id) {
   const t = timers.get(id);
   if (!t) return;
@@ -226,19 +228,43 @@ function clearTimer(id) {
   if (t.kind === 't') clearTimeout(t.h); else if (t.kind === 'i') clearInterval(t.h); else clearImmediate(t.h);
   afterTimer();
 }
-function queueMicrotask_(cb) {
-  checkCallback(cb);
-  queueMicrotask(() => { if (finished) return; try { cb(); } catch (e) { uncaught(e); } });
-}
 
 const provided = {
-  console: consoleObj, input, prompt, viz: vizObj, EOFError,
-  setTimeout: setTimeout_, setInterval: setInterval_, setImmediate: setImmediate_,
-  clearTimeout: clearTimer, clearInterval: clearTimer, clearImmediate: clearTimer,
-  queueMicrotask: queueMicrotask_,
+  console: consoleObj,
+  viz: vizObj,
+  EOFError,
+  input: hostFn('input', (promptText) => readLine(promptText)),
+  prompt: hostFn('prompt', (promptText) => readLine(promptText)),
+  setTimeout: hostFn('setTimeout', (cb, ms, ...args) => {
+    checkCallback(cb);
+    const id = nextTimerId++;
+    activeTimers++;
+    timers.set(id, { h: setTimeout(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }, timerDelay(ms)), kind: 't' });
+    return id;
+  }),
+  setInterval: hostFn('setInterval', (cb, ms, ...args) => {
+    checkCallback(cb);
+    const id = nextTimerId++;
+    activeTimers++;
+    timers.set(id, { h: setInterval(() => { runCallback(cb, args); }, Math.max(1, timerDelay(ms))), kind: 'i' });
+    return id;
+  }),
+  setImmediate: hostFn('setImmediate', (cb, ...args) => {
+    checkCallback(cb);
+    const id = nextTimerId++;
+    activeTimers++;
+    timers.set(id, { h: setImmediate(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }), kind: 'm' });
+    return id;
+  }),
+  clearTimeout: hostFn('clearTimeout', clearTimer),
+  clearInterval: hostFn('clearInterval', clearTimer),
+  clearImmediate: hostFn('clearImmediate', clearTimer),
+  queueMicrotask: hostFn('queueMicrotask', (cb) => {
+    checkCallback(cb);
+    queueMicrotask(() => { if (finished) return; try { cb(); } catch (e) { uncaught(e); } });
+  }),
 };
 for (const [k, v] of Object.entries(provided)) {
-  if (typeof v === 'function' && k !== 'EOFError') Object.setPrototypeOf(v, null);
   Object.defineProperty(G, k, { value: v, writable: true, configurable: true, enumerable: false });
 }
 

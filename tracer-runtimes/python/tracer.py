@@ -151,6 +151,9 @@ _BRANCHES = {"POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "POP_JUMP_IF_NONE", "POP_J
              "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER", "SEND"}
 
 
+_ARITH_OK = ("l", "g", "n", "c", "bin")
+
+
 def _sym_names(sym, out):
     """Root variable names and attribute names a symbolic path depends on."""
     k = sym[0]
@@ -159,6 +162,10 @@ def _sym_names(sym, out):
         return True
     if k == "c":
         return True
+    if k == "bin":
+        return _sym_names(sym[2], out) and _sym_names(sym[3], out)
+    if k == "x":
+        return _sym_names(sym[1], out) and _sym_names(sym[2], out)
     if k == "a" or k == "m":
         out[1].add(sym[2])
         return _sym_names(sym[1], out)
@@ -300,11 +307,15 @@ def analyze_segment(runs):
                 pop(); pop(); pop()
                 push(U, k)
             elif op == "BINARY_OP":
-                pop()
+                right, rb = pop_born()
                 left, b = pop_born()
                 if arg >= NB_INPLACE_FIRST:
                     itargets.append(left if b > last_branch else U)
-                push(U, k)
+                    push(U, k)
+                elif arg in (0, 10) and left[0] in _ARITH_OK and right[0] in _ARITH_OK and min(b, rb) > last_branch:
+                    push(("bin", arg, left, right), min(b, rb))   # i + 1, n - i - 1: index arithmetic
+                else:
+                    push(U, k)
             elif op in ("STORE_SUBSCR", "DELETE_SUBSCR", "STORE_SLICE", "DELETE_SLICE"):
                 if op == "STORE_SLICE":
                     pop(); pop()
@@ -314,10 +325,15 @@ def analyze_segment(runs):
                     pop(); pop()
                     cont, b = pop_born()
                 else:
-                    pop()
+                    key, kb = pop_born()
                     cont, b = pop_born()
                     if op == "STORE_SUBSCR":
                         pop()
+                        if b > last_branch and kb > last_branch and key[0] in _ARITH_OK:
+                            # one item of `cont` at index/key `key`: ("x", container, key)
+                            targets.append(("x", cont, key))
+                            n_sub += 1
+                            continue
                 targets.append(cont if b > last_branch else U)
                 n_sub += 1
             elif op in ("STORE_ATTR", "DELETE_ATTR"):
@@ -503,6 +519,8 @@ def run(job, chan):
     from types import ModuleType, FunctionType, BuiltinFunctionType, MethodType
 
     clock = time.monotonic
+    from _thread import get_ident
+    main_thread = get_ident()
     getrefcount = sys.getrefcount
     _getframe = sys._getframe
     MISS = object()  # sentinel: never a learner value
@@ -951,6 +969,28 @@ def run(job, chan):
         h.n = n
         add_upd(h.rid, parts)
 
+    def diff_list_at(h, keys):
+        """Items were stored at these indices, and nothing else changed the list (see effects())."""
+        o = h.obj
+        n = len(o)
+        if n != h.n:
+            return diff_list(h)
+        sh = h.sh
+        m = len(sh)
+        sets = None
+        for j in sorted(set(j + n if j < 0 else j for j in keys)):
+            if 0 <= j < m:
+                x = o[j]
+                if x is not sh[j]:
+                    sh[j] = x
+                    vv = val(x)
+                    h.enc["items"][j] = vv
+                    if sets is None:
+                        sets = []
+                    sets.append("[%d,%s]" % (j, jv(vv)))
+        if sets is not None:
+            add_upd(h.rid, ['"set":[%s]' % ",".join(sets)])
+
     def diff_dict(h):
         dict_like(h, h.obj, None)
 
@@ -1270,6 +1310,12 @@ def run(job, chan):
             return v
         if k == "c":
             return sym[1]
+        if k == "bin":
+            x = resolve(sym[2], rec)
+            y = resolve(sym[3], rec)
+            if type(x) is int and type(y) is int:
+                return x + y if sym[1] == 0 else x - y
+            return MISS
         if k == "a":
             b = resolve(sym[1], rec)
             if b is MISS:
@@ -1306,11 +1352,34 @@ def run(job, chan):
 
     def effects(rec, m):
         """Apply the segment's targeted effects; False when something could not be resolved."""
+        items = None
         for sym in m.targets:
+            if sym[0] == "x":
+                o = resolve(sym[1], rec)
+                if o is MISS:
+                    return False
+                if type(o) is list:
+                    key = resolve(sym[2], rec)
+                    if type(key) is int:
+                        if items is None:
+                            items = {}
+                        e = items.get(id(o))
+                        if e is None:
+                            items[id(o)] = (o, [key])
+                        else:
+                            e[1].append(key)
+                        continue
+                touch(o)
+                continue
             o = resolve(sym, rec)
             if o is MISS:
                 return False
             touch(o)
+        if items is not None:
+            for o, keys in items.values():
+                h = table.get(id(o))
+                if h is not None and h.obj is o:
+                    diff_list_at(h, keys)
         for c in m.calls:
             if c[0] == "m":
                 owner = resolve(c[1], rec)
@@ -1464,7 +1533,7 @@ def run(job, chan):
         d_free.clear()
         dirty = False
 
-    def emit(ev, line, ci, extra):
+    def emit(ev, line, ci, extra, ret=MISS):
         """Generic step emission: call/return/exception/viz steps, keyframes, the step limit.
 
         extra: None or a function returning the JSON fragment of the event's own field
@@ -1475,13 +1544,18 @@ def run(job, chan):
         prop = False
         head = '{"i":%d,"ev":"%s","line":%d,"fn":%s,"depth":%d' % (i, ev, line, ci.fnj, len(stack) - 1)
         if full or i % K == 0:
+            if ret is not MISS:
+                extra = lambda: '"ret":' + vjs(ret)   # noqa: E731
             if todo:
                 drain()
             kf, ex = snapshot(extra)
             clear_deltas()
             s = head + ',"kf":' + kf + ("," + ex if ex else "") + "}"
         else:
-            ex = extra() if extra is not None else None
+            if ret is not MISS:
+                ex = '"ret":' + vjs(ret)
+            else:
+                ex = extra() if extra is not None else None
             ds = delta_str()
             if ex:
                 ds = (ds + "," + ex) if ds else ex
@@ -1500,9 +1574,9 @@ def run(job, chan):
         prop = False
         d = len(stack)
         ci = rec.ci
-        sfx = ci.sfx.get((line << 12) | d)
+        sfx = ci.sfx.get((line << 24) | d)
         if sfx is None:
-            sfx = ci.sfx[(line << 12) | d] = ',"ev":"line","line":%d,"fn":%s,"depth":%d' % (line, ci.fnj, d - 1)
+            sfx = ci.sfx[(line << 24) | d] = ',"ev":"line","line":%d,"fn":%s,"depth":%d' % (line, ci.fnj, d - 1)
         if dirty or npop or synced != d or todo:
             ds = delta_str()
             s = ('{"i":%d%s,%s}' % (i, sfx, ds)) if ds else ('{"i":%d%s}' % (i, sfx))
@@ -1540,6 +1614,8 @@ def run(job, chan):
     def on_call(f, ci, line, resumed, meta_off):
         """A learner frame starts (or a generator/coroutine resumes)."""
         nonlocal module_rec
+        if get_ident() != main_thread:
+            return     # sys.monitoring is process-wide: frames of learner threads are not traced
         if not ci.is_module and len(stack) + base_depth + 8 >= learner_limit and real_depth(f) >= learner_limit:
             raise RecursionError("maximum recursion depth exceeded")
         pre_event()
@@ -1552,12 +1628,16 @@ def run(job, chan):
         emit("call", line, ci, None)
 
     def on_return(f, ci, line, value):
+        nonlocal synced, npop
         if not stack or stack[-1].frame is not f:
             if not resync(f):
                 return
         pre_event()
-        emit("return", line, ci, lambda: '"ret":' + vjs(value))
-        pop_rec()
+        emit("return", line, ci, None, value)
+        stack.pop()                                     # pop_rec(), inlined
+        if len(stack) < synced:
+            synced = len(stack)
+            npop += 1
 
     def on_raise(f, ci, line, exc):
         nonlocal cur_exc, prop, force_full
@@ -1878,6 +1958,10 @@ def run(job, chan):
                 internal(e)
 
         def m_line(code, line):
+            # The hot path: pre_event() and emit_line() inlined for the common case (a
+            # segment that only rebinds locals to small ints / short strings, a step whose
+            # delta is only `set`); everything else goes through the general helpers.
+            nonlocal i, prop, dirty
             try:
                 f = _getframe(1)
                 rec = stack[-1]
@@ -1885,9 +1969,70 @@ def run(job, chan):
                     if not resync(f):
                         return
                     rec = stack[-1]
-                pre_event()
-                rec.meta = rec.ci.meta_at(f.f_lasti)
-                emit_line(rec, line)
+                m = rec.meta
+                if force_full or m is None:
+                    pre_event()
+                else:
+                    names = m.names
+                    if names:
+                        loc = rec.loc
+                        if loc is None:
+                            loc = f.f_locals
+                        fo = rec.fo
+                        for nm in names:
+                            v = loc.get(nm, MISS)
+                            o = fo.get(nm, MISS)
+                            if v is not o:
+                                t = type(v)
+                                c = nm[0]
+                                if c != "_" and c != "." and (
+                                        (t is int and -MAX_SAFE <= v <= MAX_SAFE) or
+                                        (t is str and len(v) <= MS)):
+                                    fo[nm] = v
+                                    d_set.append("[%d,%s,%s]" % (rec.fid, NJC.get(nm) or nj(nm),
+                                                                 str(v) if t is int else EBS(v)))
+                                    dirty = True
+                                else:
+                                    var_changed(rec, nm, v, o)
+                    if m.slow or exotic:
+                        pre_slow(rec, m)
+                    if todo:
+                        drain()
+                ci = rec.ci
+                la = f.f_lasti
+                m = ci.metas.get(la)
+                if m is None:
+                    m = ci.meta_at(la)
+                rec.meta = m
+                if i >= next_kf:
+                    emit("line", line, ci, None)
+                    return
+                prop = False
+                d = len(stack)
+                sfx = ci.sfx.get((line << 24) | d)
+                if sfx is None:
+                    sfx = ci.sfx[(line << 24) | d] = ',"ev":"line","line":%d,"fn":%s,"depth":%d' % (
+                        line, ci.fnj, d - 1)
+                if npop or synced != d or todo:
+                    ds = delta_str()
+                    s = ('{"i":%d%s,%s}' % (i, sfx, ds)) if ds else ('{"i":%d%s}' % (i, sfx))
+                elif dirty:
+                    if d_new or d_upd or d_del or d_free:
+                        s = '{"i":%d%s,%s}' % (i, sfx, delta_str())
+                    else:
+                        s = '{"i":%d%s,"set":[%s]}' % (i, sfx, ",".join(d_set))
+                        d_set.clear()
+                        dirty = False
+                else:
+                    s = '{"i":%d%s}' % (i, sfx)
+                pend.append(s)
+                i += 1
+                if len(pend) >= batch:
+                    flush()
+                    if len(table) > sweep_at:
+                        sweep()
+                elif not (i & 63) and clock() - last_flush > 0.02:
+                    flush()
             except Exception as e:
                 internal(e)
 

@@ -44,7 +44,7 @@
 #endif
 
 #include <fcntl.h>
-#include <sched.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -59,6 +59,8 @@ namespace detail {
 struct State {
   int fd = -1;      // -1: disabled (not running under tracecast, or the channel broke)
   int lockfd = -1;  // flock()ed around each record write; runner.py takes it to read output
+  int ackfd = -1;   // non-blocking pipe: runner.py writes a byte to it after each output read
+  int timeouts = 0; // waits for runner.py that gave up; past 3, records stop waiting
   std::size_t maxItems = 100;
   std::size_t maxString = 1000;
   char* p = nullptr;  // the record being built
@@ -81,6 +83,10 @@ inline std::size_t env_size(const char* name, std::size_t dflt) {
       if (n > 2) s.fd = n;
     }
     if (const char* lock = std::getenv("TRACECAST_VIZ_LOCK")) s.lockfd = ::open(lock, O_RDWR | O_CLOEXEC);
+    if (const char* ack = std::getenv("TRACECAST_VIZ_ACK")) {
+      int n = std::atoi(ack);
+      if (n > 2) s.ackfd = n;
+    }
     s.maxItems = env_size("TRACECAST_MAX_ITEMS", 100);
     s.maxString = env_size("TRACECAST_MAX_STRING", 1000);
     return s;
@@ -275,17 +281,34 @@ inline int unread(int fd) {
   return ioctl(fd, FIONREAD, &pending) == 0 && pending > 0 ? pending : 0;
 }
 
+/** Sleeps until runner.py has read some output (or `ms` pass). */
+inline void await_reader(int ms) {
+  State& st = state();
+  if (st.ackfd < 0) {
+    timespec ts{0, 200000};
+    nanosleep(&ts, nullptr);
+    return;
+  }
+  pollfd p{st.ackfd, POLLIN, 0};
+  poll(&p, 1, ms);
+}
+
 /**
  * Waits until runner.py has read everything written to fd 1 and 2, then takes the lock:
  * runner.py reads output and measures the viz pipe under the same lock, so a record is
  * always read before any text written after it and after any text written before it.
- * Gives up waiting after ~20 ms (then text may be attributed to a neighbouring step).
+ * Sleeps (no spinning: the container may have a single CPU) on the ack pipe. Gives up
+ * after ~1 s (then text may be attributed to a neighbouring step); after 3 such timeouts
+ * (fd 1 redirected to something nobody reads) records no longer wait.
  */
 [[gnu::noinline]] inline void lock_drained() {
   State& st = state();
   double deadline = 0;
-  int spins = 0;
-  for (;;) {
+  char sink[64];
+  while (st.timeouts < 3) {
+    if (st.ackfd >= 0) {
+      while (::read(st.ackfd, sink, sizeof sink) > 0) {}  // stale acks: only later reads count
+    }
     if (unread(1) == 0 && unread(2) == 0) {
       if (st.lockfd < 0) return;
       while (flock(st.lockfd, LOCK_EX) != 0) {
@@ -293,13 +316,12 @@ inline int unread(int fd) {
       }
       if (unread(1) == 0 && unread(2) == 0) return;
       flock(st.lockfd, LOCK_UN);
+      continue;
     }
-    if (++spins < 64) { sched_yield(); continue; }
     double t = now_s();
-    if (deadline == 0) deadline = t + 0.02;
-    else if (t > deadline) break;
-    timespec ts{0, 20000};
-    nanosleep(&ts, nullptr);
+    if (deadline == 0) deadline = t + 1.0;
+    else if (t > deadline) { ++st.timeouts; break; }
+    await_reader(50);
   }
   if (st.lockfd >= 0) flock(st.lockfd, LOCK_EX);
 }
