@@ -33,6 +33,10 @@ interface ConnState {
   /** tracecast: `pos` of the last frame received, to resume after. */
   lastPos: string | null;
   resumes: number;
+  /** For diagnostics: [seq of the last frame before the close, pos resumed after] per resume. */
+  resumedAt: Array<[number, string | null]>;
+  /** Highest seq received so far (maxSeq is the same, kept separately for clarity). */
+  lastSeq: number;
   close: () => void;
 }
 
@@ -116,6 +120,7 @@ function fastJson(b: Buffer): boolean {
 
 /** When the bytes being processed were read from the socket (µs): once per chunk with lean-ws, per message with ws. */
 let recvUs = 0;
+let lastProgressUs = 0;
 
 function onFrame(c: ConnState, seq: number, t: number): void {
   if (seq < 0) {
@@ -131,6 +136,10 @@ function onFrame(c: ConnState, seq: number, t: number): void {
   }
   const now = recvUs;
   deliveries++;
+  if ((deliveries & 0xfff) === 0 && now - lastProgressUs > 250_000) {
+    lastProgressUs = now;
+    send({ ev: 'progress', deliveries });
+  }
   if (firstRecvUs === null) firstRecvUs = now;
   lastRecvUs = now;
   latency.add(now - t);
@@ -140,6 +149,7 @@ function onFrame(c: ConnState, seq: number, t: number): void {
   }
   c.seen[seq] = 1;
   c.distinct++;
+  c.lastSeq = seq;
   if (seq < c.maxSeq) c.reordered++;
   else c.maxSeq = seq;
   if (c.distinct === cfg.frames) {
@@ -152,7 +162,7 @@ function onFrame(c: ConnState, seq: number, t: number): void {
 }
 
 function newState(): ConnState {
-  return { seen: new Uint8Array(cfg.frames), distinct: 0, maxSeq: -1, duplicates: 0, reordered: 0, ready: false, warm: false, closed: false, n: 0, lastPos: null, resumes: 0, close: () => {} };
+  return { seen: new Uint8Array(cfg.frames), distinct: 0, maxSeq: -1, duplicates: 0, reordered: 0, ready: false, warm: false, closed: false, n: 0, lastPos: null, resumes: 0, resumedAt: [], lastSeq: -1, close: () => {} };
 }
 
 function noteClose(c: ConnState, reason: string): void {
@@ -197,13 +207,13 @@ function wsTransport(url: string, h: LeanHandlers): Transport {
   };
 }
 
-/** tracecast's resumable close codes (protocol/codes.ts CloseCodes: shutdown, tooSlow). */
-const RESUMABLE = new Set([4001, 4002]);
+const MAX_RESUMES = 20;
 
 /**
- * Opens one connection; resolves once it is subscribed. A tracecast connection closed with a resumable code
- * (4001 shutdown, 4002 too slow) reconnects and subscribes again from the last `pos` it received, as the protocol
- * asks of clients; those are counted as resumes, and the frames must still all arrive once, in order.
+ * Opens one connection; resolves once it is subscribed. A tracecast connection that closes unexpectedly (the
+ * server's 4001 shutdown or 4002 too slow, or a dropped TCP connection) reconnects and subscribes again from the
+ * last `pos` it received, as protocol/client.ts does with `reconnect`; those are counted as resumes (by reason), and
+ * every frame must still arrive once, in order.
  */
 function openRaw(c: ConnState, resume = false): Promise<void> {
   const { system, url, session } = cfg;
@@ -215,6 +225,8 @@ function openRaw(c: ConnState, resume = false): Promise<void> {
     readyResolve = resolve;
     readyReject = reject;
   });
+  // Awaited below once the socket is open; if opening fails, that failure is the one reported.
+  subscribed.catch(() => {});
   const ready = () => {
     if (subscribedOnce) return;
     subscribedOnce = true;
@@ -273,10 +285,11 @@ function openRaw(c: ConnState, resume = false): Promise<void> {
       recvUs = nowUs();
     },
     message: onMessage,
-    close: (reason, code) => {
+    close: (reason) => {
       if (!subscribedOnce) readyReject(new Error(`connection closed before it was subscribed: ${reason}`));
-      else if (system === 'tracecast' && code !== undefined && RESUMABLE.has(code) && !exiting) {
+      else if (system === 'tracecast' && !exiting && c.resumes < MAX_RESUMES) {
         c.resumes++;
+        c.resumedAt.push([c.lastSeq, c.lastPos]);
         resumeReasons[reason] = (resumeReasons[reason] ?? 0) + 1;
         openRaw(c, true).catch((err) => noteClose(c, `resume failed: ${(err as Error).message}`));
       } else noteClose(c, reason);
@@ -328,6 +341,25 @@ async function start(c: ClientStart): Promise<void> {
   setInterval(() => send({ ev: 'progress', deliveries }), 250).unref();
 }
 
+/** Up to 5 connections with holes: where they are and what happened to them (to tell a server fault from a bench one). */
+function holeDetails(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < conns.length && out.length < 5; i++) {
+    const c = conns[i];
+    if (c.maxSeq + 1 - c.distinct === 0) continue;
+    const ranges: string[] = [];
+    for (let s = 0; s <= c.maxSeq && ranges.length < 4; s++) {
+      if (c.seen[s]) continue;
+      let e = s;
+      while (e + 1 <= c.maxSeq && !c.seen[e + 1]) e++;
+      ranges.push(s === e ? `${s}` : `${s}-${e}`);
+      s = e;
+    }
+    out.push(`conn ${i}: missing ${ranges.join(',')} (max ${c.maxSeq}, ${c.distinct} distinct); resumes [last seq before close, pos]: ${JSON.stringify(c.resumedAt.slice(0, 4))}`);
+  }
+  return out;
+}
+
 function report(): ClientReport {
   let holes = 0;
   let tailMissing = 0;
@@ -355,6 +387,7 @@ function report(): ClientReport {
     control,
     resumes: conns.reduce((a, c) => a + c.resumes, 0),
     resumeReasons,
+    holeDetails: holeDetails(),
     firstRecvUs,
     lastRecvUs,
     latency: latency.toPairs(),

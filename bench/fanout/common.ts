@@ -205,6 +205,8 @@ export interface ClientReport {
   /** tracecast connections closed with a resumable code (4001/4002) that reconnected and resumed from their last pos. */
   resumes: number;
   resumeReasons: Record<string, number>;
+  /** Up to 5 connections with holes, described. */
+  holeDetails: string[];
   firstRecvUs: number | null;
   lastRecvUs: number | null;
   latency: Array<[number, number]>;

@@ -18,6 +18,36 @@ export interface LeanHandlers {
   close(reason: string, code?: number): void;
 }
 
+/**
+ * libuv reads up to 32 chunks per readable socket per loop turn: with hundreds of sockets full of backlog, one turn
+ * can take seconds of CPU, during which no timer or IPC message of this process runs. Past TURN_BUDGET_MS of work
+ * in one turn, sockets stop reading until the next turn (their data waits in the kernel, as for any slow reader).
+ */
+const TURN_BUDGET_MS = 20;
+let turnStart = 0;
+let turnScheduled = false;
+const paused: Socket[] = [];
+
+function newTurn(): void {
+  turnScheduled = false;
+  turnStart = 0;
+  for (const s of paused.splice(0)) if (!s.destroyed) s.resume();
+}
+
+/** True when this turn has used its budget (the caller's socket has been paused). */
+function overBudget(socket: Socket): boolean {
+  const now = performance.now();
+  if (turnStart === 0) turnStart = now;
+  if (!turnScheduled) {
+    turnScheduled = true;
+    setImmediate(newTurn);
+  }
+  if (now - turnStart < TURN_BUDGET_MS) return false;
+  socket.pause();
+  paused.push(socket);
+  return true;
+}
+
 const OP_CONT = 0x0;
 const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
@@ -54,7 +84,11 @@ export class LeanSocket {
         );
       });
       socket.on('data', (chunk: Buffer) => {
-        if (upgraded) return this.receive(chunk);
+        if (upgraded) {
+          this.receive(chunk);
+          overBudget(socket);
+          return;
+        }
         head = Buffer.concat([head!, chunk]);
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) {

@@ -56,7 +56,7 @@ const { values: opt } = parseArgs({
     'time-limit': { type: 'string' },
     stall: { type: 'string' },
     batch: { type: 'string' },
-    layout: { type: 'string', default: 'nice' },
+    layout: { type: 'string', default: 'none' },
     'sio-client': { type: 'string', default: 'raw' },
     'client-lib': { type: 'string', default: 'lean' },
     check: { type: 'string', default: 'fast' },
@@ -127,10 +127,11 @@ try {
 }
 /**
  * How the processes share the CPUs (see README):
- *   nice (default): no affinity; the subscriber processes run at nice +10, so the gateway, the publisher and Redis get
- *     a CPU whenever they need one and the subscribers take all the rest.
+ *   none (default): everything at the same priority, anywhere.
+ *   nice: no affinity; the subscriber processes run at nice +10, so the gateway, the publisher and Redis get a CPU
+ *     whenever they need one and the subscribers take the rest (on a shared machine, other users' processes at
+ *     nice 0 then starve the subscribers).
  *   pin: the gateway alone on CPU 0, publisher and subscribers on the other CPUs (taskset); Redis left where it is.
- *   none: everything at the same priority, anywhere.
  */
 const LAYOUT = opt.layout as 'nice' | 'pin' | 'none';
 if (!['nice', 'pin', 'none'].includes(LAYOUT)) throw new Error('--layout is nice, pin or none');
@@ -240,6 +241,14 @@ function expect<T>(c: ChildProcess, what: string, match: (m: any) => boolean, ti
     const timer = setTimeout(() => done(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`))), timeoutMs);
     c.on('message', onMessage);
     c.once('exit', onExit);
+  });
+}
+
+/** Sends an IPC message if the child is still there (a dead child must not crash the bench). */
+function tell(c: ChildProcess, message: object): void {
+  if (!c.connected) return;
+  c.send(message, (err) => {
+    if (err) log(`ipc to ${c.pid}: ${err.message}`);
   });
 }
 
@@ -423,7 +432,7 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
     const pub = forkWorker('publisher.ts');
     local.push(pub);
     const pubReady = expect(pub, 'publisher init', (m: PublisherEvent) => m.ev === 'ready', SETUP_LIMIT_MS);
-    pub.send({ cmd: 'init', system, redisUrl: REDIS_URL, session, run: `run-${id}`, sioStream, hardLimitMs } satisfies PublisherCommand);
+    tell(pub, { cmd: 'init', system, redisUrl: REDIS_URL, session, run: `run-${id}`, sioStream, hardLimitMs } satisfies PublisherCommand);
 
     const n = Math.min(CLIENTS, subs);
     const clients = Array.from({ length: n }, () => forkWorker('client.ts'));
@@ -439,7 +448,7 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
     const connected = clients.map((c) => expect<{ ms: number }>(c, 'client connect', (m: ClientEvent) => m.ev === 'connected', SETUP_LIMIT_MS));
     clients.forEach((c, i) => {
       const conns = Math.floor(subs / n) + (i < subs % n ? 1 : 0);
-      c.send({ cmd: 'start', system, url: gw!.url.replace('http://', 'ws://'), session, conns, frames, sioClient: SIO_CLIENT, clientLib: CLIENT_LIB, check: CHECK, hardLimitMs });
+      tell(c, { cmd: 'start', system, url: gw!.url.replace('http://', 'ws://'), session, conns, frames, sioClient: SIO_CLIENT, clientLib: CLIENT_LIB, check: CHECK, hardLimitMs });
     });
     const connectMs = Math.max(...(await Promise.all(connected)).map((m) => m.ms));
 
@@ -449,12 +458,12 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
     let warmed = false;
     void warm.then(() => (warmed = true), () => {});
     for (let i = 0; i < 20 && !warmed; i++) {
-      pub.send({ cmd: 'warmup' } satisfies PublisherCommand);
+      tell(pub, { cmd: 'warmup' } satisfies PublisherCommand);
       await Promise.race([warm.catch(() => {}), sleep(1000)]);
     }
     await warm;
     log(`  connected in ${connectMs} ms, warm; measuring`);
-    for (const c of clients) c.send({ cmd: 'measure' });
+    for (const c of clients) tell(c, { cmd: 'measure' });
     await sleep(200);
 
     // Measurement window.
@@ -494,7 +503,7 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
       else if (m.ev === 'failed') failure = `publisher: ${m.error}`;
     };
     pub.on('message', onPub);
-    pub.send({ cmd: 'go', frames, rate, batch: BATCH } satisfies PublisherCommand);
+    tell(pub, { cmd: 'go', frames, rate, batch: BATCH } satisfies PublisherCommand);
 
     const t0 = Date.now();
     let status = 'ok';
@@ -537,13 +546,21 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
     pub.off('message', onPub);
     clients.forEach((c, i) => c.off('message', listeners[i]));
 
-    const reports = await Promise.all(
+    const settled = await Promise.allSettled(
       clients.map((c) => {
         const r = expect<ClientReport>(c, 'client report', (m: ClientEvent) => m.ev === 'report', 10_000);
-        c.send({ cmd: 'report' });
+        tell(c, { cmd: 'report' });
         return r;
       }),
     );
+    const reports: ClientReport[] = [];
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') reports.push(r.value);
+      else {
+        notes.push(`no report from subscriber process ${i} (its ${Math.floor(subs / n) + (i < subs % n ? 1 : 0)} connections are not counted): ${(r.reason as Error).message}`);
+        if (status === 'ok') status = 'subscriber process failed';
+      }
+    });
     const hist = new Histogram();
     let deliveries = 0;
     let lost = 0;
@@ -561,6 +578,7 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
       mismatches += r.mismatches;
       unexpected += r.unexpected;
       resumes += r.resumes;
+      if (r.holeDetails.length) notes.push(`holes: ${r.holeDetails.join(' | ')}`);
       for (const [k, v] of Object.entries(r.resumeReasons)) resumeReasons[k] = (resumeReasons[k] ?? 0) + v;
       hist.merge(r.latency, r.latencyMax);
       deliveries += r.deliveries;
@@ -642,7 +660,7 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
   } finally {
     await Promise.all(
       local.map(async (c) => {
-        if (c.connected) c.send({ cmd: 'exit' });
+        tell(c, { cmd: 'exit' });
         await Promise.race([new Promise((r) => c.once('exit', r)), sleep(1000)]);
         await stopChild(c, 'SIGKILL');
       }),

@@ -502,10 +502,10 @@ async function main() {
   out.push(
     table(['concurrency', 'program', 'path', 'first p50', 'first p95', 'first p99', 'ended p50', 'ended p95', 'ended p99', 'runs', 'pool waits', 'errors'], rows, 3),
     '',
-    '"sandbox alone": a started sandbox driven by this process, no server: job sent → first `steps` frame / → `end` frame',
-    '(the tracer\'s own share of the warm path). Warm: each concurrency-1 run starts once the pool is full again, each concurrency-8 burst (8 owners, one run each) too,',
-    'as after a learner\'s think time; "pool waits" counts runs that found no warm sandbox. p99 of fewer than 100 runs is',
-    'the largest but one or the largest.',
+    '"sandbox alone": a started sandbox driven by this process, no server: job sent → first `steps` frame / → `end`',
+    'frame (the tracer\'s own share of the warm path). Warm: each concurrency-1 run starts once the pool is full again,',
+    'each concurrency-8 burst (8 owners, one run each) too, as after a learner\'s think time; "pool waits" counts runs',
+    'that found no warm sandbox. p99 of fewer than 100 runs is the largest but one or the largest.',
     '',
   );
   const w1 = warm.c1.oneLine;
@@ -548,7 +548,7 @@ async function main() {
     table(['target', 'measured', 'target', 'met'], targets, 1),
     '',
     missed.length ? `Targets missed: ${missed.join('; ')}.` : 'All targets met.',
-    `Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s${quick ? ' (--quick: fewer runs, 5 s sustained phases)' : ''}.`,
+    `Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s${quick ? ' (--quick: fewer runs, 3 s sustained phases)' : ''}.`,
   );
   console.log(out.join('\n'));
 }
