@@ -5,8 +5,9 @@
  * Checked for EVERY run besides what an entry lists (see hostile.test.ts): `run.ended` within the
  * run's time limit + 1 s of `run.started`; the run's container no longer exists once `run.ended`
  * is out; the test server's secret environment variable appears in no frame; the steps are
- * consecutive from 0 and match `run.ended.steps`; every output text is well-formed Unicode; no
- * TCP connection reached the host listener; no host file was written by the sandbox user.
+ * consecutive from 0 and match `run.ended.steps`; every string on the wire is valid UTF-8; output
+ * stays under the cap; no process of the run survives on the host; no TCP connection reached the
+ * host listener; no host file was written by the sandbox user.
  *
  * Limits the expectations assume (hostile.test.ts's server): 128 MB memory, 64 pids, 16 MB /tmp,
  * 1 CPU, output cap 64 KiB, step cap 20 000 (STEP_CAP for the runaway-step programs), wall clock
@@ -49,9 +50,9 @@ export interface HostileCase {
 
 /**
  * Wall-clock limits per language. The runner counts the container's start against the run, and when
- * the warm pool is drained (it is, by this batch) a JavaScript container needs 1.5 s (quiet machine)
- * to 3 s (this batch on 2 cores) before the program's first step, Python 0.3-0.5 s: with 4 s, trivial
- * JavaScript programs end as `timeout`. C++ compiles first.
+ * the warm pool is drained (it is, by this batch) a JavaScript container needs ~1.4 s alone and 3-7 s
+ * in this batch on 2 shared cores before the program's first step (Python: 0.3-0.5 s alone, under 2 s
+ * here): with 4 s, trivial JavaScript programs end as `timeout`. C++ compiles first.
  */
 export const TIMEOUT_MS: Record<HostileLanguage, number> = { python: 4000, javascript: 8000, cpp: 8000 };
 /** The server's cap (TRACECAST_TIMEOUT_MS): the largest of the above; each run asks for its language's. */
@@ -152,7 +153,7 @@ export const hostile: HostileCase[] = [
     file: 'python/native-crash.py', language: 'python', attack: 'segfault through ctypes', verdict: 'runtime_error',
     error: { type: 'Crash', signal: 'SIGSEGV' }, output: { includes: ['before'] },
     why: 'a native crash is the program\'s error, with the signal; what it printed before is delivered',
-    finding: 'the "before" printed just before the crash is lost: the tracer batches output (~20 ms) and the crash kills it before the flush',
+    finding: 'intermittently the "before" printed just before the crash is lost (2 runs of 5): the tracer batches output for ~20 ms and the crash kills it before the flush',
   },
   {
     file: 'python/tamper-objects.py', language: 'python', attack: 'objects whose __repr__/__eq__/__hash__/__getattribute__ misbehave', verdict: 'ok',
@@ -350,7 +351,7 @@ export const hostile: HostileCase[] = [
   },
   {
     file: 'javascript/recursion-caught-then-host-call.js', language: 'javascript', attack: 'catches the stack overflow and calls console.log at the limit', verdict: 'ok',
-    output: { includes: ['at the limit true true', 'caught RangeError', 'still running'] },
+    output: { includes: ['near the limit true true', 'caught RangeError', 'still running'] },
     why: 'the program handles its own error and carries on',
   },
   // ------------------------------------------------------------------ JavaScript: output
@@ -367,10 +368,9 @@ export const hostile: HostileCase[] = [
     why: 'cut at the cap; never one giant frame',
   },
   {
-    file: 'javascript/invalid-utf8.js', language: 'javascript', attack: 'lone surrogates in console.log/error', verdict: 'ok',
-    output: { includes: ['lone:\uFFFD:\uFFFD:end', 'done'] },
-    why: 'unencodable text is replaced by U+FFFD; every string on the wire is valid UTF-8 (protocol README)',
-    finding: 'the output frames carry the lone surrogates as the bytes ED A0 80 / ED B0 80 (invalid UTF-8): the runner passes the tracer\'s text (JSON "\\ud800" escapes) to msgpackr, whose short-string encoder writes surrogates as WTF-8. msgpackr\'s own decoder hides it (U+FFFD); a strict client (Python msgpack raw=False, Go, Rust) fails to decode the frame. Step values and variable names take the same path',
+    file: 'javascript/invalid-utf8.js', language: 'javascript', attack: 'lone surrogates in console.log/error, in a string variable and an object key', verdict: 'ok',
+    output: { includes: ['lone:\uFFFD:\uFFFD:end', 'done 1 1'] },
+    why: 'unencodable text is replaced by U+FFFD; every string on the wire is valid UTF-8 (protocol README), steps included',
   },
   // ------------------------------------------------------------------ JavaScript: the tracer and the vm context
   {
@@ -389,12 +389,24 @@ export const hostile: HostileCase[] = [
     why: 'the tracer must show proxies without running their traps',
   },
   {
-    file: 'javascript/vm-escape-process.js', language: 'javascript', attack: 'reach the host `process` through provided functions\' .prototype', verdict: 'ok',
-    output: { includes: ['no host process reachable'], excludes: ['ESCAPED'] },
-    why: 'learner code must not reach the tracer\'s realm',
-    finding: 'ESCAPED via input, prompt, setTimeout, queueMicrotask, clearTimeout: the tracer\'s provided functions are ordinary host functions; Object.getPrototypeOf(input.prototype).constructor.constructor("return process")() returns the host process (then process.getBuiltinModule gives fs, child_process, net). Contained by the container, but the vm boundary is void: see the escape-* programs',
+    file: 'javascript/uses-globalthis.js', language: 'javascript', attack: 'not hostile: names `globalThis`', verdict: 'ok',
+    output: { includes: ['object 42'] },
+    why: 'an ordinary program',
+    finding: 'runtime_error TracerError "Cannot access \'globalThis\' before initialization": the instrumented wrapper aliases read globals with `const globalThis = globalThis.globalThis`',
   },
-  // With the host `process` (if the escape above works): each prints "blocked: no process" and ends ok once it is closed.
+  {
+    file: 'javascript/timer-bad-delay.js', language: 'javascript', attack: 'setTimeout with a Symbol delay (throws inside the provided function), caught', verdict: 'ok',
+    output: { includes: ['caught TypeError', 'end of program'] },
+    why: 'the program handles the error and ends',
+    finding: 'runtime_error "the program exited with status 0 before finishing": setTimeout_ counts the timer before converting the delay, the count never drops, the tracer never sends `end`, Node exits',
+  },
+  {
+    file: 'javascript/vm-escape-process.js', language: 'javascript', attack: 'reach the host `process`: the global\'s inherited constructor, provided functions, host errors, call sites', verdict: 'ok',
+    output: { includes: ['no host process reachable'], excludes: ['ESCAPED'] },
+    why: 'learner code must not reach the tracer\'s realm. Found open twice while this corpus was written, both closed since: Object.getPrototypeOf(input.prototype).constructor.constructor("return process")() (provided functions were ordinary host functions) and this.constructor.constructor("return process")() (vm.createContext({}): the global inherited the host\'s Object.prototype)',
+  },
+  // What the host `process` would give (the vectors of vm-escape-process.js, both closed now): each program
+  // prints "blocked: no process" and ends ok while no escape works, and shows the damage if one reopens.
   {
     file: 'javascript/escape-read-secrets.js', language: 'javascript', attack: '(via the escape) process.env, /proc/*/environ', verdict: 'ok',
     why: 'the container environment holds no server secret',
@@ -410,7 +422,7 @@ export const hostile: HostileCase[] = [
     why: 'they die with the container',
   },
   {
-    file: 'javascript/escape-fork-bomb.js', language: 'javascript', attack: '(via the escape) shell fork bomb + 200 spawns', verdict: 'ok',
+    file: 'javascript/escape-fork-bomb.js', language: 'javascript', attack: '(via the escape) shell fork bomb + 20 spawns', verdict: 'ok',
     survivors: ['987103'],
     why: 'the pids limit contains it; the program ends; PID 1 exiting kills the rest',
   },
@@ -424,13 +436,14 @@ export const hostile: HostileCase[] = [
     why: 'read-only root filesystem, 16 MB /tmp',
   },
   {
-    file: 'javascript/escape-forge-steps.js', language: 'javascript', attack: '(via the escape) a forged `steps` frame on the channel pipe', verdict: 'internal_error',
-    why: 'the runner checks step indices (once the escape is closed this program ends ok with "blocked: no process")',
+    file: 'javascript/escape-forge-steps.js', language: 'javascript', attack: '(via an escape) a forged `steps` frame on the channel pipe', verdict: 'ok',
+    output: { includes: ['blocked: no process'] },
+    why: 'without `process` there is no way to the channel (with an escape, the runner rejected the forgery: internal_error)',
   },
   {
-    file: 'javascript/escape-forge-end.js', language: 'javascript', attack: '(via the escape) a forged `end` {status: ok}, then an uncaught Error', verdict: 'internal_error',
-    why: 'two `end` frames are a channel violation (once the escape is closed: runtime_error is not possible either, the program prints "blocked: no process" and ends ok)',
-    finding: 'verdict ok, as forge-end-then-raise.py',
+    file: 'javascript/escape-forge-end.js', language: 'javascript', attack: '(via an escape) a forged `end` {status: ok}, then an uncaught Error', verdict: 'ok',
+    output: { includes: ['blocked: no process'] },
+    why: 'without `process` there is no way to the channel (with an escape, the forged `end` decided the verdict: ok, as forge-end-then-raise.py)',
   },
 
   // ------------------------------------------------------------------ C++ (skipped while the server has no `cpp` language)
@@ -489,7 +502,13 @@ export const hostile: HostileCase[] = [
   },
   {
     file: 'cpp/include-dev-zero.cpp', language: 'cpp', attack: '#include "/dev/zero": the compiler reads forever', verdict: 'compile_error',
-    why: 'cc1plus is OOM-killed; g++ reports it; the program never compiled (the OOM flag is the compiler\'s, not the program\'s)',
+    why: 'cc1plus is OOM-killed; g++ reports it; the program never compiled (the OOM flag is the compiler\'s, not the program\'s). Note: verdict.ts checks OOMKilled before the tracer\'s end frame, so today this would come out memory_limit',
+  },
+  {
+    file: 'cpp/uses-std-thread.cpp', language: 'cpp', attack: 'not hostile: #include <thread>, one thread, join', verdict: 'ok',
+    output: { includes: ['result 42'] },
+    why: 'an ordinary program',
+    finding: 'checked with the cpp image directly (no cpp in the server yet): compile_error "Killed signal terminated program cc1plus" with OOMKilled set (so memory_limit through verdict.ts): g++ -O2 on <thread> needs more than the run\'s 128 MB, and the compile shares the run\'s memory limit',
   },
   {
     file: 'cpp/template-bomb.cpp', language: 'cpp', attack: 'exponential/deep template instantiation', verdict: 'compile_error',
