@@ -164,6 +164,9 @@ export class Fanout {
     for (const m of tail.members) {
       if (!m.sub.live || m.ws.getUserData().closed) continue;
       if (m.ws.getBufferedAmount() > this.options.softBufferLimit) {
+        // uWS holds topic messages per socket and flushes them in groups; unsubscribing drops the held
+        // ones. A direct write (a ping) flushes them first, so catch-up can start at the cursor.
+        m.ws.ping();
         m.ws.unsubscribe(tail.topic);
         m.sub.live = false;
         m.sub.pos = tail.cursor;
