@@ -963,7 +963,27 @@ export function createRuntime(o) {
     return false;
   }
 
+  // Learner code can run while a step is being encoded (an index getter on
+  // Array.prototype read through an array hole, say): its hooks see `busy` and
+  // do nothing, so it runs untraced and cannot re-enter the encoder.
+  let busy = false;
+  let busyOut = null;
+
   function emit(evc, F, line, extraKey, extraRaw, extraRoots) {
+    busy = true;
+    try {
+      emitBody(evc, F, line, extraKey, extraRaw, extraRoots);
+    } finally {
+      busy = false;
+    }
+    if (busyOut !== null) {
+      const q = busyOut;
+      busyOut = null;
+      for (let j = 0; j < q.length; j += 2) output(q[j], q[j + 1]);
+    }
+  }
+
+  function emitBody(evc, F, line, extraKey, extraRaw, extraRoots) {
     if (pendingOut !== null) writeOutput();
     const i = n;
     const isKf = full || i % K === 0;
@@ -1042,6 +1062,7 @@ export function createRuntime(o) {
   }
 
   function s(F, line, vid, ...vals) {
+    if (busy) return;
     if (halted !== null) halt();
     try {
       if (n >= maxSteps) halt('step_limit');
@@ -1054,6 +1075,7 @@ export function createRuntime(o) {
   }
 
   function c(fnId, parent, vid, ...vals) {
+    if (busy) return new Frame(fnId, '', parent);
     if (halted !== null) halt();
     if (stack.length >= maxDepth) throw o.makeRangeError('Maximum call stack size exceeded');
     try {
@@ -1071,6 +1093,7 @@ export function createRuntime(o) {
   }
 
   function r(F, line, vid, rv, ...vals) {
+    if (busy) return rv;
     if (halted !== null) halt();
     try {
       if (n >= maxSteps) halt('step_limit');
@@ -1086,6 +1109,7 @@ export function createRuntime(o) {
 
   // return inside try/finally: remember the value, emit at the real exit
   function R(F, line, vid, rv, ...vals) {
+    if (busy) return rv;
     if (halted !== null) halt();
     try {
       if (F !== top) repair(F);
@@ -1099,6 +1123,7 @@ export function createRuntime(o) {
 
   // function-level finally of functions that use R
   function E(F) {
+    if (busy) return;
     if (halted !== null) halt();
     try {
       if (!F.onStack) return;
@@ -1116,6 +1141,7 @@ export function createRuntime(o) {
 
   // resume after yield / await: the frame comes back with a new id
   function Y(F, line, vid, value, ...vals) {
+    if (busy) return value;
     if (halted !== null) halt();
     try {
       if (n >= maxSteps) halt('step_limit');
@@ -1129,6 +1155,7 @@ export function createRuntime(o) {
 
   // silent pop (yield*, await): the next step's delta pops the frame
   function P(F, v) {
+    if (busy) return v;
     if (F.onStack) { while (top !== F) popTop(); popTop(); }
     return v;
   }
@@ -1189,6 +1216,7 @@ export function createRuntime(o) {
 
   // function-level catch: the exception leaves F
   function x(F, e) {
+    if (busy) return e;
     if (halted !== null) halt();
     try {
       reportIfNew(e);
@@ -1199,6 +1227,7 @@ export function createRuntime(o) {
 
   // learner catch clause entered in F
   function h(F, e) {
+    if (busy) return;
     if (halted !== null) halt();
     try {
       reportIfNew(e);
@@ -1209,6 +1238,7 @@ export function createRuntime(o) {
 
   // try/finally without catch: report, unwind to F, keep propagating
   function k(F, e) {
+    if (busy) return;
     if (halted !== null) halt();
     try {
       reportIfNew(e);
@@ -1218,6 +1248,7 @@ export function createRuntime(o) {
 
   // nonlocal writes: (result, ownerFrame, uid, value)*
   function w(res, ...a) {
+    if (busy) return res;
     try {
       for (let q = 0; q < a.length; q += 3) {
         const Ow = a[q];
@@ -1293,6 +1324,7 @@ export function createRuntime(o) {
 
   // ------------------------------------------------------------ services
   function output(stream, text) {
+    if (busy) { (busyOut || (busyOut = [])).push(stream, text); return; }
     if (halted !== null) halt();
     try {
       if (pendingOut !== null && pendingOut.stream === stream && pendingOut.step === n - 1 && pendingOut.text.length < 65536) {
@@ -1306,6 +1338,7 @@ export function createRuntime(o) {
   }
 
   function vizStep(payload, roots) {
+    if (busy) return;
     if (halted !== null) halt();
     try {
       const F = top;

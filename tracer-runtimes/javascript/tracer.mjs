@@ -85,7 +85,10 @@ if (job.mode === 'bench') {
 }
 
 // ---------------------------------------------------------------- context
-const ctx = vm.createContext({}, { name: 'tracecast', codeGeneration: { strings: false, wasm: false } });
+// The sandbox object must have a null prototype: global lookups that miss fall
+// through to it, and an ordinary `{}` would hand out the host's Object
+// (`this.constructor.constructor` at top level).
+const ctx = vm.createContext(Object.create(null), { name: 'tracecast', codeGeneration: { strings: false, wasm: false } });
 const G = vm.runInContext('globalThis', ctx);
 const CtxTypeError = vm.runInContext('TypeError', ctx);
 const CtxRangeError = vm.runInContext('RangeError', ctx);
@@ -173,7 +176,11 @@ function readLine(promptText) {
 // ---------------------------------------------------------------- viz
 const VIZ_MAX_VALUES = 10000;
 function vizLabel(x) { return wf(typeof x === 'string' ? x : util.inspect(x, inspectOpts)); }
-function vizIndex(x) { return typeof x === 'number' ? rt.val(x) : rt.val(Number(x)); }
+function vizIndex(x) {
+  const v = typeof x === 'number' ? x : Number(x);
+  if (!Number.isSafeInteger(v)) throw new CtxTypeError('viz: an index must be an integer, got ' + vizLabel(x));
+  return v;
+}
 function makeVizArray(name) {
   return hostObject({
     select: (i, j = i) => { rt.vizStep({ op: 'select', name, from: vizIndex(i), to: vizIndex(j) }, null); },

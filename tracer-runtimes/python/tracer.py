@@ -384,7 +384,8 @@ def analyze_segment(runs):
             elif op in ("CALL", "CALL_KW"):
                 if op == "CALL_KW":
                     pop()
-                args = [pop_born() for _ in range(arg)]
+                for _ in range(arg):
+                    pop()
                 s2, b2 = pop_born()
                 s1, b1 = pop_born()
                 callee = U
@@ -1126,7 +1127,6 @@ def run(job, chan):
     module_rec = None
     BUILTINS = builtins.__dict__
     VIZ = None         # the injected viz object (set below)
-    Viz = VizArray = None
     gdict = {}
     OWN_FILE = __file__ if "__file__" in globals() else "tracer.py"
     PURE_BUILTINS = {id(BUILTINS[n]) for n in (
