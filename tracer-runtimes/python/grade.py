@@ -21,6 +21,8 @@ a result whose case frame would pass 1 MiB -> {"$toolarge": bytes of its JSON}.
 import os
 import sys
 
+import learner_io  # noqa: E402
+
 LEARNER = "<learner>"
 MAX_FRAME = 1 << 20
 MAX_SAFE = (1 << 53) - 1
@@ -137,141 +139,15 @@ def main(job, channel):
         if out_chars[0] >= OUT_FLUSH:
             flush_out()
 
-    class Out:
-        __module__ = "tracecast"
-        encoding = "utf-8"
-        errors = "strict"
-        closed = False
+    Out, In, tc_input = learner_io.make_stdio(out_text, stdin_lines, "graded program")
+    Viz = learner_io.Viz
+    tb_line = learner_io.tb_line
 
-        def __init__(self, name):
-            self.name = name
-
-        def write(self, s):
-            if not isinstance(s, str):
-                raise TypeError("write() argument must be str, not %s" % type(s).__name__)
-            out_text(self.name, s)
-            return len(s)
-
-        def writelines(self, lines):
-            for s in lines:
-                self.write(s)
-
-        def flush(self):
-            pass
-
-        def isatty(self):
-            return False
-
-        def writable(self):
-            return True
-
-        def readable(self):
-            return False
-
-        def seekable(self):
-            return False
-
-        def fileno(self):
-            raise OSError("the graded program's output is not a real file")
-
-    stdin_pos = [0]
-
-    class In:
-        __module__ = "tracecast"
-        encoding = "utf-8"
-        closed = False
-
-        def readline(self, size=-1):
-            if stdin_pos[0] >= len(stdin_lines):
-                return ""
-            s = stdin_lines[stdin_pos[0]]
-            stdin_pos[0] += 1
-            return s + "\n"
-
-        def read(self, size=-1):
-            rest = stdin_lines[stdin_pos[0]:]
-            stdin_pos[0] = len(stdin_lines)
-            return "".join(s + "\n" for s in rest)
-
-        def readlines(self, hint=-1):
-            return list(iter(self.readline, ""))
-
-        def __iter__(self):
-            return iter(self.readline, "")
-
-        def isatty(self):
-            return False
-
-        def readable(self):
-            return True
-
-        def fileno(self):
-            raise OSError("the graded program's input is not a real file")
-
-    def tc_input(prompt=""):
-        if prompt != "":
-            sys.stdout.write(str(prompt))
-        if stdin_pos[0] >= len(stdin_lines):
-            raise EOFError("EOF when reading a line")
-        s = stdin_lines[stdin_pos[0]]
-        stdin_pos[0] += 1
-        return s
-
-    # viz calls are accepted and ignored, so a program written for trace mode still runs
-    class VizArray:
-        __module__ = "tracecast"
-        __slots__ = ("name",)
-
-        def __init__(self, name):
-            self.name = name
-
-        def select(self, i, j=None):
-            pass
-
-        def deselect(self, i, j=None):
-            pass
-
-        def patch(self, index, value):
-            pass
-
-        def depatch(self, index):
-            pass
-
-    class Viz:
-        __module__ = "tracecast"
-        __slots__ = ()
-
-        def __repr__(self):
-            return "viz"
-
-        def step(self, label, data=None):
-            pass
-
-        def array(self, name, values=()):
-            return VizArray(name if isinstance(name, str) else str(name))
-
-        def note(self, text):
-            pass
-
-    # ---- errors
     def cut(s):
         return s if len(s) <= MAX_STRING else s[:MAX_STRING]
 
-    def tb_line(e):
-        line = 0
-        tb = e.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == LEARNER:
-                line = tb.tb_lineno or line
-            tb = tb.tb_next
-        return line
-
     def exc_error(e):
-        try:
-            msg = str(e)
-        except BaseException:
-            msg = "<unprintable %s>" % type(e).__name__
-        return {"type": type(e).__name__, "message": cut(msg), "line": tb_line(e)}
+        return learner_io.exc_error(e, MAX_STRING)
 
     # ---- time limit
     # The handler raises only while `armed[0]`; the code around each call clears that
