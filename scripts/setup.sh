@@ -14,6 +14,11 @@ else
   say 1/4 "node_modules is up to date"
 fi
 
+# The tracers import acorn as ./vendor/acorn.mjs (the image build copies the file there); running
+# them from the source tree, as the harness tests do, needs the same path.
+mkdir -p tracer-runtimes/javascript/vendor
+ln -sfn ../../../node_modules/acorn/dist/acorn.mjs tracer-runtimes/javascript/vendor/acorn.mjs
+
 say 2/4 "docker engine"
 bash scripts/ensure-docker.sh
 
