@@ -62,7 +62,7 @@ describe('python run verdicts', () => {
     assert.equal(ended.verdict, 'timeout');
     assert.ok(elapsed < TIMEOUT_MS + 1000, `ended after ${elapsed} ms`);
     const record = server.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'run ended' && l.run === accepted.run);
-    assert.ok(record?.sandbox, 'the run names its sandbox in the log');
+    assert.ok(record?.sandbox, `the run names its sandbox in the log: ${JSON.stringify(record) ?? server.logs.slice(-5).join('')}`);
     const left = (await containersOf(server.runnerId)).filter((c) => c.Id === record.sandbox);
     assert.deepEqual(left, [], 'the run\'s container is removed before run.ended');
   });
