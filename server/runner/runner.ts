@@ -110,6 +110,9 @@ class RunExecution {
   private endAt = 0;
   private deadline = Infinity;
   private paused = false;
+  // Resolves when the runner stops the run: its verdict is then known, so the sandbox is removed without waiting for its exit.
+  private signalStopped!: () => void;
+  private readonly stopped = new Promise<null>((resolve) => (this.signalStopped = () => resolve(null)));
 
   constructor(
     readonly job: RunJob,
@@ -126,6 +129,7 @@ class RunExecution {
     this.stopReason = reason;
     this.stopDetail = detail ?? null;
     void this.proc?.kill();
+    this.signalStopped();
   }
 
   private emit(frame: UnpositionedFrame): void {
@@ -193,7 +197,7 @@ class RunExecution {
     }
   }
 
-  private async runSandbox(): Promise<SandboxExit> {
+  private async runSandbox(): Promise<SandboxExit | null> {
     const { job, deps } = this;
     const { limits } = deps;
     // The wall clock starts before the sandbox does: a slow container start counts against the run, not the client.
@@ -253,7 +257,7 @@ class RunExecution {
         if (this.end && !this.stopReason && performance.now() - this.endAt > EXIT_GRACE_MS) void proc.kill();
       }, 250);
       try {
-        return await exited;
+        return await Promise.race([exited, this.stopped]);
       } finally {
         clearInterval(graceTimer);
       }

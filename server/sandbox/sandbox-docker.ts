@@ -113,11 +113,17 @@ class DockerProcess implements SandboxProcess {
       stream.on('error', resolve);
     });
     this.exited = (async () => {
-      await container.wait();
-      // The attach stream may still hold the last chunks after the process exits.
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
-      const info = await container.inspect();
-      return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
+      try {
+        await container.wait();
+        // The attach stream may still hold the last chunks after the process exits.
+        await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+        const info = await container.inspect();
+        return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
+      } catch (err) {
+        // Disposed while its exit was awaited: it was killed, and nobody waits for how.
+        if (this.disposed) return { exitCode: 128 + 9, oomKilled: false };
+        throw err;
+      }
     })();
   }
 
