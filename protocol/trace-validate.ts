@@ -186,7 +186,9 @@ export function isTracerFrame(x: unknown): x is TracerFrameT {
     case 'output':
       return (x.stream === 'stdout' || x.stream === 'stderr') && isStr(x.text) && isInt(x.step) && (x.step as number) >= -1;
     case 'hello':
-      return (x.lang === 'python' || x.lang === 'javascript') && isStr(x.version);
+      return (x.lang === 'python' || x.lang === 'javascript' || x.lang === 'cpp') && isStr(x.version);
+    case 'compiled':
+      return true;
     case 'end':
       return (
         (x.status === 'ok' || x.status === 'error' || x.status === 'step_limit' || x.status === 'output_limit' || x.status === 'compile_error') &&

@@ -147,10 +147,15 @@ export type Step = z.infer<typeof Step>;
 
 // ---- Tracer → runner frames --------------------------------------------------------
 
-export const Lang = z.enum(['python', 'javascript']);
+export const Lang = z.enum(['python', 'javascript', 'cpp']);
 export type Lang = z.infer<typeof Lang>;
 
 export const HelloFrame = z.object({ t: z.literal('hello'), lang: Lang, version: z.string() });
+/**
+ * A compiled language's program built, not yet started: the runner lowers the sandbox's memory
+ * limit from the compiler's allowance to the run's, then lets the program start (CHANNEL.md).
+ */
+export const CompiledFrame = z.object({ t: z.literal('compiled') });
 export const StepsFrame = z.object({ t: z.literal('steps'), steps: z.array(Step) });
 export const OutputFrame = z.object({
   t: z.literal('output'),
@@ -196,7 +201,7 @@ export const CaseFrame = z.object({
   error: z.object({ type: z.string(), message: z.string(), line: Int.nullable().optional() }).optional(),
 });
 
-export const TracerFrame = z.discriminatedUnion('t', [HelloFrame, StepsFrame, OutputFrame, EndFrame, BenchPointFrame, BenchStopFrame, CaseFrame]);
+export const TracerFrame = z.discriminatedUnion('t', [HelloFrame, CompiledFrame, StepsFrame, OutputFrame, EndFrame, BenchPointFrame, BenchStopFrame, CaseFrame]);
 export type TracerFrame = z.infer<typeof TracerFrame>;
 export type HelloFrame = z.infer<typeof HelloFrame>;
 export type StepsFrame = z.infer<typeof StepsFrame>;

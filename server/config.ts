@@ -15,6 +15,7 @@ const Env = z.object({
   TRACECAST_MAX_QUEUED_RUNS: int(32),
   TRACECAST_TIMEOUT_MS: int(10_000),
   TRACECAST_MEMORY_MB: int(128),
+  TRACECAST_COMPILE_MEMORY_MB: int(256),
   TRACECAST_CPUS: z.coerce.number().positive().default(1),
   TRACECAST_PIDS: int(64),
   TRACECAST_TMPFS_MB: int(16),
@@ -47,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     limits: {
       timeoutMs: e.TRACECAST_TIMEOUT_MS,
       memoryMb: e.TRACECAST_MEMORY_MB,
+      compileMemoryMb: e.TRACECAST_COMPILE_MEMORY_MB,
       cpus: e.TRACECAST_CPUS,
       pids: e.TRACECAST_PIDS,
       tmpfsMb: e.TRACECAST_TMPFS_MB,

@@ -44,7 +44,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const store: Store = config.databaseUrl ? await PostgresStore.open(config.databaseUrl) : new MemoryStore();
 
   const docker = new DockerSandbox({
-    images: { python: imageTag('python'), javascript: imageTag('javascript') },
+    images: { python: imageTag('python'), javascript: imageTag('javascript'), cpp: imageTag('cpp') },
     runnerId: config.runnerId,
   });
   const reaped = await docker.reap();

@@ -6,11 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { encode, withPosition } from '../../protocol/codec.ts';
-import type { Language } from '../../protocol/index.ts';
+import type { Language as AnyLanguage } from '../../protocol/index.ts';
 import { imageTag } from '../../sandbox-images/images.ts';
 import { loadConfig } from '../../server/config.ts';
 import { DockerSandbox } from '../../server/sandbox/sandbox-docker.ts';
 import type { SandboxLimits, SandboxProcess } from '../../server/sandbox/sandbox.ts';
+
+/** The line-tracing languages this bench compares (C++ has only the viz API). */
+export type Language = Exclude<AnyLanguage, 'cpp'>;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const BASELINE_DIR = path.join(HERE, 'baseline');
@@ -20,6 +23,7 @@ export const PROFILE_DIR = path.join(HERE, 'profile');
 const config = loadConfig({});
 export const LIMITS: SandboxLimits = {
   memoryMb: config.limits.memoryMb,
+  compileMemoryMb: config.limits.compileMemoryMb,
   cpus: config.limits.cpus,
   pids: config.limits.pids,
   tmpfsMb: config.limits.tmpfsMb,

@@ -1,5 +1,5 @@
 /** The programs of bench/tracer, the same algorithm in each language (a deterministic LCG instead of a random module). */
-import type { Language } from '../../protocol/index.ts';
+import type { Language } from './harness.ts';
 
 export interface Program {
   key: 'bubble' | 'fib' | 'loop' | 'steps1m' | 'steps10k' | 'steps100k';

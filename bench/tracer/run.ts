@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { nanoid } from 'nanoid';
-import type { Language } from '../../protocol/index.ts';
+import type { Language } from './harness.ts';
 import { buildImages } from '../../sandbox-images/images.ts';
 import type { SandboxProcess } from '../../server/sandbox/sandbox.ts';
 import { baselineSandbox, discard, jobFor, LIMITS, ourSandbox, prestart, runJob, startReady, useImages, type RunResult } from './harness.ts';

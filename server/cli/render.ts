@@ -1,11 +1,12 @@
 /** Renders trace values for people: lists as [1, 2], dicts as {k: v}, objects as Point(x=1), with cycle guards. */
 import type { HeapObj, Value } from '../../protocol/trace.ts';
 
-export type Dialect = 'python' | 'javascript';
+export type Dialect = 'python' | 'javascript' | 'cpp';
 
 const LITERALS: Record<Dialect, { null: string; true: string; false: string }> = {
   python: { null: 'None', true: 'True', false: 'False' },
   javascript: { null: 'null', true: 'true', false: 'false' },
+  cpp: { null: 'nullptr', true: 'true', false: 'false' },
 };
 
 export function renderValue(v: Value, heap: ReadonlyMap<number, HeapObj>, dialect: Dialect = 'python', seen: Set<number> = new Set()): string {

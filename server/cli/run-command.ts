@@ -14,7 +14,7 @@ export interface RunOptions {
   stdin: string[];
 }
 
-const BY_EXTENSION: Record<string, Language> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript' };
+const BY_EXTENSION: Record<string, Language> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cpp': 'cpp', '.cc': 'cpp' };
 
 /** Returns the exit code: 0 for verdict ok, 1 for any other verdict, 2 when the program could not run. */
 export async function runFile(file: string, options: RunOptions): Promise<number> {

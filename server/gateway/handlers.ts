@@ -2,7 +2,7 @@
 import type { WebSocket } from 'uWebSockets.js';
 import { encode, type Benchmark, type ClientMessage, type ErrorCode, type Execute, type Language, type Test, type ServerFrame, type Subscribe, type UnpositionedFrame } from '../../protocol/index.ts';
 import { START, compareIds, type SessionLog } from '../log/log.ts';
-import type { Problem } from '../problems/problem.ts';
+import { PROBLEM_LANGUAGES, isProblemLanguage, type Problem } from '../problems/problem.ts';
 import { BenchMode } from '../runner/modes/bench-mode.ts';
 import { GradeMode } from '../runner/modes/grade-mode.ts';
 import type { ModeHandler } from '../runner/modes/mode.ts';
@@ -120,8 +120,11 @@ export function createHandlers(deps: HandlerDeps) {
   function test(ws: WebSocket<Conn>, msg: Test): Promise<void> | void {
     const problem = deps.problems.get(msg.problem);
     if (!problem) return replyError(ws, msg.id, 'not_found', `no problem ${msg.problem}; known: ${[...deps.problems.keys()].join(', ')}`);
-    if (!(msg.language in problem.languages)) return replyError(ws, msg.id, 'unsupported_language', `problem ${msg.problem} has no ${msg.language} version`);
-    return submitRun(ws, msg, new GradeMode(problem, msg.language, msg.code));
+    const language = msg.language;
+    if (!isProblemLanguage(language) || !(language in problem.languages)) {
+      return replyError(ws, msg.id, 'unsupported_language', `problem ${msg.problem} has no ${language} version`);
+    }
+    return submitRun(ws, msg, new GradeMode(problem, language, msg.code));
   }
 
   function cancel(ws: WebSocket<Conn>, id: string | undefined, run: string): void {
@@ -193,6 +196,7 @@ export function createHandlers(deps: HandlerDeps) {
       case 'execute':
         return submitRun(ws, msg);
       case 'benchmark':
+        if (!isProblemLanguage(msg.language)) return replyError(ws, msg.id, 'unsupported_language', `benchmarks run ${PROBLEM_LANGUAGES.join(' and ')} only`);
         return submitRun(ws, msg, new BenchMode(msg));
       case 'test':
         return test(ws, msg);

@@ -75,7 +75,9 @@ export const Languages = z
   })
   .strict();
 export type ProblemLanguage = keyof z.infer<typeof Languages>;
+/** The languages with bench and grade harnesses (C++ has neither). */
 export const PROBLEM_LANGUAGES: ProblemLanguage[] = ['python', 'javascript'];
+export const isProblemLanguage = (l: string): l is ProblemLanguage => (PROBLEM_LANGUAGES as string[]).includes(l);
 
 export const TestCase = z
   .object({

@@ -5,7 +5,7 @@ import { parseTracerFrame } from '../../protocol/trace-validate.ts';
 import type { SessionLog } from '../log/log.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
-import type { Sandbox, SandboxExit, SandboxLimits, SandboxProcess } from '../sandbox/sandbox.ts';
+import { COMPILED_LANGUAGES, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxProcess } from '../sandbox/sandbox.ts';
 import type { Store } from '../store/store.ts';
 import { Appender } from './appender.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -238,7 +238,9 @@ class RunExecution {
         if (this.stopReason) return;
         this.onOutput('stderr', this.stderrDecoder.decode(chunk, { stream: true }));
       });
-      proc.send(
+      // A compiled language's runtime waits, after the build, for the go that follows the memory limit's change (`compiled`).
+      const gated = COMPILED_LANGUAGES.has(job.language) && limits.compileMemoryMb > limits.memoryMb;
+      (gated ? proc.write.bind(proc) : proc.send.bind(proc))(
         JSON.stringify({
           code: job.code,
           stdin: job.stdin,
@@ -249,6 +251,7 @@ class RunExecution {
           keyframeEvery: limits.keyframeEvery,
           full: false,
           batchSteps: 512,
+          gate: gated,
           ...job.mode?.sandboxJob,
         }) + '\n',
       );
@@ -281,6 +284,9 @@ class RunExecution {
     switch (frame.t) {
       case 'hello':
         return;
+      case 'compiled':
+        void this.startCompiled();
+        return;
       case 'steps': {
         const steps = frame.steps;
         if (steps.length === 0) return;
@@ -308,6 +314,18 @@ class RunExecution {
         if (!job.mode) return this.stop('internal_error', `unexpected ${frame.t} frame in a traced run`);
         job.mode.onFrame(frame, this.emitMode);
     }
+  }
+
+  /** The program is built: from here on it gets the run's memory limit, not the compiler's. */
+  private async startCompiled(): Promise<void> {
+    const proc = this.proc!;
+    try {
+      await proc.limitMemory(this.deps.limits.memoryMb);
+    } catch (err) {
+      this.stop('internal_error', `lowering the memory limit after the compile failed: ${(err as Error).message}`);
+      return;
+    }
+    if (!this.stopReason) proc.send('go\n');
   }
 
   /** Forwards program output up to the cap; past it the run ends with `output_limit`. */

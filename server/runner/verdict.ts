@@ -12,6 +12,8 @@ const SIGNALS: Record<number, string> = { 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS'
 
 export function decideVerdict(stop: StopReason | null, exit: SandboxExit | null, end: TracerEnd | null): { verdict: Verdict; error?: RunError } {
   if (stop) return { verdict: stop };
+  // The compiler's own OOM kill (it runs in the same container) is a compile error: the program never ran.
+  if (end?.status === 'compile_error') return { verdict: 'compile_error', error: errorOf(end, 'CompileError') };
   if (exit?.oomKilled) return { verdict: 'memory_limit', error: { type: 'MemoryError', message: 'killed for exceeding the memory limit', line: null } };
   if (end) {
     switch (end.status) {
@@ -21,8 +23,6 @@ export function decideVerdict(stop: StopReason | null, exit: SandboxExit | null,
         return { verdict: 'step_limit' };
       case 'output_limit':
         return { verdict: 'output_limit' };
-      case 'compile_error':
-        return { verdict: 'compile_error', error: errorOf(end, 'CompileError') };
       case 'error':
         return { verdict: 'runtime_error', error: errorOf(end, 'Error') };
     }

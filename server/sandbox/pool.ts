@@ -14,7 +14,7 @@ export interface PoolOptions {
   limits: SandboxLimits;
 }
 
-const sameLimits = (a: SandboxLimits, b: SandboxLimits) => a.memoryMb === b.memoryMb && a.cpus === b.cpus && a.pids === b.pids && a.tmpfsMb === b.tmpfsMb;
+const sameLimits = (a: SandboxLimits, b: SandboxLimits) => a.memoryMb === b.memoryMb && a.compileMemoryMb === b.compileMemoryMb && a.cpus === b.cpus && a.pids === b.pids && a.tmpfsMb === b.tmpfsMb;
 
 /**
  * Single-use by construction: a process leaves the pool when a run takes it and is

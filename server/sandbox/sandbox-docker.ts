@@ -3,11 +3,11 @@ import Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import type { Language } from '../../protocol/messages.ts';
 import { DockerDemuxer } from './docker-stream.ts';
-import type { Sandbox, SandboxExit, SandboxLimits, SandboxProcess } from './sandbox.ts';
+import { COMPILED_LANGUAGES, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
 export interface DockerSandboxOptions {
-  /** Image per language (content-addressed tags from sandbox-images/images.ts). */
-  images: Record<Language, string>;
+  /** Image per language (content-addressed tags from sandbox-images/images.ts); a language without one is unsupported. */
+  images: Partial<Record<Language, string>>;
   /** Every container carries `tracecast.runner=<runnerId>` so a restarted runner reaps its leftovers. */
   runnerId: string;
   socketPath?: string;
@@ -23,8 +23,10 @@ export class DockerSandbox implements Sandbox {
   }
 
   async has(language: Language): Promise<boolean> {
+    const image = this.options.images[language];
+    if (!image) return false;
     try {
-      await this.docker.getImage(this.options.images[language]).inspect();
+      await this.docker.getImage(image).inspect();
       return true;
     } catch {
       return false;
@@ -41,9 +43,15 @@ export class DockerSandbox implements Sandbox {
   }
 
   async start(language: Language, limits: SandboxLimits, labels: Record<string, string>): Promise<SandboxProcess> {
-    const memory = limits.memoryMb * 1024 * 1024;
+    const compiled = COMPILED_LANGUAGES.has(language);
+    const memory = (compiled ? Math.max(limits.memoryMb, limits.compileMemoryMb) : limits.memoryMb) * 1024 * 1024;
+    const tmpfs: Record<string, string> = { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpfsMb}m,mode=1777` };
+    // The compiled binary cannot run from the noexec /tmp.
+    if (compiled) tmpfs['/sandbox'] = 'rw,exec,nosuid,nodev,size=64m,mode=1777';
+    const image = this.options.images[language];
+    if (!image) throw new Error(`no sandbox image for ${language}`);
     const container = await this.docker.createContainer({
-      Image: this.options.images[language],
+      Image: image,
       User: UID,
       WorkingDir: '/tmp',
       OpenStdin: true,
@@ -61,7 +69,7 @@ export class DockerSandbox implements Sandbox {
         PidsLimit: limits.pids,
         NetworkMode: 'none',
         ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpfsMb}m,mode=1777` },
+        Tmpfs: tmpfs,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
@@ -154,6 +162,15 @@ class DockerProcess implements SandboxProcess {
   send(input: string): void {
     this.stream.write(input);
     this.stream.end();
+  }
+
+  write(input: string): void {
+    this.stream.write(input);
+  }
+
+  async limitMemory(memoryMb: number): Promise<void> {
+    const bytes = memoryMb * 1024 * 1024;
+    await this.container.update({ Memory: bytes, MemorySwap: bytes });
   }
 
   async kill(): Promise<void> {

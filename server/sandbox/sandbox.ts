@@ -4,6 +4,8 @@ import type { Language } from '../../protocol/messages.ts';
 /** Hard limits enforced by the sandbox itself (the kernel), not by trusting the program. */
 export interface SandboxLimits {
   memoryMb: number;
+  /** A compiled language's sandbox starts with this much (g++ needs more than a program's usual limit), lowered to `memoryMb` before the program runs. */
+  compileMemoryMb: number;
   cpus: number;
   pids: number;
   tmpfsMb: number;
@@ -35,10 +37,17 @@ export interface SandboxProcess {
   resume(): void;
   /** Writes the job and closes stdin. */
   send(input: string): void;
+  /** Writes to stdin and leaves it open (a compiled language's job: `send` follows once it is built). */
+  write(input: string): void;
+  /** Lowers (or raises) the sandbox's memory limit while it runs. */
+  limitMemory(memoryMb: number): Promise<void>;
   readonly exited: Promise<SandboxExit>;
   kill(): Promise<void>;
   dispose(): Promise<void>;
 }
+
+/** Languages whose runtime compiles the program first, then waits for the runner's go (CHANNEL.md, `compiled`). */
+export const COMPILED_LANGUAGES: ReadonlySet<Language> = new Set(['cpp']);
 
 export interface Sandbox {
   /** Creates and starts a sandbox; `labels` identify it to the reaper. */

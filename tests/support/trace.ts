@@ -12,7 +12,7 @@ export const DEFAULT_JOB = { stdin: [] as string[], maxSteps: 1_000_000, maxOutp
 
 /** Returns every frame the tracer wrote, validated, in order. */
 export async function traceInSandbox(language: Language, code: string, job: Partial<typeof DEFAULT_JOB> = {}): Promise<TracerFrame[]> {
-  const proc = await sandbox.start(language, { memoryMb: 256, cpus: 1, pids: 64, tmpfsMb: 16 }, {});
+  const proc = await sandbox.start(language, { memoryMb: 256, compileMemoryMb: 256, cpus: 1, pids: 64, tmpfsMb: 16 }, {});
   const frames: TracerFrame[] = [];
   try {
     const reader = new FrameReader(1 << 20, (p) => frames.push(parseTracerFrame(JSON.parse(p.toString('utf8')))));

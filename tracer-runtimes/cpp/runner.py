@@ -443,6 +443,13 @@ def run(job, chan):
         finish("compile_error", err)
     if diag.strip():
         out_text("stderr", trim_diag(diag) + "\n")   # warnings: shown before the run (step -1)
+    if job.get("gate"):
+        # The sandbox still has the compiler's memory allowance: the host lowers it to the
+        # run's limit, then says go (CHANNEL.md, `compiled`).
+        flush()
+        chan.send(J({"t": "compiled"}))
+        if read_line(0).strip() != b"go":
+            finish("error", {"type": "InternalError", "message": "the host did not let the program start", "line": None})
 
     # ---- run
     stdin_path = os.path.join(work, ".stdin")
@@ -809,18 +816,24 @@ def run(job, chan):
     finish("error", {"type": "Crash", "message": msg, "line": None, "signal": sig})
 
 
-def main():
-    chan = Channel()
-    chan.send(J({"t": "hello", "lang": "cpp", "version": gcc_version()}))
+def read_line(fd):
+    """Reads up to a newline or EOF; the host writes one line at a time and waits for an answer."""
     raw = b""
     try:
         while not raw.endswith(b"\n"):
-            chunk = os.read(0, 1 << 16)
+            chunk = os.read(fd, 1 << 16)
             if not chunk:
                 break
             raw += chunk
     except OSError:
         pass
+    return raw
+
+
+def main():
+    chan = Channel()
+    chan.send(J({"t": "hello", "lang": "cpp", "version": gcc_version()}))
+    raw = read_line(0)
     try:
         job = json.loads(raw.decode("utf-8", "replace"))
         if not isinstance(job, dict):
