@@ -43,8 +43,9 @@ export interface RunnerDeps {
 
 export type RunSummary = Omit<RunEnded, 'pos' | 'type' | 'session' | 'run'>;
 
-// After the tracer's `end` frame, a process that does not exit by itself is killed.
-const EXIT_GRACE_MS = 1000;
+// The tracers exit right after their `end` frame; a sandbox still running this long after it is
+// not a tracer telling the truth (a program that forged the frame), and the run is an internal_error.
+const EXIT_GRACE_MS = 2000;
 // Past this many encoded bytes waiting for the log, the runner stops reading the sandbox until they are appended.
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
@@ -125,7 +126,8 @@ class RunExecution {
   }
 
   stop(reason: StopReason, detail?: string): void {
-    if (this.stopReason || this.end) return;
+    // After the tracer's `end` only a channel violation can still change the verdict.
+    if (this.stopReason || (this.end && reason !== 'internal_error')) return;
     this.stopReason = reason;
     this.stopDetail = detail ?? null;
     void this.proc?.kill();
@@ -257,7 +259,9 @@ class RunExecution {
       );
       const exited = proc.exited;
       const graceTimer = setInterval(() => {
-        if (this.end && !this.stopReason && performance.now() - this.endAt > EXIT_GRACE_MS) void proc.kill();
+        if (this.end && !this.stopReason && performance.now() - this.endAt > EXIT_GRACE_MS) {
+          this.stop('internal_error', `the sandbox kept running ${EXIT_GRACE_MS} ms after its end frame`);
+        }
       }, 250);
       try {
         return await Promise.race([exited, this.stopped]);
@@ -272,7 +276,9 @@ class RunExecution {
 
 
   private onTracerFrame(payload: Buffer): void {
-    if (this.stopReason || this.end) return;
+    if (this.stopReason) return;
+    // Two `end` frames, or anything after one, mean the program forged frames: it may not decide its verdict.
+    if (this.end) return this.stop('internal_error', 'a frame after the end frame');
     let frame: TracerFrame;
     try {
       frame = parseTracerFrame(JSON.parse(payload.toString('utf8')));

@@ -299,12 +299,10 @@ export const hostile: HostileCase[] = [
   {
     file: 'python/forge-end-then-raise.py', language: 'python', attack: 'a forged `end` {status: ok} on fd 3, then an uncaught ValueError', verdict: 'internal_error',
     why: 'two `end` frames (the forged one and the tracer\'s own) are a channel violation; a forged frame must never decide the verdict',
-    finding: 'verdict ok: the runner takes the first `end` frame and ignores everything after it, so a program can declare its own success',
   },
   {
     file: 'python/forge-end-then-loop.py', language: 'python', attack: 'a forged `end` {status: ok} on fd 3, then an endless loop in C', verdict: 'internal_error',
     why: 'the tracers exit right after their `end`; a process still running after it is not a tracer telling the truth',
-    finding: 'verdict ok (after the 1 s exit grace): a program that never finishes is reported as successful',
   },
 
   // ------------------------------------------------------------------ JavaScript: time
@@ -392,13 +390,11 @@ export const hostile: HostileCase[] = [
     file: 'javascript/uses-globalthis.js', language: 'javascript', attack: 'not hostile: names `globalThis`', verdict: 'ok',
     output: { includes: ['object 42'] },
     why: 'an ordinary program',
-    finding: 'runtime_error TracerError "Cannot access \'globalThis\' before initialization": the instrumented wrapper aliases read globals with `const globalThis = globalThis.globalThis`',
   },
   {
     file: 'javascript/timer-bad-delay.js', language: 'javascript', attack: 'setTimeout with a Symbol delay (throws inside the provided function), caught', verdict: 'ok',
     output: { includes: ['caught TypeError', 'end of program'] },
     why: 'the program handles the error and ends',
-    finding: 'runtime_error "the program exited with status 0 before finishing": setTimeout_ counts the timer before converting the delay, the count never drops, the tracer never sends `end`, Node exits',
   },
   {
     file: 'javascript/vm-escape-process.js', language: 'javascript', attack: 'reach the host `process`: the global\'s inherited constructor, provided functions, host errors, call sites', verdict: 'ok',
@@ -502,13 +498,12 @@ export const hostile: HostileCase[] = [
   },
   {
     file: 'cpp/include-dev-zero.cpp', language: 'cpp', attack: '#include "/dev/zero": the compiler reads forever', verdict: 'compile_error',
-    why: 'cc1plus is OOM-killed; g++ reports it; the program never compiled (the OOM flag is the compiler\'s, not the program\'s). Note: verdict.ts checks OOMKilled before the tracer\'s end frame, so today this would come out memory_limit',
+    why: 'cc1plus is OOM-killed; g++ reports it; the program never compiled (the OOM flag is the compiler\'s, not the program\'s, and verdict.ts puts compile_error first)',
   },
   {
     file: 'cpp/uses-std-thread.cpp', language: 'cpp', attack: 'not hostile: #include <thread>, one thread, join', verdict: 'ok',
     output: { includes: ['result 42'] },
     why: 'an ordinary program',
-    finding: 'checked with the cpp image directly (no cpp in the server yet): compile_error "Killed signal terminated program cc1plus" with OOMKilled set (so memory_limit through verdict.ts): g++ -O2 on <thread> needs more than the run\'s 128 MB, and the compile shares the run\'s memory limit',
   },
   {
     file: 'cpp/template-bomb.cpp', language: 'cpp', attack: 'exponential/deep template instantiation', verdict: 'compile_error',
