@@ -6,8 +6,6 @@
  * the host, the server's secret in no frame, well-formed frames. Then, for the whole batch: no
  * container of this runner left but the warm pool's idle ones, no host file written by the
  * sandbox, no connection to the host, and the server's RSS back near its baseline.
- *
- * C++ cases are skipped (with a message) while the server has no `cpp` language.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -362,7 +360,6 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
   let hostPort = 0;
   let hostAddresses: string[] = [];
   let filesBefore: Map<string, FileState>;
-  let cppSkip: string | null = null;
   const gc = getGc();
   const rss = { start: 0, baseline: 0, baselineMem: null as NodeJS.MemoryUsage | null, peak: 0, final: 0, detail: '' };
   let rssTimer: NodeJS.Timeout | undefined;
@@ -401,7 +398,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     gc?.();
     rss.start = process.memoryUsage().rss;
 
-    // Warm-up, all at once (the queue runs 4): the ordinary path of both languages, output floods, a step cap, a runtime
+    // Warm-up, all at once (the queue runs 4): the ordinary path of each language, output floods, a step cap, a runtime
     // error: code paths compiled, buffers and pools grown, before the baseline is taken.
     const py = ordinary.find((o) => o.language === 'python')!;
     const js = ordinary.find((o) => o.language === 'javascript')!;
@@ -412,6 +409,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
       ['javascript', 'let n = 0;\nwhile (true) n++;\n', 'step_limit', { limits: { maxSteps: 500 } }],
       ['python', 'x = 1\nraise ValueError(x)\n', 'runtime_error', {}],
       ['javascript', 'for (let i = 0; i < 3000; i++) console.error("warm".repeat(20), i);\n', 'output_limit', {}],
+      ['cpp', '#include <cstdio>\nint main() { puts("warm"); }\n', 'ok', {}],
     ];
     await Promise.all(
       warmups.map(async ([lang, code, verdict, extra]) => {
@@ -421,10 +419,6 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
         assert.equal(o.ended?.verdict, verdict, `warm-up run (${lang}): ${JSON.stringify(o.refused ?? o.ended)}${hint}`);
       }),
     );
-    const probe = await execute(ctx, newOutcome('cpp probe', 'cpp', TIMEOUT_MS.cpp, false), 'cpp', 'int main() { return 0; }\n', { limits: { timeoutMs: TIMEOUT_MS.cpp } });
-    if (probe.refused && ['unsupported_language', 'invalid_message'].includes(probe.refused.code)) {
-      cppSkip = `the server has no cpp language yet (${probe.refused.code}: ${probe.refused.message.slice(0, 120)})`;
-    }
     await sleep(3000);
     gc?.();
     await sleep(500);
@@ -437,7 +431,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     // Everything at once. The queue admits 4 at a time in submission order: languages take turns (so
     // no language's warm pool is drained in one burst) and the ordinary programs are spread among them.
     const fill = (code: string) => code.replaceAll('__HOST_PORT__', String(hostPort)).replaceAll('__HOST_ADDRESSES__', JSON.stringify(hostAddresses));
-    const queues = ['python', 'javascript', 'cpp'].map((lang) => hostile.filter((c) => c.language === lang && !(lang === 'cpp' && cppSkip)));
+    const queues = ['python', 'javascript', 'cpp'].map((lang) => hostile.filter((c) => c.language === lang));
     const order: HostileCase[] = [];
     while (queues.some((q) => q.length > 0)) for (const q of queues) if (q.length > 0) order.push(q.shift()!);
     const every = Math.max(1, Math.floor(order.length / ordinary.length));
@@ -496,10 +490,6 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
 
   for (const c of hostile) {
     it(`${c.file}: ${c.attack} → ${c.verdict}`, async (t: TestContext) => {
-      if (c.language === 'cpp' && cppSkip) {
-        t.skip(cppSkip);
-        return;
-      }
       const o = await hostileRuns.get(c)!;
       const got = o.ended ? o.ended.verdict + (o.ended.error ? ` (${o.ended.error.type}${o.ended.error.signal ? ' ' + o.ended.error.signal : ''})` : '') : o.refused ? `refused ${o.refused.code}` : 'no end';
       table.push(`${c.file} | ${c.verdict} | ${got}${got.startsWith(c.verdict) ? '' : ' ✗'} | ${took(o)}`);
@@ -557,7 +547,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     assert.deepEqual(reused.map((c) => c.Id), [], 'containers that ran a program still exist');
     const strays = left.filter((c) => c.Labels['tracecast.pool'] !== '1');
     assert.deepEqual(strays.map((c) => `${c.Id.slice(0, 12)} ${JSON.stringify(c.Labels)}`), [], 'containers that are not warm-pool ones');
-    const languages = cppSkip ? 2 : 3;
+    const languages = 3;
     assert.ok(left.length <= POOL_SIZE * languages, `${left.length} containers left; the warm pool holds at most ${POOL_SIZE * languages}`);
     for (const id of used) {
       await assert.rejects(ctx.docker.getContainer(id).inspect(), (err: { statusCode?: number }) => err.statusCode === 404, `container ${id} of a finished run still exists`);
