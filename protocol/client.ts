@@ -38,6 +38,8 @@ export class TracecastClient {
   private attempt = 0;
   /** Subscribed sessions and the last position received in each: what a reconnect resumes. */
   private readonly positions = new Map<string, string | undefined>();
+  /** Request ids of `join`s waiting for their `subscribed`, which names the session to follow. */
+  private readonly joining = new Set<string>();
   /** Resolves when the connection is closed for good (by `close()`, or unexpectedly without `reconnect`). */
   readonly closed: Promise<{ code: number; reason: string }>;
   private resolveClosed!: (v: { code: number; reason: string }) => void;
@@ -61,6 +63,7 @@ export class TracecastClient {
   private attach(socket: WebSocketLike): void {
     socket.onmessage = (ev) => {
       const frame = decode(toBytes(ev.data)) as ServerFrame;
+      if (frame.type === 'subscribed' && frame.id !== undefined && this.joining.delete(frame.id)) this.positions.set(frame.session, undefined);
       if ('pos' in frame && this.positions.has(frame.session)) this.positions.set(frame.session, frame.pos);
       for (const l of this.listeners) l(frame);
     };
@@ -109,17 +112,24 @@ export class TracecastClient {
     return this.send({ type: 'subscribe', session, ...(position ? { position } : {}) });
   }
 
+  /** Follows the session with join code `code` (read-only) and keeps following it, by its id, across reconnects; resolves with the reply. */
+  join(code: string): Promise<ServerFrame> {
+    return this.request({ type: 'subscribe', code }, (id) => this.joining.add(id));
+  }
+
   /** Sends a message and resolves with the first reply carrying its request id (`error` included). */
-  request(message: ClientMessage | Record<string, unknown>): Promise<ServerFrame> {
+  request(message: ClientMessage | Record<string, unknown>, beforeSend?: (id: string) => void): Promise<ServerFrame> {
+    const m = message as { id?: string };
+    const id = m.id ?? `r${this.nextId++}`;
+    beforeSend?.(id);
     return new Promise((resolve) => {
-      let id = '';
       const off = this.onFrame((frame) => {
         if ('id' in frame && frame.id === id) {
           off();
           resolve(frame);
         }
       });
-      id = this.send(message);
+      this.send({ ...message, id });
     });
   }
 
