@@ -12,6 +12,9 @@ import { MemoryLog } from './log/log-memory.ts';
 import { RedisLog } from './log/log-redis.ts';
 import type { Logger } from './obs/logger.ts';
 import { createMetrics } from './obs/metrics.ts';
+import type { PresenceBoard } from './presence/presence.ts';
+import { MemoryPresence } from './presence/presence-memory.ts';
+import { RedisPresence } from './presence/presence-redis.ts';
 import { MemoryQueue } from './queue/queue-memory.ts';
 import { importProblems } from './problems/catalog.ts';
 import { Runner } from './runner/runner.ts';
@@ -61,7 +64,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     newId,
   );
-  const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs });
+  const presence: PresenceBoard = redis ? new RedisPresence(redis, `${config.runnerId}-${newId()}`) : new MemoryPresence();
+  const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs }, presence);
   // `handlers` is assigned below; the queue only calls the worker after a message was handled.
   let handlers: ReturnType<typeof createHandlers>;
   const queue = new MemoryQueue({
@@ -102,6 +106,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await new Promise((r) => setTimeout(r, 200));
       gateway.closeAll();
       fanout.close();
+      await presence.close();
       await log.close();
       await store.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());

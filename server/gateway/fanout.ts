@@ -5,6 +5,7 @@ import { CloseCodes } from '../../protocol/codes.ts';
 import { START, compareIds, type LogEntry, type SessionLog, type StopTail } from '../log/log.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
+import type { PresenceBoard } from '../presence/presence.ts';
 import type { Conn, Subscription } from './connection.ts';
 
 export interface FanoutOptions {
@@ -29,8 +30,9 @@ interface SessionTail {
   advanceWaiters: Array<() => void>;
   stop: StopTail | null;
   ready: Promise<void>;
-  /** Watcher count last announced, and the pending announcement. */
+  /** Watcher count (all gateways) last announced, this gateway's count last reported, and the pending announcement. */
   announced: number;
+  reported: number;
   presenceTimer: NodeJS.Timeout | null;
 }
 
@@ -49,7 +51,13 @@ export class Fanout {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly options: FanoutOptions,
-  ) {}
+    private readonly presence: PresenceBoard,
+  ) {
+    presence.onChange((session) => {
+      const tail = this.tails.get(session);
+      if (tail) this.presenceChanged(tail, session);
+    });
+  }
 
   /**
    * Sends `ws` every frame of `session` after `after` (START: from the beginning), then keeps it live.
@@ -102,7 +110,7 @@ export class Fanout {
   private acquire(session: string): SessionTail {
     let tail = this.tails.get(session);
     if (tail) return tail;
-    const t: SessionTail = { topic: `s/${session}`, cursor: START, members: new Set(), advanceWaiters: [], stop: null, ready: Promise.resolve(), announced: 0, presenceTimer: null };
+    const t: SessionTail = { topic: `s/${session}`, cursor: START, members: new Set(), advanceWaiters: [], stop: null, ready: Promise.resolve(), announced: 0, reported: 0, presenceTimer: null };
     t.ready = (async () => {
       t.cursor = (await this.log.last(session)) ?? START;
       if (this.tails.get(session) !== t) return;
@@ -117,23 +125,33 @@ export class Fanout {
     return t;
   }
 
-  /** Schedules one `presence` frame for the session's watchers (debounced). */
+  /** Schedules one `presence` frame for the session's watchers (debounced), with the count over all gateways. */
   private presenceChanged(tail: SessionTail, session: string): void {
     if (tail.presenceTimer) return;
     tail.presenceTimer = setTimeout(() => {
       tail.presenceTimer = null;
-      const watchers = tail.members.size;
-      if (watchers === tail.announced || this.tails.get(session) !== tail) return;
-      tail.announced = watchers;
-      const bytes = encode({ type: 'presence', session, watchers });
-      this.app.publish(tail.topic, bytes, true);
-      for (const m of tail.members) if (!m.sub.live && !m.ws.getUserData().closed) m.ws.cork(() => m.ws.send(bytes, true));
+      this.announcePresence(tail, session).catch((err) => this.logger.warn('presence update failed', { session, err }));
     }, PRESENCE_EVERY_MS);
+  }
+
+  private async announcePresence(tail: SessionTail, session: string): Promise<void> {
+    const local = tail.members.size;
+    if (local !== tail.reported) {
+      tail.reported = local;
+      await this.presence.report(session, local);
+    }
+    const watchers = await this.presence.total(session);
+    if (watchers === tail.announced || this.tails.get(session) !== tail) return;
+    tail.announced = watchers;
+    const bytes = encode({ type: 'presence', session, watchers });
+    this.app.publish(tail.topic, bytes, true);
+    for (const m of tail.members) if (!m.sub.live && !m.ws.getUserData().closed) m.ws.cork(() => m.ws.send(bytes, true));
   }
 
   private release(session: string, tail: SessionTail): void {
     if (tail.members.size > 0) return;
     if (tail.presenceTimer) clearTimeout(tail.presenceTimer);
+    if (tail.reported > 0) this.presence.report(session, 0).catch((err) => this.logger.warn('presence update failed', { session, err }));
     tail.stop?.();
     this.tails.delete(session);
     for (const wake of tail.advanceWaiters.splice(0)) wake();

@@ -2,7 +2,8 @@
  * Two gateway processes on one Redis and one Postgres. The run executes on gateway B; a class
  * watches through gateway A, which is killed with SIGKILL mid-run. The watchers' clients
  * (protocol/client.ts) reconnect to B and resume from their last positions: each ends with the
- * session's complete sequence, in order, without duplicates.
+ * session's complete sequence, in order, without duplicates. Presence counts the watchers of
+ * every gateway, and the dead gateway's count lapses.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -26,6 +27,14 @@ function frameLog(client: TracecastClient) {
     if (positioned(f)) frames.push(f);
   });
   return frames;
+}
+
+function lastPresence(client: TracecastClient) {
+  const seen = { watchers: -1 };
+  client.onFrame((f) => {
+    if (f.type === 'presence') seen.watchers = f.watchers;
+  });
+  return seen;
 }
 
 async function until(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
@@ -64,10 +73,16 @@ describe('multi-gateway', () => {
     const watchers = await Promise.all(Array.from({ length: WATCHERS }, () => TracecastClient.connect([urlA, urlB], options)));
     clients.push(...watchers);
     const logs = watchers.map(frameLog);
-    for (const w of watchers) {
+    // Two more watch through B: presence counts the watchers of both gateways.
+    const onB = await Promise.all([0, 1].map(() => TracecastClient.connect(urlB, options)));
+    clients.push(...onB);
+    const presence = [...watchers, ...onB].map(lastPresence);
+    for (const w of [...watchers, ...onB]) {
       const reply = await w.join(opened.joinCode);
       assert.equal(reply.type === 'subscribed' && reply.session, opened.session, JSON.stringify(reply));
     }
+    const everyoneSees = (n: number) => presence.every((p) => p.watchers === n);
+    await until(`presence ${WATCHERS + 2} on every watcher`, () => everyoneSees(WATCHERS + 2), 10_000);
 
     const accepted = await owner.request({ type: 'execute', language: 'python', code: PROGRAM, session: opened.session, ownerKey: opened.ownerKey });
     assert.equal(accepted.type, 'accepted', JSON.stringify(accepted));
@@ -96,5 +111,12 @@ describe('multi-gateway', () => {
       assert.equal(new Set(got).size, got.length, `watcher ${k} got a duplicate`);
       assert.deepEqual(got, expected, `watcher ${k}: complete and in order`);
     }
+
+    // The dead gateway's count lapses with its lease (15 s). Everyone is on B now, with the owner
+    // (its execute follows the session) and the reference client.
+    const total = WATCHERS + 2 + 2;
+    await until(`presence ${total} after the kill`, () => everyoneSees(total), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${presence.map((p) => p.watchers).join(' ')}`);
+    });
   });
 });
