@@ -103,13 +103,17 @@ export const Unsubscribe = z.object({ type: z.literal('unsubscribe'), id: Reques
 /** Stop a run started by this connection; it ends with verdict `cancelled`. */
 export const Cancel = z.object({ type: z.literal('cancel'), id: RequestId, run: z.string().min(1).max(64) });
 
-export const ClientMessage = z.union([Execute, Subscribe, Unsubscribe, Cancel, SessionOpen, SessionRename, SessionClose, Benchmark, Test]);
+/** Stream a finished run's stored trace: the same frames, with the same positions, as live; then `replay.ended`. */
+export const Replay = z.object({ type: z.literal('replay'), id: RequestId, run: z.string().min(1).max(64) });
+
+export const ClientMessage = z.union([Execute, Subscribe, Unsubscribe, Cancel, SessionOpen, SessionRename, SessionClose, Benchmark, Test, Replay]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type Execute = z.infer<typeof Execute>;
 export type Subscribe = z.infer<typeof Subscribe>;
-export const clientMessageTypes = ['execute', 'subscribe', 'unsubscribe', 'cancel', 'session.open', 'session.rename', 'session.close', 'benchmark', 'test'] as const;
+export const clientMessageTypes = ['execute', 'subscribe', 'unsubscribe', 'cancel', 'session.open', 'session.rename', 'session.close', 'benchmark', 'test', 'replay'] as const;
 export type Benchmark = z.infer<typeof Benchmark>;
 export type Test = z.infer<typeof Test>;
+export type Replay = z.infer<typeof Replay>;
 
 // ---- server → client: direct replies (no position) -------------------------
 
@@ -136,6 +140,8 @@ export const SessionOpened = z.object({
   ownerKey: z.string(),
   title: z.string(),
 });
+/** The whole stored trace of `run` was sent (`frames` of them), before this reply. */
+export const ReplayEnded = z.object({ type: z.literal('replay.ended'), id: RequestId, run: z.string(), frames: z.number().int().nonnegative() });
 /** A request that needs no other answer succeeded. */
 export const Ok = z.object({ type: z.literal('ok'), id: RequestId });
 /** How many connections watch a session now (sent when it changes, at most twice a second). */
@@ -257,6 +263,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   Subscribed,
   Unsubscribed,
   SessionOpened,
+  ReplayEnded,
   Ok,
   Presence,
   ErrorFrame,

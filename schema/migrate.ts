@@ -2,9 +2,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as runs from './migrations/0001_runs.ts';
 import * as sessions from './migrations/0002_sessions.ts';
+import * as traces from './migrations/0003_traces.ts';
+import * as runTests from './migrations/0004_run_tests.ts';
 
 // Static imports, not a folder scan: the set of migrations is part of the code and type-checked.
-const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions };
+const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions, '0003_traces': traces, '0004_run_tests': runTests };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

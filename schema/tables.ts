@@ -13,6 +13,9 @@ export interface RunsTable {
   error: ColumnType<unknown, string | null, string | null> | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   seq: Generated<number>;
+  problem: string | null;
+  passed: number | null;
+  total: number | null;
 }
 
 export interface SessionsTable {
@@ -24,7 +27,16 @@ export interface SessionsTable {
   closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface TraceChunksTable {
+  run: string;
+  seq: number;
+  frames: number;
+  data: Uint8Array;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
   runs: RunsTable;
   sessions: SessionsTable;
+  trace_chunks: TraceChunksTable;
 }

@@ -9,6 +9,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   REDIS_URL: z.string().url().optional(),
   DATABASE_URL: z.string().optional(),
+  TRACECAST_STORE: z.enum(['postgres', 'pglite', 'memory']).optional(),
+  TRACECAST_DATA_DIR: z.string().default(fileURLToPath(new URL('../.tracecast-data/', import.meta.url))),
   TRACECAST_RUNNER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local'),
   TRACECAST_MAX_MESSAGE_BYTES: int(256 * 1024),
   TRACECAST_MAX_CONCURRENT_RUNS: int(4),
@@ -27,6 +29,7 @@ const Env = z.object({
   TRACECAST_LOG_MAX_AGE_MS: int(24 * 3600 * 1000),
   TRACECAST_LOG_IDLE_MS: int(24 * 3600 * 1000),
   TRACECAST_SLOW_SUBSCRIBER_MS: int(30_000),
+  TRACECAST_TRACE_RETENTION_DAYS: int(30),
   TRACECAST_JOIN_ATTEMPTS: int(10),
   TRACECAST_PROBLEMS_DIR: z.string().default(fileURLToPath(new URL('../problems/', import.meta.url))),
   TRACECAST_POOL_SIZE: z.coerce.number().int().min(0).default(2),
@@ -37,11 +40,15 @@ export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = Env.parse(env);
+  const store = e.TRACECAST_STORE ?? (e.DATABASE_URL ? 'postgres' : 'pglite');
+  if (store === 'postgres' && !e.DATABASE_URL) throw new Error('TRACECAST_STORE=postgres needs DATABASE_URL');
   return {
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
+    store,
+    dataDir: e.TRACECAST_DATA_DIR,
     runnerId: e.TRACECAST_RUNNER_ID,
     maxMessageBytes: e.TRACECAST_MAX_MESSAGE_BYTES,
     queue: { concurrency: e.TRACECAST_MAX_CONCURRENT_RUNS, maxQueued: e.TRACECAST_MAX_QUEUED_RUNS },
@@ -59,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     log: { maxLength: e.TRACECAST_LOG_MAX_LENGTH, maxAgeMs: e.TRACECAST_LOG_MAX_AGE_MS, idleMs: e.TRACECAST_LOG_IDLE_MS },
     slowSubscriberMs: e.TRACECAST_SLOW_SUBSCRIBER_MS,
+    traceRetentionMs: e.TRACECAST_TRACE_RETENTION_DAYS * 24 * 3600 * 1000,
     joinAttemptsPerMinute: e.TRACECAST_JOIN_ATTEMPTS,
     problemsDir: e.TRACECAST_PROBLEMS_DIR,
     pool: { size: e.TRACECAST_POOL_SIZE, refillConcurrency: e.TRACECAST_POOL_REFILL_CONCURRENCY },

@@ -4,6 +4,8 @@ import { nanoid } from 'nanoid';
 import { Language } from '../protocol/index.ts';
 import { imageTag } from '../sandbox-images/images.ts';
 import type { Config } from './config.ts';
+import { createApi } from './api/rest.ts';
+import { TraceArchive } from './archive/trace-archive.ts';
 import { Fanout } from './gateway/fanout.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { createHandlers } from './gateway/handlers.ts';
@@ -24,6 +26,7 @@ import { WarmPool } from './sandbox/pool.ts';
 import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
 import { MemoryStore } from './store/store-memory.ts';
+import { openPgliteStore } from './store/store-pglite.ts';
 import { PostgresStore } from './store/store-postgres.ts';
 
 export interface RunningServer {
@@ -44,7 +47,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : null;
   if (redis) await redis.connect();
   const log: SessionLog = redis ? new RedisLog(redis, config.log) : new MemoryLog(config.log);
-  const store: Store = config.databaseUrl ? await PostgresStore.open(config.databaseUrl) : new MemoryStore();
+  const store: Store =
+    config.store === 'postgres' ? await PostgresStore.open(config.databaseUrl!) : config.store === 'pglite' ? await openPgliteStore(config.dataDir) : new MemoryStore();
 
   const docker = new DockerSandbox({
     images: { python: imageTag('python'), javascript: imageTag('javascript'), cpp: imageTag('cpp') },
@@ -77,27 +81,38 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const sessions = new Sessions(store);
   const joinAttempts = new AttemptLimiter(config.joinAttemptsPerMinute, 60_000);
   const problems = new Map((await importProblems(config.problemsDir)).map((p) => [p.slug, p]));
-  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown, sessions, joinAttempts, problems });
+  const archive = new TraceArchive(store);
+  const pruneTraces = () =>
+    archive
+      .prune(config.traceRetentionMs)
+      .then((n) => n > 0 && logger.info('removed stored traces past their retention', { chunks: n }))
+      .catch((err) => logger.error('pruning stored traces failed', { err }));
+  void pruneTraces();
+  const pruneTimer = setInterval(pruneTraces, 3600_000);
+  pruneTimer.unref();
+  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown, sessions, joinAttempts, problems, archive });
   gateway.route({
     onMessage: handlers.onMessage,
     onClose: handlers.onClose,
+    api: createApi({ store, problems }),
     health: () => ({
       status: shuttingDown ? 'shutting_down' : 'ok',
       languages: [...languages],
       log: redis ? 'redis' : 'memory',
-      store: config.databaseUrl ? 'postgres' : 'memory',
+      store: config.store,
       runsActive: runner.activeRuns().length,
       runsQueued: queue.depth,
     }),
   });
   const port = await gateway.listen();
-  logger.info('tracecast listening', { url: `http://${config.host}:${port}`, languages: [...languages], log: redis ? 'redis' : 'memory' });
+  logger.info('tracecast listening', { url: `http://${config.host}:${port}`, languages: [...languages], log: redis ? 'redis' : 'memory', store: config.store });
 
   return {
     port,
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
+      clearInterval(pruneTimer);
       gateway.stopListening();
       const dropped = queue.drain();
       await Promise.all([runner.shutdown(), ...dropped.map((job) => runner.abandon(job)), sandbox.close()]);

@@ -424,7 +424,7 @@ async function runOne(control: Redis, system: System, subs: number, rate: number
   try {
     // Gateway, publisher and clients start side by side.
     const env: Record<string, string> = { PORT: '0', REDIS_URL, HARD_LIMIT_MS: String(hardLimitMs) };
-    if (system === 'tracecast') Object.assign(env, { HOST: '127.0.0.1', TRACECAST_RUNNER_ID: `bench-fanout-${id}`, TRACECAST_POOL_SIZE: '0' });
+    if (system === 'tracecast') Object.assign(env, { HOST: '127.0.0.1', TRACECAST_RUNNER_ID: `bench-fanout-${id}`, TRACECAST_POOL_SIZE: '0', TRACECAST_STORE: 'memory' });
     if (system === 'bare') env.STREAM_KEY = streamKey;
     if (system === 'sio') env.SIO_STREAM = sioStream;
     const gwP = startGateway(system, env, Math.ceil(hardLimitMs / 1000));

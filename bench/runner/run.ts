@@ -102,7 +102,8 @@ async function startServer(poolSize: number, extraEnv: Record<string, string>): 
     ...extraEnv,
   };
   if (!useRedis) delete env.REDIS_URL;
-  delete env.DATABASE_URL;
+  // Run records are not what is measured: no database of any kind, not even the default PGlite.
+  env.TRACECAST_STORE = 'memory';
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/tracecast.mjs'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const port = await new Promise<number>((resolve, reject) => {

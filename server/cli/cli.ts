@@ -4,16 +4,18 @@ import { loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
 import { createLogger } from '../obs/logger.ts';
 import { benchFile, testFile } from './bench-test-commands.ts';
-import { runFile } from './run-command.ts';
+import { replayRun, runFile } from './run-command.ts';
 
 const USAGE = `usage:
   tracecast serve                      start the server (configuration from environment variables; see README)
-  tracecast run FILE [--lang python|javascript] [--server URL] [--format text|ndjson] [--stdin LINE]...
+  tracecast run FILE [--lang python|javascript|cpp] [--server URL] [--format text|ndjson] [--stdin LINE]...
                                        trace FILE through a server; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run
   tracecast bench FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--format ndjson]
                                        SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed]
   tracecast test FILE --problem SLUG [--format ndjson]
-                                       grade FILE against a problem's cases; exit 0 when all pass`;
+                                       grade FILE against a problem's cases; exit 0 when all pass
+  tracecast replay RUN_ID [--server URL] [--format text|ndjson]
+                                       print a finished run's stored trace, as \`run\` prints a live one`;
 
 async function serve(): Promise<void> {
   const logger = createLogger({ service: 'tracecast' });
@@ -43,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'run':
     case 'bench':
-    case 'test': {
+    case 'test':
+    case 'replay': {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1 || !['text', 'ndjson'].includes(values.format!)) break;
       const common = { lang: values.lang, server: values.server!, format: values.format as 'text' | 'ndjson' };
       if (command === 'run') return runFile(positionals[0], { ...common, stdin: values.stdin! });
+      if (command === 'replay') return replayRun(positionals[0], common);
       if (command === 'test') {
         if (!values.problem) break;
         return testFile(positionals[0], { ...common, problem: values.problem });

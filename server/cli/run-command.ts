@@ -27,16 +27,21 @@ export async function runFile(file: string, options: RunOptions): Promise<number
 /** The language named by --lang, or inferred from the file's extension (null, with a message, when neither works). */
 export function languageOf(file: string, lang: string | undefined): Language | null {
   const language = lang ?? BY_EXTENSION[extname(file)];
-  if (language === 'python' || language === 'javascript') return language;
-  process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang python|javascript\n`);
+  if (language === 'python' || language === 'javascript' || language === 'cpp') return language;
+  process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang python|javascript|cpp\n`);
   return null;
 }
 
-/** Sends one run request and hands every frame of that run to `print` until `run.ended`; returns the exit code. */
+/** `tracecast replay RUN`: prints a stored run as `run` prints a live one. */
+export function replayRun(run: string, options: Omit<RunOptions, 'stdin' | 'lang'>): Promise<number> {
+  return streamRun(options.server, { type: 'replay', id: 'replay', run }, options.format === 'ndjson' ? printJson : textPrinter());
+}
+
+/** Sends one run request (or a replay) and hands every frame of that run to `print` until `run.ended`; returns the exit code. */
 export async function streamRun(server: string, message: ClientMessage, print: (frame: ServerFrame) => void): Promise<number> {
   const client = await TracecastClient.connect(server, { WebSocket: WebSocket as unknown as WebSocketConstructor });
   return new Promise<number>((resolve) => {
-    let run: string | null = null;
+    let run: string | null = message.type === 'replay' ? message.run : null;
     client.onFrame((frame) => {
       if (frame.type === 'error') {
         process.stderr.write(`tracecast: ${frame.code}: ${frame.message}\n`);
@@ -44,6 +49,11 @@ export async function streamRun(server: string, message: ClientMessage, print: (
         return resolve(2);
       }
       if (frame.type === 'accepted') run = frame.run;
+      if (frame.type === 'replay.ended') {
+        process.stderr.write(`tracecast: the stored trace of ${frame.run} has no run.ended\n`);
+        client.close();
+        return resolve(2);
+      }
       if (frame.type !== 'accepted' && (!('run' in frame) || frame.run !== run)) return;
       print(frame);
       if (frame.type === 'run.ended') {

@@ -1,5 +1,5 @@
 /** Turns one incoming WebSocket message into a validated client message, or the error frame that answers it. */
-import { Benchmark, Cancel, ErrorCodes, Execute, Test, SessionClose, SessionOpen, SessionRename, Subscribe, Unsubscribe, clientMessageTypes, decode, type ClientMessage, type ErrorCode, type ErrorFrame } from '../../protocol/index.ts';
+import { Benchmark, Cancel, ErrorCodes, Execute, Replay, Test, SessionClose, SessionOpen, SessionRename, Subscribe, Unsubscribe, clientMessageTypes, decode, type ClientMessage, type ErrorCode, type ErrorFrame } from '../../protocol/index.ts';
 
 export type Decoded = { ok: true; message: ClientMessage } | { ok: false; error: ErrorFrame };
 
@@ -17,6 +17,7 @@ const schemas: Record<ClientType, { safeParse(x: unknown): { success: true; data
   'session.close': SessionClose,
   benchmark: Benchmark,
   test: Test,
+  replay: Replay,
 };
 
 function fail(code: ErrorCode, id: string | null, message: string = ErrorCodes[code].text): Decoded {

@@ -1,4 +1,4 @@
-/** The uWebSockets.js gateway: `/ws` for the protocol, `/health` and `/metrics` over HTTP. */
+/** The uWebSockets.js gateway: `/ws` for the protocol, `/health`, `/metrics` and the JSON API (`/api/…`) over HTTP. */
 import uWS from 'uWebSockets.js';
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import { CloseCodes, type ClientMessage } from '../../protocol/index.ts';
@@ -20,7 +20,11 @@ export interface GatewayHooks {
   onMessage(ws: WebSocket<Conn>, msg: ClientMessage): Promise<void>;
   onClose(ws: WebSocket<Conn>): void;
   health(): Record<string, unknown>;
+  /** GET /api/…: the JSON API (server/api/rest.ts). */
+  api(path: string): Promise<{ status: number; body: unknown }>;
 }
+
+const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 404: '404 Not Found' };
 
 export class Gateway {
   readonly app: TemplatedApp = uWS.App();
@@ -91,9 +95,25 @@ export class Gateway {
       res.writeHeader('content-type', 'application/json').end(JSON.stringify(hooks.health()));
     });
     this.app.get('/metrics', (res) => this.metricsResponse(res));
+    this.app.get('/api/*', (res, req) => this.apiResponse(res, req.getUrl()));
     this.app.any('/*', (res) => {
       res.writeStatus('404 Not Found').end('not found\n');
     });
+  }
+
+  private apiResponse(res: HttpResponse, path: string): void {
+    let aborted = false;
+    res.onAborted(() => (aborted = true));
+    this.hooks!.api(path).then(
+      ({ status, body }) => {
+        if (aborted) return;
+        res.cork(() => res.writeStatus(STATUS_TEXT[status] ?? String(status)).writeHeader('content-type', 'application/json').end(JSON.stringify(body)));
+      },
+      (err) => {
+        this.logger.error('api request failed', { path, err });
+        if (!aborted) res.cork(() => res.writeStatus('500 Internal Server Error').writeHeader('content-type', 'application/json').end('{"error":"internal_error"}'));
+      },
+    );
   }
 
   private metricsResponse(res: HttpResponse): void {

@@ -1,6 +1,7 @@
 /** What the gateway does with each validated client message: runs, subscriptions and sessions. */
 import type { WebSocket } from 'uWebSockets.js';
-import { encode, type Benchmark, type ClientMessage, type ErrorCode, type Execute, type Language, type Test, type ServerFrame, type Subscribe, type UnpositionedFrame } from '../../protocol/index.ts';
+import { encode, withPosition, type Benchmark, type ClientMessage, type ErrorCode, type Execute, type Language, type Replay, type Test, type ServerFrame, type Subscribe, type UnpositionedFrame } from '../../protocol/index.ts';
+import type { TraceArchive } from '../archive/trace-archive.ts';
 import { START, compareIds, type SessionLog } from '../log/log.ts';
 import { PROBLEM_LANGUAGES, isProblemLanguage, type Problem } from '../problems/problem.ts';
 import { BenchMode } from '../runner/modes/bench-mode.ts';
@@ -29,7 +30,11 @@ export interface HandlerDeps {
   joinAttempts: AttemptLimiter;
   /** The problem catalog by slug, for `test`. */
   problems: ReadonlyMap<string, Problem>;
+  archive: TraceArchive;
 }
+
+// A replay waits for the socket to drain past this many buffered bytes.
+const REPLAY_BUFFER_BYTES = 1024 * 1024;
 
 /** Sends a direct reply; safe from async code (corked) and after close (dropped). */
 export function reply(ws: WebSocket<Conn>, frame: ServerFrame): void {
@@ -191,6 +196,23 @@ export function createHandlers(deps: HandlerDeps) {
     reply(ws, { type: 'ok', id: msg.id });
   }
 
+  async function replay(ws: WebSocket<Conn>, msg: Replay): Promise<void> {
+    // `run.ended` reaches clients just before the run is recorded: a replay asked for at once waits for it.
+    await deps.runner.settled(msg.run);
+    if (!(await deps.archive.has(msg.run))) return replyError(ws, msg.id, 'not_found', `no finished run ${msg.run} is stored`);
+    const conn = ws.getUserData();
+    let frames = 0;
+    for await (const entries of deps.archive.entries(msg.run)) {
+      if (conn.closed) return;
+      ws.cork(() => {
+        for (const e of entries) ws.send(withPosition(e.frame, e.id), true);
+      });
+      frames += entries.length;
+      while (!conn.closed && ws.getBufferedAmount() > REPLAY_BUFFER_BYTES) await new Promise<void>((resolve) => conn.drainWaiters.push(resolve));
+    }
+    reply(ws, { type: 'replay.ended', id: msg.id, run: msg.run, frames });
+  }
+
   async function onMessage(ws: WebSocket<Conn>, msg: ClientMessage): Promise<void> {
     switch (msg.type) {
       case 'execute':
@@ -200,6 +222,8 @@ export function createHandlers(deps: HandlerDeps) {
         return submitRun(ws, msg, new BenchMode(msg));
       case 'test':
         return test(ws, msg);
+      case 'replay':
+        return replay(ws, msg);
       case 'subscribe':
         return subscribe(ws, msg);
       case 'session.open':

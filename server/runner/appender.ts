@@ -14,7 +14,8 @@ export class Appender {
   constructor(
     private readonly log: SessionLog,
     private readonly session: string,
-    private readonly onAppended: (count: number) => void,
+    /** The frames of each appended batch, with the positions the log gave them. */
+    private readonly onAppended: (frames: Uint8Array[], ids: string[]) => void,
   ) {}
 
   push(frame: Uint8Array): void {
@@ -28,8 +29,7 @@ export class Appender {
       const batch = this.pending;
       this.pending = [];
       try {
-        await this.log.append(this.session, batch);
-        this.onAppended(batch.length);
+        this.onAppended(batch, await this.log.append(this.session, batch));
       } catch (err) {
         this.failure = new Error(`appending ${batch.length} frames to session ${this.session}: ${(err as Error).message}`);
       }

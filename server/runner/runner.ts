@@ -7,6 +7,7 @@ import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import { COMPILED_LANGUAGES, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxProcess } from '../sandbox/sandbox.ts';
 import type { Store } from '../store/store.ts';
+import { TraceRecorder } from '../archive/trace-recorder.ts';
 import { Appender } from './appender.ts';
 import { FrameReader } from './frame-reader.ts';
 import type { ModeFrame, ModeHandler } from './modes/mode.ts';
@@ -84,6 +85,11 @@ export class Runner {
     return true;
   }
 
+  /** Resolves once `run` is not running here any more: recorded, with its trace stored. */
+  async settled(run: string): Promise<void> {
+    await this.active.get(run)?.done;
+  }
+
   activeRuns(): RunJob[] {
     return [...this.active.values()].map((e) => e.job);
   }
@@ -100,6 +106,7 @@ export class Runner {
 class RunExecution {
   readonly done: Promise<RunSummary>;
   private readonly appender: Appender;
+  private readonly recorder: TraceRecorder;
   private proc: SandboxProcess | null = null;
   private stopReason: StopReason | null = null;
   private stopDetail: string | null = null;
@@ -121,7 +128,11 @@ class RunExecution {
     preStop: StopReason | null,
   ) {
     this.stopReason = preStop;
-    this.appender = new Appender(deps.log, job.session, (n) => deps.metrics.framesAppended.inc(n));
+    this.recorder = new TraceRecorder(deps.store, job.run);
+    this.appender = new Appender(deps.log, job.session, (frames, ids) => {
+      deps.metrics.framesAppended.inc(frames.length);
+      this.recorder.add(frames, ids);
+    });
     this.done = this.main();
   }
 
@@ -173,11 +184,14 @@ class RunExecution {
     this.emit({ type: 'run.ended', session: job.session, run: job.run, ...summary });
     await this.appender.flush();
     if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
+    // The trace is stored before the run's record: a recorded run always has its whole trace.
+    await this.recorder.finish();
+    if (this.recorder.failure) deps.logger.error('storing the trace failed', { run: job.run, err: this.recorder.failure });
     deps.metrics.runs.inc({ verdict, language: job.language });
     deps.logger.info('run ended', { run: job.run, session: job.session, language: job.language, verdict, wallMs, steps: this.nextStep, sandbox: this.proc?.id ?? null });
     deps.metrics.runDuration.observe({ language: job.language }, wallMs / 1000);
     await deps.store
-      .recordRun({ id: job.run, session: job.session, language: job.language, code: job.code, ...summary, error: summary.error ?? null, createdAt: new Date() })
+      .recordRun({ id: job.run, session: job.session, language: job.language, code: job.code, ...summary, error: summary.error ?? null, createdAt: new Date(), test: job.mode?.record?.() ?? null })
       .catch((err) => deps.logger.error('recording run failed', { run: job.run, err }));
     return summary;
   }

@@ -1,9 +1,10 @@
-/** In-process store: the default when no DATABASE_URL is set (nothing survives a restart). */
-import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store } from './store.ts';
+/** In-process store (TRACECAST_STORE=memory; the test servers' default): nothing survives a restart. */
+import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type TraceChunk } from './store.ts';
 
 export class MemoryStore implements Store {
   private readonly runs = new Map<string, RunRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
+  private readonly chunks = new Map<string, { chunk: TraceChunk; createdAt: Date }>();
 
   async recordRun(run: RunRecord): Promise<void> {
     if (!this.runs.has(run.id)) this.runs.set(run.id, structuredClone(run));
@@ -16,6 +17,10 @@ export class MemoryStore implements Store {
 
   async sessionRuns(session: string): Promise<RunRecord[]> {
     return [...this.runs.values()].filter((r) => r.session === session).map((r) => structuredClone(r));
+  }
+
+  async problemRuns(problem: string): Promise<RunRecord[]> {
+    return [...this.runs.values()].filter((r) => r.test?.problem === problem).map((r) => structuredClone(r));
   }
 
   async createSession(session: SessionRecord): Promise<void> {
@@ -36,6 +41,24 @@ export class MemoryStore implements Store {
   async updateSession(id: string, change: { title?: string; closedAt?: Date }): Promise<void> {
     const s = this.sessions.get(id);
     if (s) Object.assign(s, change);
+  }
+
+  async addTraceChunk(chunk: TraceChunk): Promise<void> {
+    const key = `${chunk.run}/${chunk.seq}`;
+    if (!this.chunks.has(key)) this.chunks.set(key, { chunk: structuredClone(chunk), createdAt: new Date() });
+  }
+
+  async traceChunks(run: string): Promise<TraceChunk[]> {
+    return [...this.chunks.values()]
+      .filter((c) => c.chunk.run === run)
+      .map((c) => structuredClone(c.chunk))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  async deleteTracesBefore(date: Date): Promise<number> {
+    let n = 0;
+    for (const [key, c] of this.chunks) if (c.createdAt < date && this.chunks.delete(key)) n++;
+    return n;
   }
 
   async close(): Promise<void> {}

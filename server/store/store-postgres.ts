@@ -3,14 +3,23 @@ import { Kysely, PostgresDialect, type Selectable } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../../schema/migrate.ts';
 import type { Database, RunsTable, SessionsTable } from '../../schema/tables.ts';
-import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store } from './store.ts';
+import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type TraceChunk } from './store.ts';
 
 export class PostgresStore implements Store {
   private constructor(private readonly db: Kysely<Database>) {}
 
   static async open(connectionString: string): Promise<PostgresStore> {
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 4 }) }) });
-    await migrateToLatest(db);
+    return PostgresStore.fromDatabase(new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 4 }) }) }));
+  }
+
+  /** Any Postgres-speaking database (store-pglite.ts passes PGlite); the store owns it and closes it. */
+  static async fromDatabase(db: Kysely<Database>): Promise<PostgresStore> {
+    try {
+      await migrateToLatest(db);
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
     return new PostgresStore(db);
   }
 
@@ -28,6 +37,9 @@ export class PostgresStore implements Store {
         steps: run.steps,
         error: run.error ? JSON.stringify(run.error) : null,
         created_at: run.createdAt,
+        problem: run.test?.problem ?? null,
+        passed: run.test?.passed ?? null,
+        total: run.test?.total ?? null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
@@ -40,6 +52,11 @@ export class PostgresStore implements Store {
 
   async sessionRuns(session: string): Promise<RunRecord[]> {
     const rows = await this.db.selectFrom('runs').selectAll().where('session', '=', session).orderBy('seq').execute();
+    return rows.map(toRecord);
+  }
+
+  async problemRuns(problem: string): Promise<RunRecord[]> {
+    const rows = await this.db.selectFrom('runs').selectAll().where('problem', '=', problem).orderBy('seq').execute();
     return rows.map(toRecord);
   }
 
@@ -73,6 +90,24 @@ export class PostgresStore implements Store {
       .execute();
   }
 
+  async addTraceChunk(chunk: TraceChunk): Promise<void> {
+    await this.db
+      .insertInto('trace_chunks')
+      .values({ run: chunk.run, seq: chunk.seq, frames: chunk.frames, data: chunk.data })
+      .onConflict((oc) => oc.columns(['run', 'seq']).doNothing())
+      .execute();
+  }
+
+  async traceChunks(run: string): Promise<TraceChunk[]> {
+    const rows = await this.db.selectFrom('trace_chunks').select(['run', 'seq', 'frames', 'data']).where('run', '=', run).orderBy('seq').execute();
+    return rows.map((r) => ({ run: r.run, seq: r.seq, frames: r.frames, data: new Uint8Array(r.data) }));
+  }
+
+  async deleteTracesBefore(date: Date): Promise<number> {
+    const result = await this.db.deleteFrom('trace_chunks').where('created_at', '<', date).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
@@ -94,5 +129,6 @@ function toRecord(row: Selectable<RunsTable>): RunRecord {
     steps: row.steps,
     error: (row.error as RunRecord['error']) ?? null,
     createdAt: row.created_at,
+    test: row.problem !== null ? { problem: row.problem, passed: row.passed ?? 0, total: row.total ?? 0 } : null,
   };
 }

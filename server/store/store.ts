@@ -12,6 +12,8 @@ export interface RunRecord {
   steps: number;
   error: RunError | null;
   createdAt: Date;
+  /** For a graded run (`test`): the problem, and how many of its cases passed. */
+  test: { problem: string; passed: number; total: number } | null;
 }
 
 export interface SessionRecord {
@@ -24,20 +26,35 @@ export interface SessionRecord {
   closedAt: Date | null;
 }
 
+/** A piece of a run's stored trace: `frames` log entries, compressed (server/archive/trace-chunk.ts). */
+export interface TraceChunk {
+  run: string;
+  seq: number;
+  frames: number;
+  data: Uint8Array;
+}
+
 /**
  * Contract (tests/integration/store.test.ts runs it against every adapter):
  * `recordRun` is idempotent per id (a retry after a failure does not duplicate);
- * `sessionRuns` lists a session's runs oldest first; `createSession` fails (throws
- * DuplicateJoinCode) when the join code is taken, so callers can draw another.
+ * `sessionRuns` lists a session's runs oldest first (`problemRuns` a problem's graded runs); `createSession` fails (throws
+ * DuplicateJoinCode) when the join code is taken, so callers can draw another;
+ * `traceChunks` returns a run's chunks in `seq` order, `addTraceChunk` is idempotent per
+ * (run, seq); `deleteTracesBefore` removes chunks stored before the date and says how many.
  */
 export interface Store {
   recordRun(run: RunRecord): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
   sessionRuns(session: string): Promise<RunRecord[]>;
+  /** Graded runs of a problem, oldest first. */
+  problemRuns(problem: string): Promise<RunRecord[]>;
   createSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | null>;
   sessionByCode(joinCode: string): Promise<SessionRecord | null>;
   updateSession(id: string, change: { title?: string; closedAt?: Date }): Promise<void>;
+  addTraceChunk(chunk: TraceChunk): Promise<void>;
+  traceChunks(run: string): Promise<TraceChunk[]>;
+  deleteTracesBefore(date: Date): Promise<number>;
   close(): Promise<void>;
 }
 

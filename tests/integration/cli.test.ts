@@ -46,6 +46,23 @@ describe('tracecast run', () => {
     assert.ok(frames.some((f) => f.type === 'steps'));
   });
 
+  it('tracecast replay prints a stored run exactly as run printed it live', async () => {
+    const live = await runCli(['run', BUBBLE, '--server', url(), '--format', 'ndjson']);
+    assert.equal(live.code, 0, live.stderr);
+    const [accepted, ...frames] = live.stdout.trimEnd().split('\n');
+    const run = JSON.parse(accepted).run as string;
+    const replayed = await runCli(['replay', run, '--server', url(), '--format', 'ndjson']);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.deepEqual(replayed.stdout.trimEnd().split('\n'), frames);
+    const text = await runCli(['replay', run, '--server', url()]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\n\s+7\s+<module>\s+nums=\[25, 64/);
+    assert.match(text.stdout.trimEnd().split('\n').at(-1)!, /^verdict: ok\b/);
+    const missing = await runCli(['replay', 'no-such-run', '--server', url()]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /not_found/);
+  });
+
   it('exits 1 for another verdict and 2 when it cannot run', async () => {
     const bad = join(dir, 'bad.py');
     await writeFile(bad, 'raise ValueError("nope")\n');

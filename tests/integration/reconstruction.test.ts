@@ -21,10 +21,7 @@ const corpus = (lang: Language, ext: string) => {
  * Programs whose rebuilt state does not yet match (tracer bugs, open in issue 3): they still run and
  * report, as TODO, so a fix shows up as a pass and a regression elsewhere still fails the suite.
  */
-const KNOWN_MISMATCHES: Record<string, string | undefined> = {
-  '11-sets.py': 'set contents after an in-place update differ from the full snapshot (issue 3)',
-  '16-comprehensions.py': 'comprehension frames differ from the full snapshot (issue 3)',
-};
+const KNOWN_MISMATCHES: Record<string, string | undefined> = {};
 
 const steps = (frames: Awaited<ReturnType<typeof traceInSandbox>>): Step[] => frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
 

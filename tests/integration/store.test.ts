@@ -1,9 +1,10 @@
-/** One contract test for the run store, run against every adapter: in-memory and Postgres. */
+/** One contract test for the run store, run against every adapter: in-memory, Postgres and PGlite. */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { nanoid } from 'nanoid';
 import type { RunRecord, Store } from '../../server/store/store.ts';
 import { MemoryStore } from '../../server/store/store-memory.ts';
+import { openPgliteStore } from '../../server/store/store-pglite.ts';
 import { PostgresStore } from '../../server/store/store-postgres.ts';
 import { requireEnv } from '../support/server.ts';
 
@@ -18,12 +19,15 @@ const record = (session: string, over: Partial<RunRecord> = {}): RunRecord => ({
   steps: 3,
   error: null,
   createdAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+  test: null,
   ...over,
 });
 
 const adapters: Array<[string, () => Promise<Store>]> = [
   ['memory', async () => new MemoryStore()],
   ['postgres', () => PostgresStore.open(requireEnv('DATABASE_URL'))],
+  // In memory: a fresh database each run; tests/integration/pglite-server.test.ts covers a data directory.
+  ['pglite', () => openPgliteStore('memory://')],
 ];
 
 for (const [name, open] of adapters) {
@@ -37,6 +41,34 @@ for (const [name, open] of adapters) {
       await store.recordRun(run);
       assert.deepEqual(await store.getRun(run.id), run);
       assert.equal(await store.getRun('missing'), null);
+    });
+
+    it('stores trace chunks in seq order, idempotently, and prunes them by age', async () => {
+      const store = await ready;
+      const run = nanoid();
+      const chunk = (seq: number) => ({ run, seq, frames: seq + 1, data: new Uint8Array([seq, 0, 255, 7]) });
+      await store.addTraceChunk(chunk(1));
+      await store.addTraceChunk(chunk(0));
+      await store.addTraceChunk({ ...chunk(0), data: new Uint8Array([9]) });
+      await store.addTraceChunk({ ...chunk(0), run: nanoid() });
+      assert.deepEqual(await store.traceChunks(run), [chunk(0), chunk(1)]);
+      assert.deepEqual(await store.traceChunks('missing'), []);
+      // The Postgres test database is shared with the suite's servers (and keeps earlier runs' traces): pruning there would race them.
+      if (name === 'postgres') return;
+      assert.equal(await store.deleteTracesBefore(new Date(Date.now() - 3600_000)), 0);
+      assert.ok((await store.deleteTracesBefore(new Date(Date.now() + 1000))) >= 3);
+      assert.deepEqual(await store.traceChunks(run), []);
+    });
+
+    it('keeps what a graded run scored, and lists a problem\'s graded runs oldest first', async () => {
+      const store = await ready;
+      const problem = `p${nanoid(8).toLowerCase().replace(/[^a-z0-9]/g, '0')}`;
+      const graded = [record(nanoid(), { test: { problem, passed: 3, total: 14 } }), record(nanoid(), { test: { problem, passed: 14, total: 14 } })];
+      for (const r of graded) await store.recordRun(r);
+      await store.recordRun(record(nanoid(), { test: { problem: `${problem}x`, passed: 1, total: 1 } }));
+      await store.recordRun(record(nanoid()));
+      assert.deepEqual(await store.problemRuns(problem), graded);
+      assert.deepEqual(await store.problemRuns('no_such_problem'), []);
     });
 
     it('is idempotent per run id', async () => {

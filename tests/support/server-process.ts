@@ -11,7 +11,8 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+/** `env` is laid over this process's environment; an undefined value unsets a variable. */
+export async function spawnServer(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const runnerId = `proc-${nanoid(6).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, PORT: '0', TRACECAST_RUNNER_ID: runnerId, ...env } });
   let stderr = '';

@@ -16,7 +16,7 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Use the Redis at REDIS_URL for the session log (default: in-process log). */
   redis?: boolean;
-  /** Record runs in the Postgres at DATABASE_URL. */
+  /** Record runs in the Postgres at DATABASE_URL (default: in-process store). */
   postgres?: boolean;
   env?: Record<string, string>;
 }
@@ -30,7 +30,10 @@ export function requireEnv(name: 'REDIS_URL' | 'DATABASE_URL'): string {
 /** Each server gets its own runner id, so its containers can be told apart from other test files' ones. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const runnerId = `test-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  const env: Record<string, string> = { PORT: '0', TRACECAST_RUNNER_ID: runnerId, ...options.env };
+  // Not the server's default PGlite store: test servers run side by side in one process and
+  // in parallel test files, and one PGlite data directory takes one process at a time.
+  const store = options.postgres ? 'postgres' : 'memory';
+  const env: Record<string, string> = { PORT: '0', TRACECAST_RUNNER_ID: runnerId, TRACECAST_STORE: store, ...options.env };
   if (options.redis) env.REDIS_URL = requireEnv('REDIS_URL');
   if (options.postgres) env.DATABASE_URL = requireEnv('DATABASE_URL');
   const logs: string[] = [];

@@ -40,7 +40,15 @@ class Channel:
         self.send_bytes(data)
 
     def send_bytes(self, data):
-        buf = memoryview(self._pack(len(data)) + data)
+        self.write(self._pack(len(data)) + data)
+
+    def send_frames(self, datas):
+        """Several encoded frames in one write."""
+        pack = self._pack
+        self.write(b"".join([pack(len(d)) + d for d in datas]))
+
+    def write(self, raw):
+        buf = memoryview(raw)
         fd = self.fd
         while buf:
             n = os.write(fd, buf)
@@ -552,34 +560,41 @@ def run(job, chan):
     outs = []          # [stream, text, step] not yet sent
     last_flush = clock()
     out_bytes = 0
+    forked = False     # in a forked child: the channel and the trace belong to the parent
+    trace_off = []     # turns the backend's event delivery off (set with the backend)
 
-    def send_steps(lst):
+    def steps_frames(lst, frames):
         text = '{"t":"steps","steps":[' + ",".join(lst) + "]}"
         data = text.encode("utf-8", "replace")
         if len(data) + 4 > MAX_FRAME:
             if len(lst) == 1:
                 raise OverflowError("a single step's state exceeds the 1 MiB frame limit")
             h = len(lst) // 2
-            send_steps(lst[:h])
-            send_steps(lst[h:])
+            steps_frames(lst[:h], frames)
+            steps_frames(lst[h:], frames)
             return
-        chan.send_bytes(data)
-        sent[0] += len(lst)
+        frames.append(data)
 
     def flush():
         nonlocal last_flush
-        if pend:
+        frames = []
+        n = len(pend)
+        if n:
             lst = pend[:]
             pend.clear()
-            send_steps(lst)
+            steps_frames(lst, frames)
         if outs:
-            lst = outs[:]
+            for stream, text, step in outs:
+                frames.append(J({"t": "output", "stream": stream, "text": text, "step": step}).encode("utf-8", "replace"))
             outs.clear()
-            for stream, text, step in lst:
-                chan.send(J({"t": "output", "stream": stream, "text": text, "step": step}))
+        if frames:
+            chan.send_frames(frames)
+            sent[0] += n
         last_flush = clock()
 
     def finish(status, error=None):
+        if forked:
+            child_exit(status, error)
         try:
             flush()
         except OverflowError as e:
@@ -591,9 +606,34 @@ def run(job, chan):
         chan.send(J(end))
         os._exit(0)
 
+    def in_child():
+        # The child shares the parent's frame descriptor: its steps and frames would
+        # interleave with the parent's. It runs on untraced, its output to stderr.
+        nonlocal forked
+        forked = True
+        for off in trace_off:
+            off()
+        pend.clear()
+        outs.clear()
+        try:
+            os.close(chan.fd)
+        except OSError:
+            pass
+
+    def child_exit(status, error):
+        if error is not None:
+            os.write(2, ("%s: %s\n" % (error.get("type"), error.get("message"))).encode("utf-8", "replace"))
+        os._exit(0 if status == "ok" else 1)
+
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=in_child)
+
     def out_text(stream, text):
         nonlocal out_bytes
         if not text:
+            return
+        if forked:
+            os.write(2, text.encode("utf-8", "replace"))
             return
         n = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
         over = out_bytes + n > max_out
@@ -610,8 +650,9 @@ def run(job, chan):
                 outs.append([stream, text, step])
         if over:
             finish("output_limit")
-        if clock() - last_flush > 0.02:
-            flush()
+        # Written at once, with the steps before it: the next native call may crash the
+        # process (ctypes), and what the program printed before must reach the runner.
+        flush()
 
     # ---- heap tracking
     # Delta fields are kept as ready JSON fragments: hand-formatted for the hot shapes
@@ -684,6 +725,40 @@ def run(job, chan):
         return h.refj
 
     kinds = {}         # type -> kind tag
+    # The learner's container subclasses may override __len__/__iter__/__getitem__ (and
+    # any class __getattribute__): the tracer reads them through the built-in slots.
+    LLEN = list.__len__
+    LGET = list.__getitem__
+    LITER = list.__iter__
+    CUT = slice(None, M)
+    DLEN = dict.__len__
+    DITER = dict.__iter__
+    DVALS = dict.values
+
+    def is_main(m):
+        return type(m) is str and m == "__main__"
+
+    def inst_dict(o):
+        """o's instance __dict__ (a real dict) or None."""
+        try:
+            d = object.__getattribute__(o, "__dict__")
+        except Exception:
+            return None
+        return d if type(d) is dict else None
+
+    learner_repr = {}  # type -> its __repr__ is the learner's own (never called)
+
+    def repr_is_learners(t):
+        r = learner_repr.get(t)
+        if r is None:
+            r = False
+            for c in t.__mro__:
+                a = c.__dict__.get("__repr__")
+                if a is not None:
+                    r = type(a) is FunctionType and a.__code__.co_filename == LEARNER
+                    break
+            learner_repr[t] = r
+        return r
 
     def kind_of(t):
         k = kinds.get(t)
@@ -703,7 +778,7 @@ def run(job, chan):
                 "method-wrapper", "method_descriptor", "wrapper_descriptor", "builtin_function_or_method",
                 "functools.partial", "partial"):
             k = "function"
-        elif getattr(t, "__module__", None) == "__main__":
+        elif is_main(getattr(t, "__module__", None)):
             k = "object"
         else:
             k = "other"
@@ -759,7 +834,7 @@ def run(job, chan):
                         r = "frozenset(" + r + ")"
                 else:
                     r = t.__name__ + "([" + body + "])"
-            elif kind_of(t) == "object":
+            elif kind_of(t) == "object" or repr_is_learners(t):
                 r = "<%s object>" % t.__name__
             else:
                 r = strip_addr(repr(o))
@@ -841,13 +916,13 @@ def run(job, chan):
             h.enc = {"k": "other", "cls": t.__name__, "repr": "<not shown: too many objects>"}
             return
         if k == "list":
-            sh = h.sh = o[:M]
-            h.n = len(o)
+            sh = h.sh = LGET(o, CUT)
+            h.n = LLEN(o)
             h.enc = {"k": "list", "items": [val(x) for x in sh], "len": h.n}
             h.df = diff_list
             mut[h.rid] = h
         elif k == "tuple":
-            h.enc = {"k": "tuple", "items": [val(x) for x in islice(o, M)], "len": len(o)}
+            h.enc = {"k": "tuple", "items": [val(x) for x in islice(tuple.__iter__(o), M)], "len": tuple.__len__(o)}
         elif k == "dict":
             enc_dict(h, o)
             h.df = diff_dict
@@ -855,15 +930,16 @@ def run(job, chan):
             if t is not dict and hasattr(t, "__missing__"):
                 exotic = True    # e.g. defaultdict: reading d[k] inserts
         elif k == "set":
-            h.n = len(o)
-            h.enc = {"k": "set", "items": [val(x) for x in islice(o, M)], "len": h.n}
-            if t is not frozenset:
+            b = set if isinstance(o, set) else frozenset
+            h.n = b.__len__(o)
+            h.enc = {"k": "set", "items": [val(x) for x in islice(b.__iter__(o), M)], "len": h.n}
+            if b is set:
                 h.sh = set(o)
                 h.df = diff_set
                 mut[h.rid] = h
         elif k == "object":
-            d = getattr(o, "__dict__", None)
-            if type(d) is dict:
+            d = inst_dict(o)
+            if d is not None:
                 enc_dict(h, d, t.__name__)
                 h.df = diff_obj
                 for a in getattr(t, "__dict__", {}).values():
@@ -913,13 +989,13 @@ def run(job, chan):
         return out
 
     def enc_dict(h, d, cls=None):
-        n = h.n = len(d)
+        n = h.n = DLEN(d)
         if n > M:
-            ks = h.ks = list(islice(d, M))
-            vs = h.sh = list(islice(d.values(), M))
+            ks = h.ks = list(islice(DITER(d), M))
+            vs = h.sh = list(islice(DVALS(d), M))
         else:
-            ks = h.ks = list(d)
-            vs = h.sh = list(d.values())
+            ks = h.ks = list(DITER(d))
+            vs = h.sh = list(DVALS(d))
         if cls is None:
             h.enc = {"k": "dict", "entries": [[val(k), val(v)] for k, v in zip(ks, vs)], "len": n}
         else:
@@ -939,11 +1015,11 @@ def run(job, chan):
     # -- per-kind change detection: compare identities against a shallow shadow
     def diff_list(h):
         o = h.obj
-        n = len(o)
+        n = LLEN(o)
         sh = h.sh
-        if n == h.n and not any(map(is_not, o, sh)):
+        if n == h.n and not any(map(is_not, LITER(o), sh)):
             return
-        new = o[:M]
+        new = LGET(o, CUT)
         m = len(new)
         om = len(sh)
         k = m if m < om else om
@@ -973,7 +1049,7 @@ def run(job, chan):
     def diff_list_at(h, keys):
         """Items were stored at these indices, and nothing else changed the list (see effects())."""
         o = h.obj
-        n = len(o)
+        n = LLEN(o)
         if n != h.n:
             return diff_list(h)
         sh = h.sh
@@ -996,23 +1072,23 @@ def run(job, chan):
         dict_like(h, h.obj, None)
 
     def diff_obj(h):
-        d = getattr(h.obj, "__dict__", None)
-        if type(d) is not dict:
+        d = inst_dict(h.obj)
+        if d is None:
             d = {}
         dict_like(h, d, h.enc["cls"])
 
     def dict_like(h, d, cls):
-        n = len(d)
+        n = DLEN(d)
         oks = h.ks
         ovs = h.sh
-        if n == h.n and not any(map(is_not, d, oks)) and not any(map(is_not, d.values(), ovs)):
+        if n == h.n and not any(map(is_not, DITER(d), oks)) and not any(map(is_not, DVALS(d), ovs)):
             return
         if n > M:
-            nks = list(islice(d, M))
-            nvs = list(islice(d.values(), M))
+            nks = list(islice(DITER(d), M))
+            nvs = list(islice(DVALS(d), M))
         else:
-            nks = list(d)
-            nvs = list(d.values())
+            nks = list(DITER(d))
+            nvs = list(DVALS(d))
         kenc = val if cls is None else str
         ent = h.enc["entries" if cls is None else "fields"]
         oids = list(map(id, oks))
@@ -1065,11 +1141,12 @@ def run(job, chan):
 
     def diff_set(h):
         o = h.obj
-        if len(o) == h.n and o == h.sh:
+        n = set.__len__(o)
+        if n == h.n and set.__eq__(o, h.sh) is True:
             return
-        h.n = len(o)
+        h.n = n
         h.sh = set(o)
-        h.enc = {"k": "set", "items": [val(x) for x in islice(o, M)], "len": h.n}
+        h.enc = {"k": "set", "items": [val(x) for x in islice(set.__iter__(o), M)], "len": n}
         add_full(h)
 
     def diff_slots(h):
@@ -1325,8 +1402,8 @@ def run(job, chan):
                 return b.__dict__.get(sym[2], MISS)
             if kind_of(t) != "object":
                 return MISS
-            d = getattr(b, "__dict__", None)
-            if type(d) is not dict:
+            d = inst_dict(b)
+            if d is None:
                 return MISS
             return d.get(sym[2], MISS)
         if k == "s":
@@ -1425,13 +1502,14 @@ def run(job, chan):
                 return 0
             f = owner.__dict__.get(name, MISS)
             return 2 if f is MISS or call_effect(f) else 0
-        if getattr(t, "__module__", None) == "tracecast":
+        m = getattr(t, "__module__", None)
+        if type(m) is str and m == "tracecast":
             return 0       # viz, the captured sys.stdout / sys.stderr / sys.stdin
         k = kind_of(t)
         if k == "object" or k == "class":
             if k == "object":
-                d = getattr(owner, "__dict__", None)
-                if type(d) is dict and name in d:
+                d = inst_dict(owner)
+                if d is not None and name in d:
                     return 2 if call_effect(d[name]) else 0
                 mro = t.__mro__
             else:
@@ -2106,12 +2184,16 @@ def run(job, chan):
         for ci in CIS.values():
             mon.set_local_events(tool, ci.code, local)
         mon.set_events(tool, E.RAISE | E.PY_UNWIND | E.PY_THROW)
-        try:
-            run_learner()
-        finally:
+
+        def mon_off():
             mon.set_events(tool, 0)
             for ci in CIS.values():
                 mon.set_local_events(tool, ci.code, 0)
+        trace_off.append(mon_off)
+        try:
+            run_learner()
+        finally:
+            mon_off()
             mon.free_tool_id(tool)
     else:
         import dis as _d
@@ -2174,6 +2256,15 @@ def run(job, chan):
                 sys.settrace(st_global)
                 sys.setprofile(None)
 
+        def st_off():
+            sys.settrace(None)
+            sys.setprofile(None)
+            f = _getframe(1)
+            while f is not None:
+                f.f_trace = None     # frames already traced keep their local hook otherwise
+                f = f.f_back
+        trace_off.append(st_off)
+
         sys.settrace(st_global)
         try:
             run_learner()
@@ -2184,7 +2275,26 @@ def run(job, chan):
     finish(status[0], status[1])
 
 
+def fix_hash_seed():
+    """Re-executes this interpreter with PYTHONHASHSEED=0 unless it already has it.
+
+    String hashes are salted per process, so set iteration order (what a set's items
+    show, what a loop over a set visits) would differ between two runs of one program:
+    the delta and full-mode runs the reconstruction check compares, a replay. Done
+    before the hello frame, so it costs nothing while a pooled sandbox waits for its job.
+    """
+    if os.environ.get("PYTHONHASHSEED") == "0":
+        return
+    os.environ["PYTHONHASHSEED"] = "0"
+    argv = getattr(sys, "orig_argv", None) or [sys.executable, "-u", os.path.abspath(__file__)]
+    try:
+        os.execv(sys.executable, [sys.executable] + argv[1:])
+    except OSError:
+        pass
+
+
 def main():
+    fix_hash_seed()
     chan = Channel()
     chan.send(J({"t": "hello", "lang": "python", "version": sys.version.split()[0]}))
     raw = b""

@@ -46,7 +46,11 @@ export class GradeMode implements ModeHandler {
   }
 
   end(emit: Emit): void {
-    const total = this.problem.cases.length;
-    emit({ type: 'test.summary', problem: this.problem.slug, passed: this.passed, total, passRate: total ? this.passed / total : 0 });
+    const { problem, passed, total } = this.record();
+    emit({ type: 'test.summary', problem, passed, total, passRate: total ? passed / total : 0 });
+  }
+
+  record() {
+    return { problem: this.problem.slug, passed: this.passed, total: this.problem.cases.length };
   }
 }

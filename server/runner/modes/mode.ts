@@ -16,4 +16,6 @@ export interface ModeHandler {
   onFrame(frame: TracerFrame, emit: Emit): void;
   /** Frames right before `run.ended`, once the sandbox is gone. */
   end(emit: Emit): void;
+  /** What the run's record keeps of a graded run. */
+  record?(): { problem: string; passed: number; total: number };
 }

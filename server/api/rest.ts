@@ -1,0 +1,119 @@
+/**
+ * The read-only JSON API on the gateway's HTTP port: problems (public cases only), run summaries,
+ * a session's runs, per-problem stats and leaderboards. Routing is a table of patterns: one place.
+ */
+import type { Problem } from '../problems/problem.ts';
+import type { RunRecord, Store } from '../store/store.ts';
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface ApiDeps {
+  store: Store;
+  problems: ReadonlyMap<string, Problem>;
+}
+
+const LEADERBOARD_SIZE = 10;
+
+/** A run as the API shows it: no code (a run id is not a licence to copy someone's solution). */
+function summary(r: RunRecord) {
+  return {
+    run: r.id,
+    session: r.session,
+    language: r.language,
+    verdict: r.verdict,
+    wallMs: r.wallMs,
+    peakMemKb: r.peakMemKb,
+    steps: r.steps,
+    error: r.error,
+    createdAt: r.createdAt.toISOString(),
+    ...(r.test ? { test: r.test } : {}),
+  };
+}
+
+function publicProblem(p: Problem) {
+  return {
+    slug: p.slug,
+    version: p.version,
+    title: p.title,
+    statement: p.statement,
+    difficulty: p.difficulty,
+    category: p.category,
+    tags: p.tags,
+    hints: p.hints,
+    languages: Object.fromEntries(Object.entries(p.languages).map(([lang, l]) => [lang, { entry: l.entry, signature: l.signature, starter: l.starter }])),
+    compare: p.compare,
+    cases: p.cases.filter((c) => !c.hidden).map((c) => ({ id: c.id, args: c.args, expected: c.expected, ...(c.timeLimitMs ? { timeLimitMs: c.timeLimitMs } : {}) })),
+    hiddenCases: p.cases.filter((c) => c.hidden).length,
+  };
+}
+
+const solved = (r: RunRecord) => r.verdict === 'ok' && r.test !== null && r.test.passed === r.test.total;
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function stats(problem: string, runs: RunRecord[]) {
+  const passing = runs.filter(solved);
+  return {
+    problem,
+    attempts: runs.length,
+    solved: passing.length,
+    passRate: runs.length ? passing.length / runs.length : null,
+    meanCasePassRate: runs.length ? runs.reduce((a, r) => a + (r.test!.total ? r.test!.passed / r.test!.total : 0), 0) / runs.length : null,
+    medianWallMs: median(runs.map((r) => r.wallMs)),
+    medianSolvedWallMs: median(passing.map((r) => r.wallMs)),
+    byLanguage: Object.fromEntries(
+      [...new Set(runs.map((r) => r.language))].map((lang) => {
+        const mine = runs.filter((r) => r.language === lang);
+        return [lang, { attempts: mine.length, solved: mine.filter(solved).length }];
+      }),
+    ),
+  };
+}
+
+/** The fastest solving run of each session (the identity the server has), fastest first. */
+function leaderboard(problem: string, runs: RunRecord[]) {
+  const best = new Map<string, RunRecord>();
+  for (const r of runs.filter(solved)) {
+    const cur = best.get(r.session);
+    if (!cur || r.wallMs < cur.wallMs) best.set(r.session, r);
+  }
+  const ranked = [...best.values()].sort((a, b) => a.wallMs - b.wallMs || a.createdAt.getTime() - b.createdAt.getTime()).slice(0, LEADERBOARD_SIZE);
+  return { problem, entries: ranked.map((r, k) => ({ rank: k + 1, ...summary(r) })) };
+}
+
+type Route = [RegExp, (m: RegExpExecArray) => Promise<ApiResponse>];
+
+export function createApi({ store, problems }: ApiDeps): (path: string) => Promise<ApiResponse> {
+  const ok = (body: unknown): ApiResponse => ({ status: 200, body });
+  const notFound = (what: string): ApiResponse => ({ status: 404, body: { error: 'not_found', message: `no ${what}` } });
+  const withProblem = async (slug: string, f: (p: Problem) => Promise<ApiResponse>) => {
+    const p = problems.get(slug);
+    return p ? f(p) : notFound(`problem ${slug}`);
+  };
+  const routes: Route[] = [
+    [/^\/api\/problems$/, async () => ok([...problems.values()].map((p) => ({ slug: p.slug, title: p.title, difficulty: p.difficulty, category: p.category, tags: p.tags, languages: Object.keys(p.languages), version: p.version })))],
+    [/^\/api\/problems\/([a-z0-9_]+)$/, async (m) => withProblem(m[1], async (p) => ok(publicProblem(p)))],
+    [/^\/api\/problems\/([a-z0-9_]+)\/stats$/, async (m) => withProblem(m[1], async (p) => ok(stats(p.slug, await store.problemRuns(p.slug))))],
+    [/^\/api\/problems\/([a-z0-9_]+)\/leaderboard$/, async (m) => withProblem(m[1], async (p) => ok(leaderboard(p.slug, await store.problemRuns(p.slug))))],
+    [/^\/api\/runs\/([A-Za-z0-9_-]+)$/, async (m) => {
+      const r = await store.getRun(m[1]);
+      return r ? ok(summary(r)) : notFound(`run ${m[1]}`);
+    }],
+    [/^\/api\/sessions\/([A-Za-z0-9_-]+)\/runs$/, async (m) => ok((await store.sessionRuns(m[1])).map(summary))],
+  ];
+  return async (path) => {
+    for (const [pattern, handle] of routes) {
+      const m = pattern.exec(path);
+      if (m) return handle(m);
+    }
+    return notFound(`endpoint ${path}`);
+  };
+}
