@@ -118,6 +118,7 @@ class RunExecution {
   private endAt = 0;
   private deadline = Infinity;
   private paused = false;
+  private pendingOutput: { stream: 'stdout' | 'stderr'; text: string; step: number } | null = null;
   // Resolves when the runner stops the run: its verdict is then known, so the sandbox is removed without waiting for its exit.
   private signalStopped!: () => void;
   private readonly stopped = new Promise<null>((resolve) => (this.signalStopped = () => resolve(null)));
@@ -146,12 +147,35 @@ class RunExecution {
   }
 
   private emit(frame: UnpositionedFrame): void {
+    this.flushOutput();
     this.appender.push(encode(frame));
   }
 
   private readonly emitMode = (frame: ModeFrame): void => {
+    this.flushOutput();
     this.appender.push(encode({ ...frame, session: this.job.session, run: this.job.run }));
   };
+
+  /**
+   * Output is coalesced per stream and step within one read from the sandbox: the tracers send
+   * every write at once (so nothing is lost to a crash), and a print is often several writes.
+   */
+  private queueOutput(stream: 'stdout' | 'stderr', text: string, step: number): void {
+    const p = this.pendingOutput;
+    if (p && p.stream === stream && p.step === step) {
+      p.text += text;
+      return;
+    }
+    this.flushOutput();
+    this.pendingOutput = { stream, text, step };
+  }
+
+  private flushOutput(): void {
+    const p = this.pendingOutput;
+    if (!p) return;
+    this.pendingOutput = null;
+    this.appender.push(encode({ type: 'output', session: this.job.session, run: this.job.run, stream: p.stream, text: p.text, step: p.step }));
+  }
 
   private async main(): Promise<RunSummary> {
     const { job, deps } = this;
@@ -184,12 +208,12 @@ class RunExecution {
     this.emit({ type: 'run.ended', session: job.session, run: job.run, ...summary });
     await this.appender.flush();
     if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
-    // The trace is stored before the run's record: a recorded run always has its whole trace.
-    await this.recorder.finish();
-    if (this.recorder.failure) deps.logger.error('storing the trace failed', { run: job.run, err: this.recorder.failure });
     deps.metrics.runs.inc({ verdict, language: job.language });
     deps.logger.info('run ended', { run: job.run, session: job.session, language: job.language, verdict, wallMs, steps: this.nextStep, sandbox: this.proc?.id ?? null });
     deps.metrics.runDuration.observe({ language: job.language }, wallMs / 1000);
+    // The trace is stored before the run's record: a recorded run always has its whole trace.
+    await this.recorder.finish();
+    if (this.recorder.failure) deps.logger.error('storing the trace failed', { run: job.run, err: this.recorder.failure });
     await deps.store
       .recordRun({ id: job.run, session: job.session, language: job.language, code: job.code, ...summary, error: summary.error ?? null, createdAt: new Date(), test: job.mode?.record?.() ?? null })
       .catch((err) => deps.logger.error('recording run failed', { run: job.run, err }));
@@ -239,6 +263,7 @@ class RunExecution {
         } catch (err) {
           this.stop('internal_error', (err as Error).message);
         }
+        this.flushOutput();
         if (!this.paused && this.appender.queuedBytes > MAX_QUEUED_BYTES) {
           this.paused = true;
           proc.pause();
@@ -253,6 +278,7 @@ class RunExecution {
       proc.onStderr((chunk) => {
         if (this.stopReason) return;
         this.onOutput('stderr', this.stderrDecoder.decode(chunk, { stream: true }));
+        this.flushOutput();
       });
       // A compiled language's runtime waits, after the build, for the go that follows the memory limit's change (`compiled`).
       const gated = COMPILED_LANGUAGES.has(job.language) && limits.compileMemoryMb > limits.memoryMb;
@@ -357,11 +383,11 @@ class RunExecution {
       const room = Math.max(0, cap - this.outputBytes);
       const cut = Buffer.from(text).subarray(0, room).toString('utf8').replace(/\uFFFD$/, '');
       this.outputBytes = cap;
-      if (cut.length > 0) this.emit({ type: 'output', session: this.job.session, run: this.job.run, stream, text: cut, step });
+      if (cut.length > 0) this.queueOutput(stream, cut, step);
       this.stop('output_limit');
       return;
     }
     this.outputBytes += bytes;
-    this.emit({ type: 'output', session: this.job.session, run: this.job.run, stream, text, step });
+    this.queueOutput(stream, text, step);
   }
 }
