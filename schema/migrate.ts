@@ -4,9 +4,10 @@ import * as runs from './migrations/0001_runs.ts';
 import * as sessions from './migrations/0002_sessions.ts';
 import * as traces from './migrations/0003_traces.ts';
 import * as runTests from './migrations/0004_run_tests.ts';
+import * as problems from './migrations/0005_problems.ts';
 
 // Static imports, not a folder scan: the set of migrations is part of the code and type-checked.
-const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions, '0003_traces': traces, '0004_run_tests': runTests };
+const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions, '0003_traces': traces, '0004_run_tests': runTests, '0005_problems': problems };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

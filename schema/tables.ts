@@ -35,8 +35,16 @@ export interface TraceChunksTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface ProblemsTable {
+  slug: string;
+  version: string;
+  doc: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   runs: RunsTable;
   sessions: SessionsTable;
   trace_chunks: TraceChunksTable;
+  problems: ProblemsTable;
 }

@@ -18,16 +18,14 @@ import type { PresenceBoard } from './presence/presence.ts';
 import { MemoryPresence } from './presence/presence-memory.ts';
 import { RedisPresence } from './presence/presence-redis.ts';
 import { MemoryQueue } from './queue/queue-memory.ts';
-import { importProblems } from './problems/catalog.ts';
+import { importIntoStore, loadCatalog } from './problems/catalog-store.ts';
 import { Runner } from './runner/runner.ts';
 import { AttemptLimiter } from './sessions/attempts.ts';
 import { Sessions } from './sessions/sessions.ts';
 import { WarmPool } from './sandbox/pool.ts';
 import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
-import { MemoryStore } from './store/store-memory.ts';
-import { openPgliteStore } from './store/store-pglite.ts';
-import { PostgresStore } from './store/store-postgres.ts';
+import { openStore } from './store/open-store.ts';
 
 export interface RunningServer {
   port: number;
@@ -47,8 +45,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : null;
   if (redis) await redis.connect();
   const log: SessionLog = redis ? new RedisLog(redis, config.log) : new MemoryLog(config.log);
-  const store: Store =
-    config.store === 'postgres' ? await PostgresStore.open(config.databaseUrl!) : config.store === 'pglite' ? await openPgliteStore(config.dataDir) : new MemoryStore();
+  const store: Store = await openStore(config);
 
   const docker = new DockerSandbox({
     images: { python: imageTag('python'), javascript: imageTag('javascript'), cpp: imageTag('cpp') },
@@ -80,7 +77,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let shuttingDown = false;
   const sessions = new Sessions(store);
   const joinAttempts = new AttemptLimiter(config.joinAttemptsPerMinute, 60_000);
-  const problems = new Map((await importProblems(config.problemsDir)).map((p) => [p.slug, p]));
+  const imported = await importIntoStore(store, config.problemsDir);
+  if (imported.created.length + imported.updated.length > 0) logger.info('problems imported', { dir: config.problemsDir, created: imported.created, updated: imported.updated });
+  const problems = new Map((await loadCatalog(store)).map((p) => [p.slug, p]));
   const archive = new TraceArchive(store);
   const pruneTraces = () =>
     archive

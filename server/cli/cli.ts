@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
 import { createLogger } from '../obs/logger.ts';
+import { exportFromStore, importIntoStore } from '../problems/catalog-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { benchFile, testFile } from './bench-test-commands.ts';
 import { replayRun, runFile } from './run-command.ts';
 
@@ -14,6 +16,9 @@ const USAGE = `usage:
                                        SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed]
   tracecast test FILE --problem SLUG [--format ndjson]
                                        grade FILE against a problem's cases; exit 0 when all pass
+  tracecast problems import DIR | problems export DIR
+                                       copy problem files (<slug>.json) into the store the configuration names
+                                       (DATABASE_URL, else the PGlite data dir: stop the server first), or out of it
   tracecast replay RUN_ID [--server URL] [--format text|ndjson]
                                        print a finished run's stored trace, as \`run\` prints a live one`;
 
@@ -37,12 +42,35 @@ async function serve(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+async function problemsCommand(action: 'import' | 'export', dir: string): Promise<number> {
+  const store = await openStore(loadConfig());
+  try {
+    if (action === 'import') {
+      const { created, updated, unchanged } = await importIntoStore(store, dir);
+      process.stdout.write(`created ${created.length}, updated ${updated.length}, unchanged ${unchanged.length}\n`);
+      for (const slug of [...created, ...updated]) process.stdout.write(`  ${created.includes(slug) ? 'created' : 'updated'} ${slug}\n`);
+    } else {
+      const files = await exportFromStore(store, dir);
+      process.stdout.write(`wrote ${files.length} problems to ${dir}\n`);
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`tracecast: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       await serve();
       return -1;
+    case 'problems':
+      if (rest.length !== 2 || !['import', 'export'].includes(rest[0])) break;
+      return problemsCommand(rest[0] as 'import' | 'export', rest[1]);
     case 'run':
     case 'bench':
     case 'test':

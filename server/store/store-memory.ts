@@ -1,10 +1,11 @@
 /** In-process store (TRACECAST_STORE=memory; the test servers' default): nothing survives a restart. */
-import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type TraceChunk } from './store.ts';
+import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
 
 export class MemoryStore implements Store {
   private readonly runs = new Map<string, RunRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly chunks = new Map<string, { chunk: TraceChunk; createdAt: Date }>();
+  private readonly problems = new Map<string, StoredProblem>();
 
   async recordRun(run: RunRecord): Promise<void> {
     if (!this.runs.has(run.id)) this.runs.set(run.id, structuredClone(run));
@@ -59,6 +60,17 @@ export class MemoryStore implements Store {
     let n = 0;
     for (const [key, c] of this.chunks) if (c.createdAt < date && this.chunks.delete(key)) n++;
     return n;
+  }
+
+  async saveProblem(problem: StoredProblem): Promise<'created' | 'updated' | 'unchanged'> {
+    const before = this.problems.get(problem.slug);
+    if (before?.version === problem.version) return 'unchanged';
+    this.problems.set(problem.slug, structuredClone(problem));
+    return before ? 'updated' : 'created';
+  }
+
+  async listProblems(): Promise<StoredProblem[]> {
+    return [...this.problems.values()].sort((a, b) => (a.slug < b.slug ? -1 : 1)).map((p) => structuredClone(p));
   }
 
   async close(): Promise<void> {}

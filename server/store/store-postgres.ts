@@ -1,9 +1,9 @@
 /** Store on Postgres through kysely and pg; runs the migrations on open. */
-import { Kysely, PostgresDialect, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../../schema/migrate.ts';
 import type { Database, RunsTable, SessionsTable } from '../../schema/tables.ts';
-import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type TraceChunk } from './store.ts';
+import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
 
 export class PostgresStore implements Store {
   private constructor(private readonly db: Kysely<Database>) {}
@@ -106,6 +106,26 @@ export class PostgresStore implements Store {
   async deleteTracesBefore(date: Date): Promise<number> {
     const result = await this.db.deleteFrom('trace_chunks').where('created_at', '<', date).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async saveProblem(problem: StoredProblem): Promise<'created' | 'updated' | 'unchanged'> {
+    // One statement, so concurrent saves (two gateways starting) cannot interleave; xmax = 0 marks an inserted row.
+    const row = await this.db
+      .insertInto('problems')
+      .values({ slug: problem.slug, version: problem.version, doc: JSON.stringify(problem.doc) })
+      .onConflict((oc) =>
+        oc
+          .column('slug')
+          .doUpdateSet({ version: (eb) => eb.ref('excluded.version'), doc: (eb) => eb.ref('excluded.doc'), updated_at: sql`now()` })
+          .where('problems.version', '<>', (eb) => eb.ref('excluded.version')),
+      )
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .executeTakeFirst();
+    return !row ? 'unchanged' : row.inserted ? 'created' : 'updated';
+  }
+
+  async listProblems(): Promise<StoredProblem[]> {
+    return this.db.selectFrom('problems').select(['slug', 'version', 'doc']).orderBy('slug').execute();
   }
 
   async close(): Promise<void> {

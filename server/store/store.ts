@@ -34,6 +34,13 @@ export interface TraceChunk {
   data: Uint8Array;
 }
 
+/** A catalog entry: the problem's file form (validated by server/problems, not here) and its content version. */
+export interface StoredProblem {
+  slug: string;
+  version: string;
+  doc: unknown;
+}
+
 /**
  * Contract (tests/integration/store.test.ts runs it against every adapter):
  * `recordRun` is idempotent per id (a retry after a failure does not duplicate);
@@ -55,6 +62,10 @@ export interface Store {
   addTraceChunk(chunk: TraceChunk): Promise<void>;
   traceChunks(run: string): Promise<TraceChunk[]>;
   deleteTracesBefore(date: Date): Promise<number>;
+  /** Inserts or replaces a problem by slug; says which (a same-version save changes nothing). */
+  saveProblem(problem: StoredProblem): Promise<'created' | 'updated' | 'unchanged'>;
+  /** Every problem, by slug. */
+  listProblems(): Promise<StoredProblem[]>;
   close(): Promise<void>;
 }
 

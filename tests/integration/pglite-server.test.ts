@@ -1,12 +1,16 @@
 /** The quick-start configuration: no DATABASE_URL (nor Redis), so runs are recorded in PGlite in the data directory. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { openPgliteStore } from '../../server/store/store-pglite.ts';
+import { runCli } from '../support/cli.ts';
 import { spawnServer } from '../support/server-process.ts';
 import { TestClient } from '../support/ws-client.ts';
+
+const PROBLEMS = fileURLToPath(new URL('../../problems/', import.meta.url));
 
 describe('server without DATABASE_URL', () => {
   const dataDirP = mkdtemp(path.join(tmpdir(), 'tracecast-pglite-'));
@@ -36,6 +40,29 @@ describe('server without DATABASE_URL', () => {
       );
     } finally {
       await store.close();
+    }
+  });
+
+  it('tracecast problems import / export round-trips the catalog through the store unchanged', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'tracecast-problems-'));
+    const out = await mkdtemp(path.join(tmpdir(), 'tracecast-export-'));
+    try {
+      const env = { TRACECAST_STORE: 'pglite', TRACECAST_DATA_DIR: dataDir };
+      const first = await runCli(['problems', 'import', PROBLEMS], env, 120_000);
+      assert.equal(first.code, 0, first.stderr);
+      const files = (await readdir(PROBLEMS)).filter((f) => f.endsWith('.json')).sort();
+      assert.match(first.stdout, new RegExp(`^created ${files.length}, updated 0, unchanged 0`));
+      const again = await runCli(['problems', 'import', PROBLEMS], env, 120_000);
+      assert.match(again.stdout, new RegExp(`^created 0, updated 0, unchanged ${files.length}`));
+      const exported = await runCli(['problems', 'export', out], env, 120_000);
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.deepEqual((await readdir(out)).sort(), files);
+      for (const f of files) assert.equal(await readFile(path.join(out, f), 'utf8'), await readFile(path.join(PROBLEMS, f), 'utf8'), f);
+      const bad = await runCli(['problems', 'import', path.join(PROBLEMS, 'solutions')], env, 120_000);
+      assert.equal(bad.code, 0, 'a folder with no problem files imports nothing');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(out, { recursive: true, force: true });
     }
   });
 });

@@ -71,6 +71,18 @@ for (const [name, open] of adapters) {
       assert.deepEqual(await store.problemRuns('no_such_problem'), []);
     });
 
+    it('saves problems by slug, says whether each was created, updated or unchanged, and lists them by slug', async () => {
+      const store = await ready;
+      const slug = `p${nanoid(10).toLowerCase().replace(/[^a-z0-9]/g, '0')}`;
+      const doc = { slug, title: 'T', cases: [{ id: 'a', args: [1], expected: 2 }] };
+      assert.equal(await store.saveProblem({ slug, version: 'v1', doc }), 'created');
+      assert.equal(await store.saveProblem({ slug, version: 'v1', doc: { ...doc, title: 'ignored: same version' } }), 'unchanged');
+      assert.equal(await store.saveProblem({ slug, version: 'v2', doc: { ...doc, title: 'T2' } }), 'updated');
+      await store.saveProblem({ slug: `${slug}_b`, version: 'v1', doc });
+      const mine = (await store.listProblems()).filter((p) => p.slug.startsWith(slug));
+      assert.deepEqual(mine, [{ slug, version: 'v2', doc: { ...doc, title: 'T2' } }, { slug: `${slug}_b`, version: 'v1', doc }]);
+    });
+
     it('is idempotent per run id', async () => {
       const store = await ready;
       const run = record(nanoid());
