@@ -47,6 +47,8 @@ export type RunSummary = Omit<RunEnded, 'pos' | 'type' | 'session' | 'run'>;
 // The tracers exit right after their `end` frame; a sandbox still running this long after it is
 // not a tracer telling the truth (a program that forged the frame), and the run is an internal_error.
 const EXIT_GRACE_MS = 2000;
+// Taking a sandbox (a cold container start under load) is bounded separately from the program's wall clock.
+const ACQUIRE_TIMEOUT_MS = 60_000;
 // Past this many encoded bytes waiting for the log, the runner stops reading the sandbox until they are appended.
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
@@ -180,6 +182,14 @@ class RunExecution {
   private async main(): Promise<RunSummary> {
     const { job, deps } = this;
     const { limits } = deps;
+    let proc: SandboxProcess | null = null;
+    let internal: Error | null = null;
+    try {
+      if (!this.stopReason) proc = await this.acquire();
+    } catch (err) {
+      internal = err as Error;
+      this.stopReason ??= 'internal_error';
+    }
     this.emit({
       type: 'run.started',
       session: job.session,
@@ -190,9 +200,8 @@ class RunExecution {
     job.mode?.begin(this.emitMode);
     const t0 = performance.now();
     let exit: SandboxExit | null = null;
-    let internal: Error | null = null;
     try {
-      if (!this.stopReason) exit = await this.runSandbox();
+      if (proc) exit = await this.runSandbox(proc);
     } catch (err) {
       internal = err as Error;
       this.stopReason ??= 'internal_error';
@@ -237,19 +246,33 @@ class RunExecution {
     }
   }
 
-  private async runSandbox(): Promise<SandboxExit | null> {
+  /**
+   * Takes a sandbox (warm, or started now). Its start does not count against the program's wall
+   * clock, which starts with `run.started`; it has its own bound, and a stop while waiting wins.
+   */
+  private async acquire(): Promise<SandboxProcess | null> {
+    const starting = this.deps.sandbox.start(this.job.language, this.deps.limits, { 'tracecast.run': this.job.run, 'tracecast.session': this.job.session });
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no sandbox within ${ACQUIRE_TIMEOUT_MS} ms`)), ACQUIRE_TIMEOUT_MS);
+    });
+    try {
+      const proc = await Promise.race([starting, bound, this.stopped]);
+      if (!proc) void starting.then((late) => late.dispose(), () => undefined);
+      return proc;
+    } catch (err) {
+      void starting.then((late) => late.dispose(), () => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async runSandbox(proc: SandboxProcess): Promise<SandboxExit | null> {
     const { job, deps } = this;
     const { limits } = deps;
-    // The wall clock starts before the sandbox does: a slow container start counts against the run, not the client.
     const timer = setTimeout(() => this.stop('timeout'), job.timeoutMs);
     this.deadline = performance.now() + job.timeoutMs;
-    let proc: SandboxProcess;
-    try {
-      proc = await deps.sandbox.start(job.language, limits, { 'tracecast.run': job.run, 'tracecast.session': job.session });
-    } catch (err) {
-      clearTimeout(timer);
-      throw err;
-    }
     this.proc = proc;
     if (this.stopReason) await proc.kill();
     try {

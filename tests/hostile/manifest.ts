@@ -49,10 +49,10 @@ export interface HostileCase {
 }
 
 /**
- * Wall-clock limits per language. The runner counts the container's start against the run, and when
- * the warm pool is drained (it is, by this batch) a JavaScript container needs ~1.4 s alone and 3-7 s
- * in this batch on 2 shared cores before the program's first step (Python: 0.3-0.5 s alone, under 2 s
- * here): with 4 s, trivial JavaScript programs end as `timeout`. C++ compiles first.
+ * Wall-clock limits per language. The clock starts with `run.started`, once the run has its sandbox;
+ * when the warm pool is drained (it is, by this batch) a cold JavaScript container still needs
+ * ~1.4 s alone and 3-7 s in this batch on 2 shared cores to load its tracer before the program's
+ * first step (Python: 0.3-0.5 s alone, under 2 s here). C++ compiles first.
  */
 export const TIMEOUT_MS: Record<HostileLanguage, number> = { python: 4000, javascript: 8000, cpp: 8000 };
 /** The server's cap (TRACECAST_TIMEOUT_MS): the largest of the above; each run asks for its language's. */

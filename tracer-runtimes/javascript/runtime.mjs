@@ -8,8 +8,9 @@
 //  * containers are only re-examined when a write barrier (member
 //    assignment, mutating native call) marked them dirty, and then only the
 //    written key when possible;
-//  * steps are plain objects collected in a batch and serialised with one
-//    JSON.stringify per batch; nothing is kept after a flush.
+//  * steps are written as JSON text straight into the frame buffer (the
+//    header of each (function, depth, line, event) is cached as bytes);
+//    nothing is kept after a flush.
 
 import util from 'node:util';
 import { FrameTooLarge } from './channel.mjs';
@@ -615,20 +616,14 @@ export function createRuntime(o) {
     return t + ']}';
   }
 
-  // ',"ev":..,"line":..,"fn":..,"depth":..' cached per (function, depth, line, event)
+  // ',"ev":..,"line":..,"fn":..,"depth":..' cached per (function, depth) at
+  // [line * 8 + event], a bounded number of them
   const EVS = ['line', 'call', 'return', 'exception', 'viz'];
   const heads = [];
-  function head(F, evc, line) {
-    let byDepth = heads[F.fnId];
-    if (byDepth === undefined) byDepth = heads[F.fnId] = [];
-    let m = byDepth[F.depth];
-    if (m === undefined) m = byDepth[F.depth] = new Map();
-    const key = line * 8 + evc;
-    let h = m.get(key);
-    if (h === undefined) {
-      h = Buffer.from(',"ev":"' + EVS[evc] + '","line":' + line + ',"fn":' + nameJ(F.fn) + ',"depth":' + F.depth, 'utf8');
-      if (m.size < 4096) m.set(key, h);
-    }
+  let headCount = 0;
+  function newHead(hs, key, F, evc, line) {
+    const h = Buffer.from(',"ev":"' + EVS[evc] + '","line":' + line + ',"fn":' + nameJ(F.fn) + ',"depth":' + F.depth, 'utf8');
+    if (headCount < 65536) { hs[key] = h; headCount++; }
     return h;
   }
 
@@ -886,8 +881,8 @@ export function createRuntime(o) {
       pend = false;
       return ex + ',"kf":' + stringify(keyframe(extraRoots));
     }
-    let t = syncStack(i, isKf);
-    t += varChanges(i, isKf);
+    let t = (keep < client.length || stack.length > keep) ? syncStack(i, isKf) : '';
+    if (csN !== 0 || bsN !== 0 || cdN !== 0) t += varChanges(i, isKf);
     if (extraKey !== null) t += extraText(extraKey, extraRaw);
     if (dqE.length) processDirty();
     if (isKf) {
@@ -937,17 +932,9 @@ export function createRuntime(o) {
   function resetBuf() { wbuf.set(PREFIX, 4); wpos = 4 + PREFIX.length; wcount = 0; }
   resetBuf();
 
-  function putBytes(b) {
-    wbuf.set(b, wpos);
-    wpos += b.length;
-  }
   // the step index in decimal, kept incrementally: '{"i":' + digits
   const idx = Buffer.from('{"i":0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0', 'latin1');
   let idxLen = 6;
-  function putIndex() {
-    for (let k = 0; k < idxLen; k++) wbuf[wpos + k] = idx[k];
-    wpos += idxLen;
-  }
   function bumpIndex() {
     let k = idxLen - 1;
     while (k >= 5 && idx[k] === 57) { idx[k] = 48; k--; }
@@ -969,10 +956,45 @@ export function createRuntime(o) {
   let busy = false;
   let busyOut = null;
 
+  // One function per step, as few calls inside as possible: short runs
+  // (tens of thousands of steps) spend much of their time before V8 has
+  // optimised these hooks, where every call costs.
   function emit(evc, F, line, extraKey, extraRaw, extraRoots) {
     busy = true;
     try {
-      emitBody(evc, F, line, extraKey, extraRaw, extraRoots);
+      if (pendingOut !== null) writeOutput();
+      const i = n;
+      const isKf = full || i % K === 0;
+      let byDepth = heads[F.fnId];
+      if (byDepth === undefined) byDepth = heads[F.fnId] = [];
+      let hs = byDepth[F.depth];
+      if (hs === undefined) hs = byDepth[F.depth] = [];
+      const key = line * 8 + evc;
+      let h = hs[key];
+      if (h === undefined) h = newHead(hs, key, F, evc, line);
+      const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
+      if (wpos + h.length + 24 >= LIMIT) flush();
+      const start = wpos;
+      if (wcount > 0) wbuf[wpos++] = 44; // ,
+      for (let k = 0; k < idxLen; k++) wbuf[wpos + k] = idx[k];
+      wpos += idxLen;
+      wbuf.set(h, wpos);
+      wpos += h.length;
+      if (delta.length !== 0 && !putText(delta)) {
+        // does not fit behind the pending steps: flush them and retry alone
+        wpos = start;
+        flush();
+        wpos += wbuf.write('{"i":' + i, wpos, 'latin1');
+        wbuf.set(h, wpos);
+        wpos += h.length;
+        if (!putText(delta)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
+      }
+      wbuf[wpos++] = 125; // }
+      wcount++;
+      n = i + 1;
+      bumpIndex();
+      if (n === 1 || wcount >= batchSteps) flush();
+      else if ((n & 63) === 0 && performance.now() - lastFlush > 20) flush();
     } finally {
       busy = false;
     }
@@ -981,33 +1003,6 @@ export function createRuntime(o) {
       busyOut = null;
       for (let j = 0; j < q.length; j += 2) output(q[j], q[j + 1]);
     }
-  }
-
-  function emitBody(evc, F, line, extraKey, extraRaw, extraRoots) {
-    if (pendingOut !== null) writeOutput();
-    const i = n;
-    const isKf = full || i % K === 0;
-    const h = head(F, evc, line);
-    const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
-    if (wpos + h.length + 24 >= LIMIT) flush();
-    const start = wpos;
-    if (wcount > 0) wbuf[wpos++] = 44; // ,
-    putIndex();
-    putBytes(h);
-    if (delta.length !== 0 && !putText(delta)) {
-      // does not fit behind the pending steps: flush them and retry alone
-      wpos = start;
-      flush();
-      wpos += wbuf.write('{"i":' + i, wpos, 'latin1');
-      putBytes(h);
-      if (!putText(delta)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
-    }
-    wbuf[wpos++] = 125; // }
-    wcount++;
-    n = i + 1;
-    bumpIndex();
-    if (n === 1 || wcount >= batchSteps) flush();
-    else if ((n & 63) === 0 && performance.now() - lastFlush > 20) flush();
   }
 
   function flush() {

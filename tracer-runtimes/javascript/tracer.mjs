@@ -210,7 +210,9 @@ const vizObj = hostObject({
 
 // ---------------------------------------------------------------- timers
 // Ids are plain numbers: the host's Timeout objects never reach learner code.
-let activeTimers = 0;
+// A timer is pending exactly while it is in `timers`, and it enters the map
+// only once its arguments are converted and the host timer exists, so a call
+// that throws leaves nothing behind that would keep the run from ending.
 let nextTimerId = 1;
 const timers = new Map();
 
@@ -224,14 +226,13 @@ function runCallback(cb, args) {
   rt.flush();
 }
 function afterTimer() {
-  if (activeTimers === 0) scheduleDone();
+  if (timers.size === 0) scheduleDone();
 }
 function timerDelay(ms) { const d = Number(ms); return d > 0 ? Math.min(d, 2147483647) : 0; }
 function clearTimer(id) {
   const t = timers.get(id);
   if (!t) return;
   timers.delete(id);
-  activeTimers--;
   if (t.kind === 't') clearTimeout(t.h); else if (t.kind === 'i') clearInterval(t.h); else clearImmediate(t.h);
   afterTimer();
 }
@@ -244,23 +245,22 @@ const provided = {
   prompt: hostFn('prompt', (promptText) => readLine(promptText)),
   setTimeout: hostFn('setTimeout', (cb, ms, ...args) => {
     checkCallback(cb);
+    const delay = timerDelay(ms);
     const id = nextTimerId++;
-    activeTimers++;
-    timers.set(id, { h: setTimeout(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }, timerDelay(ms)), kind: 't' });
+    timers.set(id, { h: setTimeout(() => { timers.delete(id); runCallback(cb, args); afterTimer(); }, delay), kind: 't' });
     return id;
   }),
   setInterval: hostFn('setInterval', (cb, ms, ...args) => {
     checkCallback(cb);
+    const delay = Math.max(1, timerDelay(ms));
     const id = nextTimerId++;
-    activeTimers++;
-    timers.set(id, { h: setInterval(() => { runCallback(cb, args); }, Math.max(1, timerDelay(ms))), kind: 'i' });
+    timers.set(id, { h: setInterval(() => { runCallback(cb, args); }, delay), kind: 'i' });
     return id;
   }),
   setImmediate: hostFn('setImmediate', (cb, ...args) => {
     checkCallback(cb);
     const id = nextTimerId++;
-    activeTimers++;
-    timers.set(id, { h: setImmediate(() => { timers.delete(id); activeTimers--; runCallback(cb, args); afterTimer(); }), kind: 'm' });
+    timers.set(id, { h: setImmediate(() => { timers.delete(id); runCallback(cb, args); afterTimer(); }), kind: 'm' });
     return id;
   }),
   clearTimeout: hostFn('clearTimeout', clearTimer),
@@ -293,8 +293,18 @@ function uncaught(e) {
 }
 
 function scheduleDone() {
-  setImmediate(() => { if (!finished && activeTimers === 0) finish('ok'); });
+  setImmediate(() => { if (!finished && timers.size === 0) finish('ok'); });
 }
+
+// Safety nets: the runner treats a tracer that exits without `end` as a
+// failure, so an `end` frame goes out whatever path the run took. An event
+// loop that drains is a program that ran to completion; an exit nobody
+// prepared for is a tracer fault.
+process.on('beforeExit', () => { if (!finished) finish('ok'); });
+process.on('exit', () => {
+  if (finished || finishing) return;
+  finish('error', { type: 'TracerError', message: 'tracer failure: the tracer exited before the program finished', line: rt ? rt.topLine : 0 });
+});
 
 process.on('unhandledRejection', (reason) => uncaught(reason));
 process.on('uncaughtException', (e) => {
@@ -319,8 +329,14 @@ function run() {
   if (res.error) { finish('error', res.error); return; }
 
   const hookNames = ['s', 'c', 'r', 'R', 'E', 'Y', 'P', 'x', 'h', 'k', 'w', 'm', 'M', 'O', 'L', 'g', 'mf', 'H'];
-  const aliases = res.globalsRead.filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && !n.startsWith('$__')).map(n => `${n}=globalThis.${n}`);
-  const head = '(function($__T){const ' + hookNames.map(h => `$__${h}=$__T.${h}`).join(',') + ';' +
+  // Read globals are bound once as constants (global lookups in a vm context
+  // are slow), taken from the `$__G` parameter: a learner name can be anything,
+  // `globalThis` included, and `const globalThis=globalThis.globalThis` would
+  // read its own binding. A program naming `globalThis` can replace globals
+  // through it, so it keeps live lookups.
+  const aliases = res.globalsRead.includes('globalThis') ? []
+    : res.globalsRead.filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && !n.startsWith('$__')).map(n => `${n}=$__G.${n}`);
+  const head = '(function($__T,$__G){const ' + hookNames.map(h => `$__${h}=$__T.${h}`).join(',') + ';' +
     (aliases.length ? 'const ' + aliases.join(',') + ';' : '') + 'return function(){';
   const wrapped = head + res.code + '\n}})';
 
@@ -346,7 +362,7 @@ function run() {
   const hooks = rt.hooks;
   for (const k of Object.keys(hooks)) if (typeof hooks[k] === 'function') Object.setPrototypeOf(hooks[k], null);
   Object.setPrototypeOf(hooks, null);
-  const main = factory(hooks);
+  const main = factory(hooks, G);
   try {
     main.call(G);
   } catch (e) {
@@ -355,7 +371,7 @@ function run() {
   }
   rt.resetToModule();
   rt.flush();
-  if (activeTimers === 0) scheduleDone();
+  if (timers.size === 0) scheduleDone();
 }
 
 run();
