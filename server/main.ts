@@ -79,7 +79,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const joinAttempts = new AttemptLimiter(config.joinAttemptsPerMinute, 60_000);
   const imported = await importIntoStore(store, config.problemsDir);
   if (imported.created.length + imported.updated.length > 0) logger.info('problems imported', { dir: config.problemsDir, created: imported.created, updated: imported.updated });
-  const problems = new Map((await loadCatalog(store)).map((p) => [p.slug, p]));
+  const catalog = await loadCatalog(store);
+  if (catalog.invalid.length > 0) logger.warn('stored problems that fail validation are not served', { slugs: catalog.invalid });
+  const problems = new Map(catalog.problems.map((p) => [p.slug, p]));
   const archive = new TraceArchive(store);
   const pruneTraces = () =>
     archive

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { exportProblems, importProblems } from './catalog.ts';
-import { parseProblem, toProblemFile, type Problem } from './problem.ts';
+import { safeParseProblem, toProblemFile, type Problem } from './problem.ts';
 
 export interface ImportReport {
   created: string[];
@@ -23,11 +23,21 @@ export async function importIntoStore(store: Store, dir: string): Promise<Import
   return report;
 }
 
-/** Every problem in the store, validated again (the store holds what an older version may have written). */
-export async function loadCatalog(store: Store): Promise<Problem[]> {
-  return (await store.listProblems()).map((s) => parseProblem(s.doc));
+/**
+ * Every valid problem in the store, validated again (the store holds what an older version, or
+ * another tool, may have written); the invalid ones are reported, not fatal to the server.
+ */
+export async function loadCatalog(store: Store): Promise<{ problems: Problem[]; invalid: string[] }> {
+  const problems: Problem[] = [];
+  const invalid: string[] = [];
+  for (const s of await store.listProblems()) {
+    const r = safeParseProblem(s.doc);
+    if (r.success) problems.push(r.data);
+    else invalid.push(s.slug);
+  }
+  return { problems, invalid };
 }
 
 export async function exportFromStore(store: Store, dir: string): Promise<string[]> {
-  return exportProblems(await loadCatalog(store), dir);
+  return exportProblems((await loadCatalog(store)).problems, dir);
 }
