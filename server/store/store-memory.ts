@@ -49,11 +49,12 @@ export class MemoryStore implements Store {
     if (!this.chunks.has(key)) this.chunks.set(key, { chunk: structuredClone(chunk), createdAt: new Date() });
   }
 
-  async traceChunks(run: string): Promise<TraceChunk[]> {
+  async traceChunks(run: string, page = { fromSeq: 0, limit: Infinity }): Promise<TraceChunk[]> {
     return [...this.chunks.values()]
-      .filter((c) => c.chunk.run === run)
+      .filter((c) => c.chunk.run === run && c.chunk.seq >= page.fromSeq)
       .map((c) => structuredClone(c.chunk))
-      .sort((a, b) => a.seq - b.seq);
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, page.limit);
   }
 
   async deleteTracesBefore(date: Date): Promise<number> {

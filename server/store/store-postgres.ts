@@ -98,8 +98,10 @@ export class PostgresStore implements Store {
       .execute();
   }
 
-  async traceChunks(run: string): Promise<TraceChunk[]> {
-    const rows = await this.db.selectFrom('trace_chunks').select(['run', 'seq', 'frames', 'data']).where('run', '=', run).orderBy('seq').execute();
+  async traceChunks(run: string, page?: { fromSeq: number; limit: number }): Promise<TraceChunk[]> {
+    let query = this.db.selectFrom('trace_chunks').select(['run', 'seq', 'frames', 'data']).where('run', '=', run).orderBy('seq');
+    if (page) query = query.where('seq', '>=', page.fromSeq).limit(page.limit);
+    const rows = await query.execute();
     return rows.map((r) => ({ run: r.run, seq: r.seq, frames: r.frames, data: new Uint8Array(r.data) }));
   }
 

@@ -60,7 +60,8 @@ export interface Store {
   sessionByCode(joinCode: string): Promise<SessionRecord | null>;
   updateSession(id: string, change: { title?: string; closedAt?: Date }): Promise<void>;
   addTraceChunk(chunk: TraceChunk): Promise<void>;
-  traceChunks(run: string): Promise<TraceChunk[]>;
+  /** A run's chunks from `fromSeq` on (default: all), at most `limit` of them, by `seq`. */
+  traceChunks(run: string, page?: { fromSeq: number; limit: number }): Promise<TraceChunk[]>;
   deleteTracesBefore(date: Date): Promise<number>;
   /** Inserts or replaces a problem by slug; says which (a same-version save changes nothing). */
   saveProblem(problem: StoredProblem): Promise<'created' | 'updated' | 'unchanged'>;

@@ -53,6 +53,8 @@ for (const [name, open] of adapters) {
       await store.addTraceChunk({ ...chunk(0), run: nanoid() });
       assert.deepEqual(await store.traceChunks(run), [chunk(0), chunk(1)]);
       assert.deepEqual(await store.traceChunks('missing'), []);
+      assert.deepEqual(await store.traceChunks(run, { fromSeq: 1, limit: 5 }), [chunk(1)]);
+      assert.deepEqual(await store.traceChunks(run, { fromSeq: 0, limit: 1 }), [chunk(0)]);
       // The Postgres test database is shared with the suite's servers (and keeps earlier runs' traces): pruning there would race them.
       if (name === 'postgres') return;
       assert.equal(await store.deleteTracesBefore(new Date(Date.now() - 3600_000)), 0);
