@@ -5,9 +5,10 @@
  * 95% target. fitter-accuracy.ts measures the fitter alone on synthetic series; this measures everything a learner
  * gets: the tracers' timings and operation counts, the budget, the verdict between the two series.
  *
- *   node --import tsx bench/complexity/accuracy.ts [--quick] [--lang python|javascript] [--only NAME]...
+ *   node --import tsx bench/complexity/accuracy.ts [--quick] [--verbose] [--lang python|javascript] [--only NAME]...
  *
- * --quick: one repetition instead of three. --only: that function only (repeatable). Needs Docker and the sandbox
+ * --quick: one repetition instead of three. --only: that function only (repeatable). --verbose: the fits and points
+ * of every run, not only of the wrong ones. Needs Docker and the sandbox
  * images of the current tracer files (`node --import tsx sandbox-images/build.ts all`). Benchmarks run one at a
  * time, so that no run's timings compete with another's for the CPUs. Results and analysis: README.md.
  */
@@ -28,15 +29,17 @@ const CLIENT_TIMEOUT_MS = 60_000;
 
 function parseArgs(argv: string[]) {
   let reps = 3;
+  let verbose = false;
   let lang: CaseLanguage | null = null;
   const only: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') reps = 1;
+    else if (a === '--verbose') verbose = true;
     else if (a === '--lang' && (argv[i + 1] === 'python' || argv[i + 1] === 'javascript')) lang = argv[++i] as CaseLanguage;
     else if (a === '--only' && argv[i + 1]) only.push(argv[++i]);
     else {
-      console.error('usage: accuracy.ts [--quick] [--lang python|javascript] [--only NAME]...');
+      console.error('usage: accuracy.ts [--quick] [--verbose] [--lang python|javascript] [--only NAME]...');
       process.exit(2);
     }
   }
@@ -46,7 +49,7 @@ function parseArgs(argv: string[]) {
     console.error(`no such function${lang ? ` in ${lang}` : ''}: ${unknown.join(', ')}; known: ${CASES.filter((c) => !lang || c.lang === lang).map((c) => c.name).join(', ')}`);
     process.exit(2);
   }
-  return { reps, cases };
+  return { reps, verbose, cases };
 }
 
 interface Outcome {
@@ -96,16 +99,17 @@ function explain(c: Case, rep: number, o: Outcome): string {
   const v = o.fit?.verdict;
   if (v) lines.push(`  verdict from ${v.series}, confidence ${v.confidence.toFixed(2)}: ${v.reason}`);
   if (o.fit) lines.push(`  ${seriesText('ops', o.fit.ops)}`, `  ${seriesText('time', o.fit.time)}`);
-  // The server fits the median per size; the minimum is what a repeat takes when nothing preempts it, so a different
-  // class here points at machine load rather than at the function or the fitter.
-  if (o.points.length >= 3) lines.push(`  ${seriesText('time (per-size minimum, fitted here)', fitSeries(o.points.map((p) => ({ n: p.n, y: p.time.min }))))}`);
+  // The server fits the fastest repeat per size; where the medians read another class, the repeats of a size
+  // disagreed: machine load rather than the function or the fitter.
+  if (o.points.length >= 3) lines.push(`  ${seriesText('time (per-size median, fitted here)', fitSeries(o.points.map((p) => ({ n: p.n, y: p.time.median }))))}`);
   if (o.stopped) lines.push(`  stopped by the budget before n = ${o.stopped.n}`);
   const share = o.points.length ? o.points.reduce((a, p) => a + p.builtinShare, 0) / o.points.length : 0;
-  lines.push(`  builtinShare ${share.toFixed(2)}; n: median ms / ops: ${o.points.map((p) => `${p.n}: ${(p.time.median * 1000).toPrecision(3)} / ${p.ops}`).join(', ')}`);
+  const ms = (s: number) => (s * 1000).toPrecision(3);
+  lines.push(`  builtinShare ${share.toFixed(2)}; n: fastest / median ms / ops / builtinShare: ${o.points.map((p) => `${p.n}: ${ms(p.time.min)} / ${ms(p.time.median)} / ${p.ops} / ${p.builtinShare.toFixed(2)}`).join(', ')}`);
   return lines.join('\n');
 }
 
-const { reps, cases } = parseArgs(process.argv.slice(2));
+const { reps, verbose, cases } = parseArgs(process.argv.slice(2));
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
@@ -160,14 +164,18 @@ for (const lang of ['python', 'javascript'] as const) {
 }
 const slow = results.flatMap(({ c, runs }) => runs.filter((o) => o.wallMs > WALL_LIMIT_MS).map((o) => `${c.lang} ${c.name} ${(o.wallMs / 1000).toFixed(1)} s`));
 if (slow.length) console.log(`over ${WALL_LIMIT_MS / 1000} s (marked !): ${slow.join(', ')}`);
-// The budget estimate extrapolates the growth between the last two medians, so those two show why a run stopped.
-const lastTwo = (o: Outcome) => o.points.slice(-2).map((p) => `${p.n}: ${(p.time.median * 1000).toPrecision(3)} ms`).join(', ');
+// The budget estimate extrapolates the growth between the last two fastest repeats, so those two show why a run stopped.
+const lastTwo = (o: Outcome) => o.points.slice(-2).map((p) => `${p.n}: ${(p.time.min * 1000).toPrecision(3)} ms`).join(', ');
 const stopped = results.flatMap(({ c, runs }) =>
-  runs.filter((o) => o.stopped).map((o) => `  ${c.lang} ${c.name} before n = ${o.stopped!.n} after ${(o.wallMs / 1000).toFixed(1)} s (last medians ${lastTwo(o)})`),
+  runs.filter((o) => o.stopped).map((o) => `  ${c.lang} ${c.name} before n = ${o.stopped!.n} after ${(o.wallMs / 1000).toFixed(1)} s (last fastest repeats ${lastTwo(o)})`),
 );
 if (stopped.length) console.log(`cut short by the budget:\n${stopped.join('\n')}`);
 
 const wrong = results.flatMap(({ c, runs }) => runs.flatMap((o, rep) => (correct(c, o) ? [] : [explain(c, rep, o)])));
 console.log(`\n## misclassifications (${wrong.length})\n`);
 console.log(wrong.length ? wrong.join('\n') : 'none');
+if (verbose) {
+  console.log('\n## every run\n');
+  console.log(results.flatMap(({ c, runs }) => runs.map((o, rep) => explain(c, rep, o))).join('\n'));
+}
 console.log(`\nload average at end ${load()}; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);

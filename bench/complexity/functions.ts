@@ -50,7 +50,7 @@ const EXP_SIZES = [8, 10, 12, 14, 16, 18];
  * For the cases whose verdict rests on the timings (the work is inside built-ins the count cannot see). On a loaded
  * machine a call longer than a scheduler slice (~1 ms) is likely preempted by other processes, which inflates the
  * larger sizes only and reads as a steeper class; so their largest call is kept near a millisecond, and 15 repeats
- * keep the median clear of the few preempted ones.
+ * make it likely that at least one repeat per size (the fastest, which the server fits) ran undisturbed.
  */
 const TIMED_REPEATS = 15;
 

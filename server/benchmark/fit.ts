@@ -1,7 +1,7 @@
 /**
  * Complexity-class fitting for benchmark series: pure functions, no I/O.
  *
- * A series is (n, y) points: per input size n, either the median wall time of the learner's function or its
+ * A series is (n, y) points: per input size n, either the fastest repeat's wall time of the learner's function or its
  * deterministic operation count (executed lines; noise-free, blind to work inside C built-ins). `fitSeries` names
  * the complexity class of one series, with a bootstrap confidence and a runner-up; `chooseVerdict` decides which of
  * the two series of a benchmark to stand by.
@@ -47,6 +47,12 @@ const OUTLIER_VS_SCATTER = 3;
 const OUTLIER_PLAUSIBLE = 1.5;
 /** Outliers are only looked for with at least this many distinct sizes (the rest keeps ≥ 4 for a 2-parameter fit). */
 const OUTLIER_MIN_SIZES = 5;
+/**
+ * With 4 points the rank test cannot reach the 1% level (a perfect order has p = 1/24) and the F-test has 2
+ * degrees of freedom, so a series rising 28× in order would read O(1). There, a perfect order that also rises at
+ * least this factor counts as growth.
+ */
+const FEW_POINTS_RISE = 2;
 /** O(2ⁿ) is only fit when n_max ≤ 1023 (2ⁿ finite, b representable) and ≥ 3 sizes lie within this many doublings of n_max. */
 const EXP_SPAN = 30;
 /** rmsRelErr at or below this counts as an exact fit. */
@@ -236,7 +242,8 @@ function analyse(ns: readonly number[], ys: readonly number[], margin: number): 
   if (decreasing || new Set(ns).size < 3) return { fitted, best: fitted[0], decreasing };
   const kn = out < 0 ? ns : ns.filter((_, i) => i !== out);
   const ky = out < 0 ? ys : ys.filter((_, i) => i !== out);
-  const monotone = kendallTau(kn, ky) > tauCritical(kn.length);
+  const tau = kendallTau(kn, ky);
+  const monotone = tau > tauCritical(kn.length) || (kn.length === 4 && tau === 1 && ky[3] >= FEW_POINTS_RISE * ky[0]);
   return { fitted, best: choose(fitted, margin, monotone), decreasing };
 }
 
@@ -253,13 +260,14 @@ function toClassFit(f: Fitted): ClassFit {
  *   n_max ≤ 1023 and at least 3 distinct sizes lie within 30 of n_max. Beyond that a true exponential would span
  *   more than 2³⁰ between measurable sizes (no run can produce that), and the "fit" would be a spike at the largest
  *   size that explains any single slow last point.
- * - Outliers: the series is already the median of repeats, but a preempted size can still come out too slow. One
- *   point is left out (for every class alike) when it lies > 1.4× (and > 3× the rest's rms scatter) above every
- *   plausible fit of the other points; only points above, since interference only ever adds time. Needs ≥ 5
- *   distinct sizes. A second outlier is not handled.
+ * - Outliers: the series is already the fastest of the repeats, but a size whose every repeat was preempted
+ *   still comes out too slow. One point is left out (for every class alike) when it lies > 1.4× (and > 3× the
+ *   rest's rms scatter) above every plausible fit of the other points; only points above, since interference only
+ *   ever adds time. Needs ≥ 5 distinct sizes. A second outlier is not handled.
  * - Choice: growth versus O(1) is an F-test at the 1% level (growth classes have one more parameter; a fixed
  *   margin there lets some growth class fit the noise of a flat series far too often), or a Kendall rank-trend
- *   test at the 1% level (catches steady growth with a dip the fits cannot follow); among the growth classes
+ *   test at the 1% level (catches steady growth with a dip the fits cannot follow; with only 4 points, which
+ *   that test cannot pass, a perfect order rising at least 2×); among the growth classes
  *   the simplest whose rmsRelErr is ≤ min / (1 − margin) wins (default margin 0.1). A series that does not
  *   increase with n (Kendall's tau ≤ 0) is O(1). Fewer than 3 distinct sizes: O(1) with confidence 0.
  * - Confidence: the share of `bootstrap` (default 200) resamples of the points, with replacement, drawn by a

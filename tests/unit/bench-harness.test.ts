@@ -76,6 +76,8 @@ const SRC = {
     raises: 'def f(a):\n    x = 1\n    return a[len(a)]\n',
     arity: 'def f(a, b):\n    return 1\n',
     gen: 'def gen(n, rng):\n    return [[rng.randint(0, 9) for _ in range(n)]]\ndef f(a):\n    print(len(a))\n    return sum(a)\n',
+    // gen prints how many calls of the entry so far (module state survives between sizes).
+    calls: 'calls = [0]\ndef gen(n, rng):\n    print(calls[0])\n    return [list(range(n))]\ndef first(a):\n    calls[0] += 1\n    return a[0]\ndef push(a):\n    calls[0] += 1\n    a.append(0)\n    return a[0]\n',
   },
   javascript: {
     twoSum: 'function two_sum(nums, target) {\n  const seen = new Map();\n  for (let i = 0; i < nums.length; i++) {\n    const x = nums[i];\n    if (seen.has(target - x)) return [seen.get(target - x), i];\n    seen.set(x, i);\n  }\n  return null;\n}\n',
@@ -84,6 +86,7 @@ const SRC = {
     raises: 'function f(a) {\n  const x = 1;\n  return a[a.length].foo;\n}\n',
     arity: 'function f(a, b) { return 1; }\n',
     gen: 'function gen(n, rng) { const a = []; for (let i = 0; i < n; i++) a.push(rng.int(0, 9)); return [a]; }\nfunction f(a) { console.log(a.length); return a.reduce((x, y) => x + y, 0); }\n',
+    calls: 'let calls = 0;\nfunction gen(n, rng) { console.log(calls); return [Array.from({ length: n }, (_, i) => i)]; }\nfunction first(a) { calls++; return a[0]; }\nfunction push(a) { calls++; a.push(0); return a[0]; }\n',
   },
 };
 /** ops of the two_sum sources above: the pair is at the last two positions, so every element is visited. */
@@ -142,6 +145,27 @@ for (const lang of ['python', 'javascript'] as Lang[]) {
       assert.equal(e.error.line, 3);
       e = end(run(lang, { ...base, code: S.twoSum, entry: 'two_sum', generator: { kind: 'builtin', name: 'nope', seed: 1 } }).frames);
       assert.equal(e.error.type, 'GeneratorError');
+    });
+
+    it('times a sub-50 µs call that leaves its input unchanged in back-to-back batches, one that changes it singly', () => {
+      const job = (entry: string) => ({ mode: 'bench', code: S.calls, entry, generator: { kind: 'function', name: 'gen', seed: 1 }, sizes: [10, 20, 30], repeats: 3, budgetMs: 5000 });
+      const callsPerSize = (frames: Frame[]) => {
+        const seen = frames.filter((f) => f.t === 'output').map((f) => f.text).join('').trim().split('\n').map(Number);
+        return seen.slice(1).map((c, i) => c - seen[i]);
+      };
+      // Changes its input: 3 single timed calls per size, exactly, + in Python the counting pass (JavaScript's runs a
+      // separately instrumented copy of the program, with its own `calls`).
+      const counted = lang === 'python' ? 1 : 0;
+      const pushed = run(lang, job('push')).frames;
+      assert.equal(end(pushed).status, 'ok');
+      assert.deepEqual(callsPerSize(pushed), [3 + counted, 3 + counted]);
+      // Leaves it unchanged: a discarded first call, 3 batches of k ≥ 4 calls (k = 200 µs / the first call, which takes
+      // well under 50 µs unless preempted at that very moment).
+      const first = run(lang, job('first')).frames;
+      assert.equal(end(first).status, 'ok');
+      const batched = callsPerSize(first);
+      assert.ok(batched.some((c) => c >= 1 + 3 * 4 + counted), `calls per size ${batched}`);
+      for (const p of points(first)) assert.equal(p.times.length, 3);
     });
 
     it("runs the learner's own generator, with output frames at step -1", () => {

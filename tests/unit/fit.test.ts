@@ -170,6 +170,17 @@ describe('fitSeries robustness', () => {
     }
   });
 
+  it('sees growth in 4 points that rise in order and by at least 2×, not in order alone', () => {
+    // Measured (JS sort(), a series cut to 4 sizes by the budget): the F-test alone, with 2 degrees of freedom, said O(1).
+    const sorted4 = [[1000, 0.308], [2512, 0.798], [6310, 1.99], [15849, 8.55]].map(([n, y]) => ({ n, y }));
+    assert.notEqual(fitSeries(sorted4).best.cls, 'O(1)');
+    // In order but under 2× and shaped like no class: a jump, then flat.
+    const step4 = [[1000, 1.0], [2512, 1.8], [6310, 1.82], [15849, 1.9]].map(([n, y]) => ({ n, y }));
+    assert.equal(fitSeries(step4).best.cls, 'O(1)');
+    const dip4 = [[1000, 1.0], [2512, 3.0], [6310, 2.5], [15849, 4.0]].map(([n, y]) => ({ n, y }));
+    assert.equal(fitSeries(dip4).best.cls, 'O(1)', 'out of order: no trend test passes on 4 points');
+  });
+
   it('fits O(2^n) at small n, tells it from n³ there, and never fits it where 2^n overflows or cannot be measured', () => {
     const e = fitSeries(exact('O(2^n)', EXP15));
     assert.equal(e.best.cls, 'O(2^n)');

@@ -22,7 +22,10 @@
 // with sizeSeed(seed, n)); then `repeats` timed calls, each on a fresh deep copy made in
 // the context's realm before the clock starts (a realm-local structured copy: arrays,
 // plain objects, Map, Set, Date, typed arrays, class instances with their prototype;
-// aliasing and cycles kept; functions shared); then the counting pass on another copy;
+// aliasing and cycles kept; functions shared) - when the first takes under 50 us, prints
+// nothing and leaves its copy deep-equal to the input, it is discarded and each repeat
+// times k back-to-back calls on its copy (k fills ~200 us, at most 10,000) and reports the
+// time per call, as timeit does; then the counting pass on another copy;
 // then a `bench.point` frame. The clock (process.hrtime.bigint) is read inside the
 // context right around the call, so runInContext's own cost (the timeout's watchdog
 // thread) is not timed. No GC is forced between sizes (a full GC of the process costs
@@ -49,7 +52,8 @@
 // Budget: budgetMs counts from the start of runBench. Before a size (but the first) its
 // cost is estimated from the previous size's whole wall time (generation, copies, timed
 // calls, counting pass) scaled by (n / n_prev) ** k * 1.25, k the growth exponent of the
-// median call time between the last two sizes (at least 1, at most 12); when elapsed +
+// fastest call time between the last two sizes (at least 1, at most 12; the fastest, because
+// one preempted median would make k 5-9 and stop a series seconds early); when elapsed +
 // estimate passes the budget: `bench.stop` {reason "budget", n}. Every learner call
 // (gen, timed calls, counting pass) runs through Script.runInContext with
 // timeout = the remaining budget; a timeout stops with `bench.stop` {reason "budget", n}
@@ -80,6 +84,24 @@ const MAX_STRING = 1000;
 const OUT_CHUNK = 1 << 17;
 const SAFETY = 1.25;
 const MAX_K = 12;
+const SHORT_NS = 50_000n;   // a call shorter than this, on an input it leaves unchanged, is timed in batches...
+const BATCH_NS = 200_000n;  // ...of as many back-to-back calls as fill this...
+const MAX_BATCH = 10_000n;  // ...at most
+
+/**
+ * Calls per timing for a size, from a first call that took dt ns (bigint) on the copy a. A call of a few hundred
+ * ns is mostly timer and cache noise (a binary search's log n is a few ns a probe): like timeit, time back-to-back
+ * calls on one copy and divide, but only when that copy is still equal to the input (every call does the same
+ * work) and the call printed nothing (its output would repeat).
+ */
+function batchSize(dt, a, args, printed) {
+  if (dt >= SHORT_NS || printed) return 1;
+  let same = false;
+  try { same = util.isDeepStrictEqual(a, args); } catch { /* a getter threw: not comparable */ }
+  if (!same) return 1;
+  const k = BATCH_NS / (dt > 0n ? dt : 1n);
+  return Number(k < 1n ? 1n : k > MAX_BATCH ? MAX_BATCH : k);
+}
 const COUNTER = '$__tcN';
 
 const { isProxy, isNativeError } = util.types;
@@ -308,14 +330,15 @@ const CTX_HELPERS = `(function (now) {
   function uninstall() { for (const [obj, name, d] of wrapped) { try { defineProperty(obj, name, d); } catch (_) { /* frozen */ } } return acc; }
 
   // the pending call, run by a script under a timeout
-  let pf = null, pa = null, mode = 0, counter = null;
-  function setPending(f, a, m, ctr) { pf = f; pa = a; mode = m; counter = ctr; }
+  let pf = null, pa = null, mode = 0, counter = null, calls = 1;
+  function setPending(f, a, m, ctr, k) { pf = f; pa = a; mode = m; counter = ctr; calls = k; }
   function run() {
     const f = pf, a = pa;
     pf = pa = null;
-    if (mode === 0) {                    // timed call: elapsed ns (bigint)
+    if (mode === 0) {                    // timed call(s), back to back: elapsed ns (bigint)
       const t0 = now();
       apply(f, undefined, a);
+      for (let i = 1; i < calls; i++) apply(f, undefined, a);
       const t1 = now();
       return t1 - t0;
     }
@@ -375,14 +398,14 @@ function paramName(p) {
 
 // ---------------------------------------------------------------- estimate
 
-/** Conservative estimate (ns) of the whole cost of size n from the sizes measured so far: [{n, wall, med}]. */
+/** Conservative estimate (ns) of the whole cost of size n from the sizes measured so far: [{n, wall, fastest}]. */
 export function estimate(hist, n) {
   const last = hist[hist.length - 1];
   let k = 1;
   if (hist.length >= 2) {
     const prev = hist[hist.length - 2];
-    if (last.n > prev.n && prev.n > 0 && prev.med > 0 && last.med > 0) {
-      k = Math.max(k, Math.log(last.med / prev.med) / Math.log(last.n / prev.n));
+    if (last.n > prev.n && prev.n > 0 && prev.fastest > 0 && last.fastest > 0) {
+      k = Math.max(k, Math.log(last.fastest / prev.fastest) / Math.log(last.n / prev.n));
     }
   }
   k = Math.min(k, MAX_K);
@@ -683,10 +706,10 @@ export function runBench(job, channel) {
   class Interrupted extends Error {}
   class LearnerError extends Error { constructor(info) { super(info.message); this.info = info; } }
 
-  function runCall(f, a, mode) {
+  function runCall(f, a, mode, k = 1) {
     const rem = remainingMs();
     if (rem <= 0) throw new Interrupted();
-    H.setPending(f, a, mode, counter);
+    H.setPending(f, a, mode, counter, k);
     try {
       return runScript.runInContext(ctx, { timeout: Math.max(1, Math.ceil(rem)), breakOnSigint: false });
     } catch (e) {
@@ -720,10 +743,14 @@ export function runBench(job, channel) {
       const args = generate(n);
       flushOut();
       if (!arityOk(ar, args.length)) finish('error', { type: 'EntryArity', message: arityMessage(entry, ar, args.length), line: 0 });
-      times = [];
-      for (let r = 0; r < repeats; r++) {
-        const a = H.cloneArgs(args);
-        times.push(runCall(fn, a, 0));
+      const probe = H.cloneArgs(args);
+      const printed = outBytes;
+      const dt = runCall(fn, probe, 0);
+      const k = batchSize(dt, probe, args, outBytes !== printed);
+      flushOut();
+      times = k === 1 ? [dt] : [];
+      while (times.length < repeats) {
+        times.push(runCall(fn, H.cloneArgs(args), 0, k) / BigInt(k));
         flushOut();
       }
       const [o, b, total] = runCall(countFn, H.cloneArgs(args), 2);
@@ -736,9 +763,8 @@ export function runBench(job, channel) {
       throw e;
     }
     const peak = readHwm();
-    const srt = [...times].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    const med = Number(srt[srt.length >> 1]);
-    hist.push({ n, wall: Number(hr() - tSize), med });
+    const fastest = Number(times.reduce((a, b) => (b < a ? b : a)));
+    hist.push({ n, wall: Number(hr() - tSize), fastest });
     channel.send({ t: 'bench.point', n, times: times.map(t => Number(t) / 1e9), ops, builtinShare: Math.round(share * 1e6) / 1e6, peakKb: peak });
   }
   finish('ok');

@@ -9,7 +9,11 @@ order:
 1. the input is generated once (builtin generator from generators.py, or the learner's
    own `gen(n, rng)`), outside any timing, with `rng = random.Random(size_seed(seed, n))`;
 2. `repeats` timed calls `entry(*fresh)`, each on a fresh deep copy made before the clock
-   starts (time.perf_counter_ns; the cyclic GC is off during a timed call, as in timeit);
+   starts (time.perf_counter_ns; the cyclic GC is off during a timed call, as in timeit).
+   When the first call takes under 50 us, prints nothing and leaves its copy equal to the
+   input, that call is discarded and each repeat times k back-to-back calls on its fresh
+   copy (k fills ~200 us, at most 10,000) and reports the time per call, as timeit does:
+   a single sub-microsecond call is timer and cache noise;
 3. one untimed counting pass on another fresh copy: executed lines of the learner's code
    and the share of that pass's time spent inside built-in (C) calls;
 4. a `bench.point` frame.
@@ -41,7 +45,8 @@ fallback is resource.getrusage's ru_maxrss.
 Budget: `budgetMs` counts from the start of main. Before a size (but the first), its
 cost is estimated from the previous size's whole wall time (generation, copies, timed
 calls, counting pass) scaled by (n / n_prev) ** k * 1.25, k the growth exponent of the
-median call time between the last two sizes (at least 1, at most 12); when elapsed + estimate
+fastest call time between the last two sizes (at least 1, at most 12; the fastest, because one
+preempted median would make k 5-9 and stop a series seconds early); when elapsed + estimate
 passes the budget: `bench.stop` {reason "budget", n}. Every learner call (generator,
 timed calls, counting pass) runs under an ITIMER_REAL alarm set to the remaining budget;
 the handler raises a private BaseException (re-raised every 20 ms if the learner swallows
@@ -78,6 +83,9 @@ REARM_S = 0.02              # after the deadline the alarm repeats this often...
 MAX_FIRES = 25              # ...and this many swallowed interruptions end the job
 SAFETY = 1.25               # the budget estimate is multiplied by this
 MAX_K = 12.0                # growth exponents are capped at this
+SHORT_NS = 50_000           # a call shorter than this, on an input it leaves unchanged, is timed in batches...
+BATCH_NS = 200_000          # ...of as many back-to-back calls as fill this...
+MAX_BATCH = 10_000          # ...at most
 
 
 class _Interrupt(BaseException):
@@ -704,9 +712,9 @@ def main(job, channel):
     c_start, c_stop = make_counter(codes, perf)
 
     # ---- calls
-    def run_call(f, a):
-        """f(*a) under the remaining budget; (elapsed ns, result). Raises _Interrupt or
-        _LearnerError."""
+    def run_call(f, a, k=1):
+        """f(*a), k times back to back, under the remaining budget; (elapsed ns, last
+        result). Raises _Interrupt or _LearnerError."""
         rem = remaining_ns()
         if rem <= 0:
             raise _Interrupt()
@@ -716,6 +724,8 @@ def main(job, channel):
                 arm(rem)
                 t0 = perf()
                 r = f(*a)
+                for _ in range(k - 1):
+                    r = f(*a)
                 t1 = perf()
             finally:
                 armed[0] = False
@@ -728,14 +738,29 @@ def main(job, channel):
             raise _Interrupt()          # interrupted, but the learner's code caught it
         return t1 - t0, r
 
-    def timed_call(a):
+    def timed_call(a, k=1):
         gc.disable()
         try:
-            dt, r = run_call(fn, a)
+            dt, r = run_call(fn, a, k)
         finally:
             gc.enable()
         del r
         return dt
+
+    def batch_size(dt, a, args, printed):
+        """Calls per timing for this size, from a first call that took dt ns on copy a.
+        A call of a few hundred ns is mostly timer and cache noise: a bisect's log n is
+        ~20 ns a probe. Like timeit, time back-to-back calls on one copy and divide -
+        only when that copy is still equal to the input (so every call does the same
+        work) and the call printed nothing (its output would repeat)."""
+        if dt >= SHORT_NS or printed:
+            return 1
+        try:
+            if not bool(a == args):
+                return 1
+        except Exception:
+            return 1
+        return max(1, min(MAX_BATCH, BATCH_NS // max(dt, 1)))
 
     def count_call(a):
         rem = remaining_ns()
@@ -776,7 +801,7 @@ def main(job, channel):
         return list(a)
 
     # ---- sizes
-    hist = []           # (n, wall ns of the whole size, median call ns)
+    hist = []           # (n, wall ns of the whole size, fastest call ns)
     for idx, n in enumerate(sizes):
         state["n"] = n
         if hist:
@@ -790,13 +815,18 @@ def main(job, channel):
             flush_out()
             if not _arity_ok(ar, len(args)):
                 finish("error", {"type": "EntryArity", "message": _arity_message(entry, ar, len(args)), "line": 0})
-            times = []
-            for _ in range(repeats):
+            a = fresh_args(args, deepcopy)
+            printed = out_bytes[0]
+            dt = timed_call(a)
+            k = batch_size(dt, a, args, out_bytes[0] != printed)
+            del a
+            flush_out()
+            times = [dt] if k == 1 else []
+            while len(times) < repeats:
                 a = fresh_args(args, deepcopy)
-                dt = timed_call(a)
+                times.append(timed_call(a, k) / k)
                 del a
                 flush_out()
-                times.append(dt)
             a = fresh_args(args, deepcopy)
             ops, share, _ = count_call(a)
             del a
@@ -807,9 +837,7 @@ def main(job, channel):
             finish("error", e.args[0])
         del args
         peak = _read_hwm()
-        srt = sorted(times)
-        med = srt[len(srt) // 2]
-        hist.append((n, perf() - t_size, med))
+        hist.append((n, perf() - t_size, min(times)))
         send({"t": "bench.point", "n": n, "times": [t / 1e9 for t in times], "ops": ops,
               "builtinShare": round(share, 6), "peakKb": peak})
     finish("ok")
@@ -818,12 +846,12 @@ def main(job, channel):
 def estimate(hist, n):
     """Conservative estimate (ns) of the whole cost of size n from the sizes measured so far."""
     import math
-    n1, wall1, med1 = hist[-1]
+    n1, wall1, fast1 = hist[-1]
     k = 1.0
     if len(hist) >= 2:
-        n0, _, med0 = hist[-2]
-        if n1 > n0 > 0 and med0 > 0 and med1 > 0:
-            k = max(k, math.log(med1 / med0) / math.log(n1 / n0))
+        n0, _, fast0 = hist[-2]
+        if n1 > n0 > 0 and fast0 > 0 and fast1 > 0:
+            k = max(k, math.log(fast1 / fast0) / math.log(n1 / n0))
     k = min(k, MAX_K)
     ratio = n / n1 if n1 > 0 else (float(n) if n > 0 else 1.0)
     ratio = max(1.0, ratio)
