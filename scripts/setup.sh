@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# setup.sh: what the server needs before it starts: npm dependencies, a Docker engine, the sandbox images.
+# setup.sh: what the server needs before it starts: npm dependencies, a Docker engine, the sandbox images, the
+# server compiled to JavaScript.
 # Extra arguments go to sandbox-images/build.ts (e.g. --force). Idempotent; a repeat run takes seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib.sh
 
-say 1/4 "npm dependencies"
+say 1/5 "npm dependencies"
 stamp=node_modules/.package-lock.json
 if [ ! -e "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -e package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
   npm install --no-audit --no-fund
   touch "$stamp"
 else
-  say 1/4 "node_modules is up to date"
+  say 1/5 "node_modules is up to date"
 fi
 
 # The tracers import acorn as ./vendor/acorn.mjs (the image build copies the file there); running
@@ -19,16 +20,18 @@ fi
 mkdir -p tracer-runtimes/javascript/vendor
 ln -sfn ../../../node_modules/acorn/dist/acorn.mjs tracer-runtimes/javascript/vendor/acorn.mjs
 
-say 2/4 "docker engine"
+say 2/5 "docker engine"
 bash scripts/ensure-docker.sh
 
-say 3/4 "sandbox images"
+say 3/5 "sandbox images"
 out=$(mktemp); trap 'rm -f "$out"' EXIT
 node --import tsx sandbox-images/build.ts all "$@" | tee "$out"
 
-say 4/4 "sandbox check (no network, read-only, non-root)"
+say 4/5 "sandbox check (no network, read-only, non-root)"
 run() { docker run --rm --network none --read-only --cap-drop ALL "$@"; }
 py=$(sed -n 's/^python: //p' "$out"); js=$(sed -n 's/^javascript: //p' "$out")
-say 4/4 "$py: $(run "$py" python3 -c 'import sys, os; print("Python", sys.version.split()[0], "uid", os.getuid())')"
-say 4/4 "$js: $(run "$js" node -e 'console.log("Node", process.version, "uid", process.getuid())')"
+say 4/5 "$py: $(run "$py" python3 -c 'import sys, os; print("Python", sys.version.split()[0], "uid", os.getuid())')"
+say 4/5 "$js: $(run "$js" node -e 'console.log("Node", process.version, "uid", process.getuid())')"
+say 5/5 "compile the server (.build/)"
+bash scripts/build.sh
 say setup "ready"

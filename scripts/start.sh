@@ -5,4 +5,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 . scripts/lib.sh
 say serve "tracecast serve on http://${HOST:-127.0.0.1}:${PORT:-8080}"
-exec node bin/tracecast.mjs serve
+# The compiled server (scripts/build.sh, run by setup): no tsx loader in the long-running process.
+exec node .build/server/cli/cli.js serve

@@ -2,7 +2,8 @@
  * Fan-out bench: one publisher, one session, N subscribers spread over several client processes, three systems
  * measured in the same run on the same machine, each gateway its own process:
  *
- *   tracecast  the real gateway (`node bin/tracecast.mjs serve`, REDIS_URL set, TRACECAST_POOL_SIZE=0); clients
+ *   tracecast  the real gateway, as `npm start` runs it (`node .build/server/cli/cli.js serve`, compiled by
+ *              scripts/build.sh; REDIS_URL set, TRACECAST_POOL_SIZE=0); clients
  *              send {type: 'subscribe', session}; frames are appended with tracecast's RedisLog.append.
  *   bare       bench/fanout/bare-gateway.ts: XREAD BLOCK COUNT 100 → uWS app.publish of the raw bytes.
  *   sio        bench/fanout/sio-gateway.ts: Socket.IO + @socket.io/redis-streams-adapter; the publisher is a second
@@ -19,7 +20,7 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -94,17 +95,26 @@ const CLIENT_LIB = opt['client-lib'] as 'lean' | 'ws';
 const CHECK = opt.check as 'fast' | 'full';
 const REDIS_URL = opt.redis!;
 const SETUP_LIMIT_MS = 60_000;
-/** The tree whose `bin/tracecast.mjs serve` is measured (default: this checkout). */
+/** The tree whose server is measured (default: this checkout). */
 const TRACECAST_DIR = opt['tracecast-dir'] ?? ROOT;
+/**
+ * What `npm start` runs: the server compiled by scripts/build.sh (built here first). A tree without that script
+ * (an older commit) is measured through `bin/tracecast.mjs`, i.e. tsx.
+ */
+const TRACECAST_ENTRY = (() => {
+  if (!existsSync(join(TRACECAST_DIR, 'scripts/build.sh'))) return 'bin/tracecast.mjs';
+  execFileSync('bash', ['scripts/build.sh'], { cwd: TRACECAST_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
+  return '.build/server/cli/cli.js';
+})();
 
 /** Which tracecast was measured: commit, and whether server/ or protocol/ differ from it. */
 function describeTracecast(): string {
   try {
     const head = execFileSync('git', ['-C', TRACECAST_DIR, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = execFileSync('git', ['-C', TRACECAST_DIR, 'status', '--porcelain', '--', 'server', 'protocol', 'bin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return `${TRACECAST_DIR} at ${head}${dirty ? ` with uncommitted changes in server/protocol/bin (${dirty.split('\n').length} files)` : ''}`;
+    return `${TRACECAST_DIR} at ${head}${dirty ? ` with uncommitted changes in server/protocol/bin (${dirty.split('\n').length} files)` : ''}, ${TRACECAST_ENTRY}`;
   } catch {
-    return `${TRACECAST_DIR} (not a git checkout)`;
+    return `${TRACECAST_DIR} (not a git checkout), ${TRACECAST_ENTRY}`;
   }
 }
 
@@ -273,7 +283,7 @@ async function startGateway(system: System, env: Record<string, string>, limitS:
   const node = process.execPath;
   const args =
     system === 'tracecast'
-      ? [node, 'bin/tracecast.mjs', 'serve']
+      ? [node, TRACECAST_ENTRY, 'serve']
       : [node, '--import', 'tsx', join(HERE, system === 'bare' ? 'bare-gateway.ts' : 'sio-gateway.ts')];
   // timeout(1) ends the gateway even if this process is SIGKILLed; the gateway is its child.
   const wrapper = track(

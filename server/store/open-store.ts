@@ -1,17 +1,16 @@
 /** Opens the store the configuration names (server start-up and the `problems` command share it). */
 import type { Config } from '../config.ts';
 import type { Store } from './store.ts';
-import { MemoryStore } from './store-memory.ts';
-import { openPgliteStore } from './store-pglite.ts';
-import { PostgresStore } from './store-postgres.ts';
 
+// Each adapter is imported only when chosen: PGlite's WebAssembly Postgres and the pg driver cost tens of MB of
+// resident memory in a gateway that uses neither.
 export async function openStore(config: Pick<Config, 'store' | 'databaseUrl' | 'dataDir'>): Promise<Store> {
   switch (config.store) {
     case 'postgres':
-      return PostgresStore.open(config.databaseUrl!);
+      return (await import('./store-postgres.ts')).PostgresStore.open(config.databaseUrl!);
     case 'pglite':
-      return openPgliteStore(config.dataDir);
+      return (await import('./store-pglite.ts')).openPgliteStore(config.dataDir);
     case 'memory':
-      return new MemoryStore();
+      return new (await import('./store-memory.ts')).MemoryStore();
   }
 }
