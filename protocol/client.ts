@@ -1,5 +1,5 @@
 /** A small TypeScript client for tracecast, for the browser (global WebSocket) and Node (pass `ws`). */
-import { decode, encode } from './codec.ts';
+import { decodeServerFrame, encode } from './codec.ts';
 import type { ClientMessage, ServerFrame } from './messages.ts';
 
 /** The subset of the WebSocket API the client uses (browser WebSocket and the `ws` package both fit). */
@@ -62,7 +62,7 @@ export class TracecastClient {
 
   private attach(socket: WebSocketLike): void {
     socket.onmessage = (ev) => {
-      const frame = decode(toBytes(ev.data)) as ServerFrame;
+      const frame = decodeServerFrame(toBytes(ev.data));
       if (frame.type === 'subscribed' && frame.id !== undefined && this.joining.delete(frame.id)) this.positions.set(frame.session, undefined);
       if ('pos' in frame && this.positions.has(frame.session)) this.positions.set(frame.session, frame.pos);
       for (const l of this.listeners) l(frame);

@@ -1,8 +1,11 @@
-/** MessagePack encoding of frames, and the byte splice that stamps a log position onto an encoded frame. */
+/** MessagePack encoding of frames, the decoding clients apply to server frames, and the byte splice that stamps a log position onto an encoded frame. */
 import { Packr } from 'msgpackr';
+import type { ServerFrame } from './messages.ts';
+import { expandSteps } from './steps-wire.ts';
 
-// Plain maps only (no msgpackr record extension) so any MessagePack library can decode.
-const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true, int64AsType: 'number' });
+// Plain maps only (no msgpackr record extension) so any MessagePack library can decode. Each map's header is sized
+// to its keys (a fixmap below 16) rather than always map16: two bytes less on every step that carries a delta.
+const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true, int64AsType: 'number', variableMapSize: true });
 
 export function encode(value: unknown): Uint8Array {
   return packr.pack(value);
@@ -10,6 +13,19 @@ export function encode(value: unknown): Uint8Array {
 
 export function decode(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);
+}
+
+/**
+ * A frame from the server as clients handle it: a `steps` frame's compact steps expanded to full `Step`s, from that
+ * frame alone. Frames stored before the compact form (no `first`) already carry full steps.
+ */
+export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
+  const frame = packr.unpack(bytes) as ServerFrame;
+  if (frame.type === 'steps') {
+    if (frame.first === undefined) frame.first = frame.steps.length > 0 ? frame.steps[0].i : 0;
+    else frame.steps = expandSteps(frame);
+  }
+  return frame;
 }
 
 /**

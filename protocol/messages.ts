@@ -1,6 +1,7 @@
 /** Every message of the wire protocol: what clients send and what the server sends back, as zod schemas. */
 import { z } from 'zod';
 import { errorCodeList, verdictList } from './codes.ts';
+import { WireSteps } from './steps-wire.ts';
 import { Lang, Step } from './trace.ts';
 
 /** Languages with a sandbox image (the tracers' `hello.lang`). */
@@ -171,8 +172,10 @@ export const RunStarted = z.object({
   limits: z.object({ maxSteps: z.number(), timeoutMs: z.number(), memoryMb: z.number(), outputBytes: z.number() }),
 });
 
-/** A batch of consecutive steps (see protocol/trace.ts for the step model). */
-export const Steps = z.object({ type: z.literal('steps'), ...Logged, steps: z.array(Step) });
+/** A batch of consecutive steps as sent and stored: compact (protocol/steps-wire.ts; the step model is protocol/trace.ts). */
+export const StepsWire = z.object({ type: z.literal('steps'), ...Logged, ...WireSteps.shape });
+/** The same batch as `decodeServerFrame` hands it to clients: every step in full. */
+export const Steps = StepsWire.extend({ steps: z.array(Step) });
 
 /** Text the program printed; `step` is the index of the step that printed it (-1 before the first). */
 export const Output = z.object({
@@ -257,7 +260,9 @@ export const TestSummary = z.object({ type: z.literal('test.summary'), ...Logged
 export const SessionRenamed = z.object({ type: z.literal('session.renamed'), session: z.string(), pos: Position, title: z.string() });
 export const SessionClosed = z.object({ type: z.literal('session.closed'), session: z.string(), pos: Position });
 
-export const LogFrame = z.discriminatedUnion('type', [RunStarted, Steps, Output, RunEnded, SessionRenamed, SessionClosed, BenchStarted, BenchPoint, BenchStopped, BenchFit, TestCaseResult, TestSummary]);
+/** What the session log holds and every subscriber receives, byte for byte. */
+export const LogFrame = z.discriminatedUnion('type', [RunStarted, StepsWire, Output, RunEnded, SessionRenamed, SessionClosed, BenchStarted, BenchPoint, BenchStopped, BenchFit, TestCaseResult, TestSummary]);
+/** Every frame from the server as a client handles it, after `decodeServerFrame` (`steps` expanded). */
 export const ServerFrame = z.discriminatedUnion('type', [
   Accepted,
   Subscribed,

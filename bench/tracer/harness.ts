@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { encode, withPosition } from '../../protocol/codec.ts';
 import type { Language as AnyLanguage } from '../../protocol/index.ts';
+import { compactSteps } from '../../protocol/steps-wire.ts';
+import type { Step } from '../../protocol/trace.ts';
 import { imageTag } from '../../sandbox-images/images.ts';
 import { loadConfig } from '../../server/config.ts';
 import { DockerSandbox } from '../../server/sandbox/sandbox-docker.ts';
@@ -153,12 +155,12 @@ export interface RunResult {
   capped: boolean;
   /** CPU ms (user + sys) of the whole tracer process, start-up included (to the cap when capped; NaN if unknown). */
   cpuMs: number;
-  /** Wire bytes of the `steps` frames as clients receive them (only with `wire: true`). */
+  /** Wire bytes of the `steps` frames as clients receive them (only with `wire`). */
   wireBytes?: number;
-  /** Tracer-channel JSON bytes of the `steps` frames (only with `wire: true`). */
+  /** Tracer-channel JSON bytes of the `steps` frames (only with `wire`). */
   channelBytes?: number;
-  /** MessagePack bytes of a step's {i, ev, line, fn, depth} alone, mean (only with `wire: true`). */
-  headerBytesPerStep?: number;
+  /** µs per step spent encoding those frames (compacting included; only with `wire`). */
+  encodeUsPerStep?: number;
   end?: Record<string, unknown>;
 }
 
@@ -206,37 +208,48 @@ class ChunkedFrameReader {
   }
 }
 
-/** Steps frames count and wire size: `{type:'steps', session, run, steps}` encoded as the runner does, stamped with `pos` as the gateway does. */
-export function wireSize(payloads: Buffer[]): { steps: number; wireBytes: number; channelBytes: number; headerBytesPerStep: number } {
+/**
+ * How `steps` frames go on the wire: `compact` as server/runner/runner.ts makes them (`{type:'steps', session, run,
+ * first, steps}` from compactSteps); `full` with every step as a plain map, the form a full-snapshot tracer would send.
+ */
+export type WireForm = 'compact' | 'full';
+
+/**
+ * Steps frames count and wire size: each frame encoded in `form`, stamped with `pos` as the gateway does; and the
+ * time the encoding takes, as the fastest of a few passes: the runner is a long-lived process, so the first pass's
+ * compiling of the encoder is not its cost.
+ */
+export function wireSize(payloads: Buffer[], form: WireForm): { steps: number; wireBytes: number; channelBytes: number; encodeUsPerStep: number } {
   const session = 'Uakgb_J5m9g-';
   const run = 'V1StGXR8_Z5j';
   let steps = 0;
   let wireBytes = 0;
   let channelBytes = 0;
-  let seq = 0;
-  let sampled = 0;
-  let headerBytes = 0;
+  let bestMs = Infinity;
   const ms = Date.now();
-  for (const p of payloads) {
-    const frame = JSON.parse(p.toString('utf8')) as { steps: Array<Record<string, unknown>> };
-    steps += frame.steps.length;
-    channelBytes += p.length + 4;
-    wireBytes += withPosition(encode({ type: 'steps', session, run, steps: frame.steps }), `${ms}-${seq++}`).length;
-    // The fixed part of a step, {i, ev, line, fn, depth} as its own map, on the first 20,000 steps.
-    for (const s of frame.steps) {
-      if (sampled >= 20_000) break;
-      sampled++;
-      headerBytes += encode({ i: s.i, ev: s.ev, line: s.line, fn: s.fn, depth: s.depth }).length;
+  for (let pass = 0; pass < 3; pass++) {
+    let encodeMs = 0;
+    let seq = 0;
+    for (const p of payloads) {
+      const frame = JSON.parse(p.toString('utf8')) as { steps: Step[] };
+      const t = performance.now();
+      const bytes = encode(form === 'compact' ? { type: 'steps', session, run, ...compactSteps(frame.steps) } : { type: 'steps', session, run, steps: frame.steps });
+      encodeMs += performance.now() - t;
+      if (pass > 0) continue;
+      steps += frame.steps.length;
+      channelBytes += p.length + 4;
+      wireBytes += withPosition(bytes, `${ms}-${seq++}`).length;
     }
+    bestMs = Math.min(bestMs, encodeMs);
   }
-  return { steps, wireBytes, channelBytes, headerBytesPerStep: headerBytes / sampled };
+  return { steps, wireBytes, channelBytes, encodeUsPerStep: (bestMs * 1000) / steps };
 }
 
 /**
  * Sends `job` to a ready sandbox and times it to the `end` frame; disposes the sandbox. At `capMs` the run is
  * stopped (`sandbox` given: SIGUSR1, so the wrapper still reports CPU; else killed) and the prefix counted.
  */
-export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: number; wire?: boolean; sandbox?: DockerSandbox }): Promise<RunResult> {
+export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: number; wire?: WireForm; sandbox?: DockerSandbox }): Promise<RunResult> {
   try {
     const payloads: Buffer[] = [];
     let firstStep = 0;
@@ -281,7 +294,7 @@ export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: n
     else if (capped) await proc.kill();
     if (!capped || opts.sandbox) await Promise.race([proc.exited.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
     if (!capped && !finalEnd) throw new Error(`tracer exited without an end frame; stderr: ${stderr.slice(0, 1000)}`);
-    const counted = opts.wire || capped ? wireSize(payloads) : null;
+    const counted = opts.wire || capped ? wireSize(payloads, opts.wire ?? 'full') : null;
     const status = capped ? 'capped' : String(finalEnd!.status);
     if (!capped && status !== 'ok') throw new Error(`tracer ended with ${JSON.stringify(finalEnd)}; stderr: ${stderr.slice(0, 1000)}`);
     return {
@@ -292,7 +305,7 @@ export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: n
       peakRssKb: finalEnd ? Number(finalEnd.peakRssKb) : null,
       capped,
       cpuMs: capped && !opts.sandbox ? NaN : parseTimes(stderr),
-      ...(opts.wire ? { wireBytes: counted!.wireBytes, channelBytes: counted!.channelBytes, headerBytesPerStep: counted!.headerBytesPerStep } : {}),
+      ...(opts.wire ? { wireBytes: counted!.wireBytes, channelBytes: counted!.channelBytes, encodeUsPerStep: counted!.encodeUsPerStep } : {}),
       ...(finalEnd ? { end: finalEnd } : {}),
     };
   } finally {

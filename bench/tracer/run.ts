@@ -4,6 +4,7 @@
  * (bench/tracer/baseline/) measured in the same run, in the same sandbox image with the same container limits.
  *
  *   node --import tsx bench/tracer/run.ts [--quick] [--reps N] [--no-profile]
+ *   node --import tsx bench/tracer/run.ts --bytes      (bytes per step on the wire only: each program once per tracer)
  *
  * Needs Docker and the sandbox images (`node --import tsx sandbox-images/build.ts all`). See README.md.
  */
@@ -19,9 +20,10 @@ import { median, num, table } from './table.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const bytesOnly = args.includes('--bytes');
 const repsArg = args.indexOf('--reps');
-const REPS = repsArg >= 0 ? Number(args[repsArg + 1]) : quick ? 1 : 3;
-const doProfile = !quick && !args.includes('--no-profile');
+const REPS = bytesOnly ? 1 : repsArg >= 0 ? Number(args[repsArg + 1]) : quick ? 1 : 3;
+const doProfile = !quick && !bytesOnly && !args.includes('--no-profile');
 /** A run longer than this is stopped and its prefix measured (the brief: a baseline that can't finish in 60 s). */
 const CAP_MS = { ours: quick ? 20_000 : 60_000, baseline: quick ? 3_000 : 60_000 };
 /** Baseline repetitions only while a run takes less than this (a slow baseline is measured once). */
@@ -30,7 +32,7 @@ const LANGS: Language[] = ['python', 'javascript'];
 const MAIN = quick ? PROGRAMS.filter((p) => p.key !== 'steps1m') : PROGRAMS;
 const RSS_SMALL = STEPS_10K;
 const RSS_LARGE = quick ? STEPS_100K : STEPS_1M;
-const ALL = [...MAIN, RSS_SMALL, ...(quick ? [RSS_LARGE] : [])];
+const ALL = bytesOnly ? MAIN : [...MAIN, RSS_SMALL, ...(quick ? [RSS_LARGE] : [])];
 
 // Targets of the brief (reported, never adjusted).
 const SPEEDUP_TARGET: Partial<Record<Program['key'], number>> = { bubble: 20, fib: 20, loop: 5 };
@@ -60,7 +62,7 @@ interface Cell {
   cpuUsPerStep: number;
   bytesPerStep: number;
   channelBytesPerStep: number;
-  headerBytesPerStep: number;
+  encodeUsPerStep: number;
   rssKb: number;
   capped: boolean;
 }
@@ -75,7 +77,7 @@ function summarize(runs: RunResult[], emptyCpuMs: number): Cell {
     cpuUsPerStep: median(runs.map((r) => ((r.cpuMs - emptyCpuMs) * 1000) / r.steps)),
     bytesPerStep: wire.wireBytes! / wire.steps,
     channelBytesPerStep: wire.channelBytes! / wire.steps,
-    headerBytesPerStep: wire.headerBytesPerStep!,
+    encodeUsPerStep: wire.encodeUsPerStep!,
     rssKb: median(runs.filter((r) => !r.capped).map((r) => r.peakRssKb ?? NaN)),
     capped: runs.some((r) => r.capped),
   };
@@ -102,7 +104,9 @@ async function measure(which: 'ours' | 'baseline', lang: Language, prog: Program
   const runs: RunResult[] = [];
   for (let rep = 0; rep < repsOf(prog); rep++) {
     const proc = await take(which, lang, warm);
-    const r = await runJob(proc, job, { capMs: which === 'ours' ? CAP_MS.ours : CAP_MS.baseline, wire: rep === 0, sandbox: which === 'ours' ? ours : base });
+    // Ours as the runner sends it; the baseline's snapshots as plain step maps, as a full-snapshot server would.
+    const wire = rep === 0 ? (which === 'ours' ? 'compact' : 'full') : undefined;
+    const r = await runJob(proc, job, { capMs: which === 'ours' ? CAP_MS.ours : CAP_MS.baseline, wire, sandbox: which === 'ours' ? ours : base });
     runs.push(r);
     log(`${lang} ${prog.key} ${which} #${rep + 1}: ${r.steps} steps in ${r.ms.toFixed(0)} ms${r.capped ? ' (capped)' : ''}, CPU ${r.cpuMs} ms, rss ${r.peakRssKb} kB; load ${load()}`);
     if (which === 'baseline' && (r.capped || r.ms > BASELINE_REPEAT_BELOW_MS)) break;
@@ -119,12 +123,14 @@ async function main() {
   for (const lang of LANGS) {
     // Started ahead, as the server's warm pool does: timing starts when the job is sent to a ready sandbox.
     // A slow baseline runs once: start one per program ahead, more on demand.
-    const warmOurs = await prestart(ours, lang, REPS + ALL.reduce((n, p) => n + repsOf(p), 0));
-    const warmBase = await prestart(base, lang, REPS + ALL.length);
+    const empties = bytesOnly ? 0 : REPS;
+    const warmOurs = await prestart(ours, lang, empties + ALL.reduce((n, p) => n + repsOf(p), 0));
+    const warmBase = await prestart(base, lang, empties + ALL.length);
     log(`${lang}: ${warmOurs.length + warmBase.length} sandboxes ready`);
     try {
-      const emptyOurs = await emptyCpu('ours', lang, warmOurs);
-      const emptyBase = await emptyCpu('baseline', lang, warmBase);
+      // --bytes reports no CPU figures: no empty-program runs to subtract.
+      const emptyOurs = bytesOnly ? NaN : await emptyCpu('ours', lang, warmOurs);
+      const emptyBase = bytesOnly ? NaN : await emptyCpu('baseline', lang, warmBase);
       for (const prog of ALL) {
         // Interleaved per program, so drift on the machine touches both columns alike.
         const o = await measure('ours', lang, prog, warmOurs, emptyOurs);
@@ -140,8 +146,6 @@ async function main() {
   out.push(
     `Machine: ${os.cpus().length} CPUs, load average ${loadBefore} at start, ${load()} at the end of the measurements. Sandbox limits: ${LIMITS.memoryMb} MB, ${LIMITS.cpus} CPU (the server's defaults), both tracers.`,
     '',
-    `## Throughput: steps per second, job sent → \`end\` frame (median of runs)`,
-    '',
   );
   const speedRows: string[][] = [];
   const bytesRows: string[][] = [];
@@ -153,7 +157,7 @@ async function main() {
       const target = SPEEDUP_TARGET[prog.key];
       const cx = b.cpuUsPerStep / o.cpuUsPerStep;
       const met = target === undefined ? '' : `wall ${x >= target ? 'yes' : 'NO'}, CPU ${cx >= target ? 'yes' : 'NO'}`;
-      if (target !== undefined && (x < target || cx < target)) missed.push(`${lang} ${prog.key} speed ${x.toFixed(1)}x wall, ${cx.toFixed(1)}x CPU < ${target}x`);
+      if (!bytesOnly && target !== undefined && (x < target || cx < target)) missed.push(`${lang} ${prog.key} speed ${x.toFixed(1)}x wall, ${cx.toFixed(1)}x CPU < ${target}x`);
       speedRows.push([
         lang,
         prog.label,
@@ -177,16 +181,18 @@ async function main() {
         lang,
         prog.label,
         num(o.bytesPerStep),
-        num(o.headerBytesPerStep),
         num(b.bytesPerStep),
         `1/${(1 / ratio).toFixed(1)}`,
         `≤1/20 ${bmet}`,
         num(o.channelBytesPerStep),
         num(b.channelBytesPerStep),
+        num(o.encodeUsPerStep),
       ]);
     }
   }
-  out.push(
+  if (!bytesOnly) out.push(
+    `## Throughput: steps per second, job sent → \`end\` frame (median of runs)`,
+    '',
     table(
       ['lang', 'program', 'ours steps', 'ours ms', 'ours steps/s', 'baseline steps', 'baseline ms', 'baseline steps/s', 'ours/baseline', 'target', 'ours CPU µs/step', 'baseline CPU µs/step', 'CPU ratio', 'runs'],
       speedRows,
@@ -195,18 +201,18 @@ async function main() {
     'ms: job sent → `end` frame (wall). CPU µs/step: CPU (user+sys) of the tracer process for the job minus that of an empty',
     'program, per step — the load-independent view of the same runs. "(prefix)": stopped at the cap, the steps received by then.',
     '',
+  );
+  out.push(
     '## Bytes per step on the wire (MessagePack `steps` frames as clients receive them, `pos` included)',
     '',
-    table(['lang', 'program', 'ours B/step', 'of which {i,ev,line,fn,depth}', 'baseline B/step', 'ours/baseline', 'target', 'ours channel B/step', 'baseline channel B/step'], bytesRows),
+    table(['lang', 'program', 'ours B/step', 'baseline B/step', 'ours/baseline', 'target', 'ours channel B/step', 'baseline channel B/step', 'ours encode µs/step'], bytesRows),
     '',
-    '"of which": the MessagePack size of a step\'s fixed fields alone (mean over the first 20,000 steps). "channel": the',
-    'tracer\'s JSON frames on the sandbox channel, for comparison.',
-    '',
-    `## Peak RSS of the tracer process (\`end.peakRssKb\`): the same loop at 10,000 and at ${quick ? '100,000' : '1,000,000'} steps`,
-    '',
+    'Ours: the compact form the runner sends (protocol/steps-wire.ts); the baseline: each snapshot as a plain step map.',
+    '"channel": the tracer\'s JSON frames on the sandbox channel, for comparison. "encode": host time to compact and',
+    'encode ours (what the runner does per batch), the fastest of 3 passes over the run\'s frames.',
   );
   const rssRows: string[][] = [];
-  for (const lang of LANGS) {
+  for (const lang of bytesOnly ? [] : LANGS) {
     const s = results.get(`${lang}/${RSS_SMALL.key}`)!;
     const l = results.get(`${lang}/${RSS_LARGE.key}`)!;
     const growth = l.ours.rssKb / s.ours.rssKb - 1;
@@ -223,7 +229,14 @@ async function main() {
       l.base.capped ? '– (prefix only)' : num(l.base.rssKb),
     ]);
   }
-  out.push(table(['lang', 'steps', 'ours kB, small', 'ours kB, large', 'growth', 'target', 'baseline kB, small', 'baseline kB, large'], rssRows));
+  if (!bytesOnly) {
+    out.push(
+      '',
+      `## Peak RSS of the tracer process (\`end.peakRssKb\`): the same loop at 10,000 and at ${quick ? '100,000' : '1,000,000'} steps`,
+      '',
+      table(['lang', 'steps', 'ours kB, small', 'ours kB, large', 'growth', 'target', 'baseline kB, small', 'baseline kB, large'], rssRows),
+    );
+  }
 
   // Printed now: a failure while profiling must not lose the measurements.
   console.log(out.join('\n'));
@@ -237,7 +250,7 @@ async function main() {
   }
 
   out.push('', missed.length ? `Targets missed: ${missed.join('; ')}.` : 'All targets met.');
-  out.push(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s${quick ? ' (--quick: 1 run each, baseline capped at 3 s, RSS at 100,000 steps, no profile)' : ''}; load average at the end ${load()}.`);
+  out.push(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s${quick ? ' (--quick: 1 run each, baseline capped at 3 s, RSS at 100,000 steps, no profile)' : bytesOnly ? ' (--bytes: 1 run each, bytes only)' : ''}; load average at the end ${load()}.`);
   console.log(out.join('\n'));
 }
 

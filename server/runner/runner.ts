@@ -2,6 +2,7 @@
 import { encode, type Language, type RunEnded, type RunError, type UnpositionedFrame } from '../../protocol/index.ts';
 import type { TracerFrame } from '../../protocol/trace.ts';
 import { parseTracerFrame } from '../../protocol/trace-validate.ts';
+import { compactSteps } from '../../protocol/steps-wire.ts';
 import type { SessionLog } from '../log/log.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
@@ -368,7 +369,7 @@ class RunExecution {
           return;
         }
         this.nextStep += steps.length;
-        this.emit({ type: 'steps', session: job.session, run: job.run, steps });
+        this.emit({ type: 'steps', session: job.session, run: job.run, ...compactSteps(steps) });
         return;
       }
       case 'output':

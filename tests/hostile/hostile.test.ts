@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import Docker from 'dockerode';
-import { decode, TraceState, type HeapObj, type ServerFrame, type Step, type Value } from '../../protocol/index.ts';
+import { decodeServerFrame, TraceState, type HeapObj, type ServerFrame, type Step, type Value } from '../../protocol/index.ts';
 import { containersOf, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { MAX_STEPS, OUTPUT_BYTES, SERVER_TIMEOUT_MS, TIMEOUT_MS, hostile, ordinary, type HostileCase, type HostileLanguage, type OrdinaryCase, type TextMatch } from './manifest.ts';
@@ -260,7 +260,7 @@ async function execute(
       o.frameBytes += data.length;
       if (data.includes(secret)) o.secretSeen = true;
       o.invalidUtf8 += invalidUtf8Strings(data);
-      const f = decode(data) as ServerFrame;
+      const f = decodeServerFrame(data);
       switch (f.type) {
         case 'accepted':
           if (f.id === id) o.run = f.run;

@@ -5,8 +5,10 @@ import { Redis } from 'ioredis';
 import { requireEnv, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient, type Received } from '../support/ws-client.ts';
 
-// Enough steps for several stored chunks (256 KiB each), and output.
-const PROGRAM = 'a = [(i * 7919) % 200 for i in range(200)]\nfor i in range(len(a)):\n    for j in range(len(a) - 1 - i):\n        if a[j] > a[j + 1]:\n            a[j], a[j + 1] = a[j + 1], a[j]\n    if i % 50 == 0:\n        print("pass", i)\nprint(a[:5])\n';
+// Enough steps for more stored chunks (256 KiB each) than replay reads at once (8), and output.
+const PROGRAM = 'a = [(i * 7919) % 500 for i in range(500)]\nfor i in range(len(a)):\n    for j in range(len(a) - 1 - i):\n        if a[j] > a[j + 1]:\n            a[j], a[j + 1] = a[j + 1], a[j]\n    if i % 50 == 0:\n        print("pass", i)\nprint(a[:5])\n';
+const CHUNK_BYTES = 256 * 1024;
+const CHUNKS_PER_READ = 8;
 
 describe('replay', () => {
   let server: TestServer;
@@ -27,6 +29,8 @@ describe('replay', () => {
     const ofRun = (r: Received) => 'run' in r.frame && r.frame.run === accepted.run && 'pos' in r.frame;
     const liveBytes = live.received.filter(ofRun).map((r) => r.bytes);
     assert.ok(liveBytes.length > 20, `${liveBytes.length} frames`);
+    const total = liveBytes.reduce((n, b) => n + b.length, 0);
+    assert.ok(total > CHUNKS_PER_READ * CHUNK_BYTES, `${total} bytes: fewer chunks than one read, so paging is not exercised`);
     live.close();
 
     assert.equal(await redis.del(`tc:{${accepted.session}}:log`), 1, 'the session stream existed and is deleted');

@@ -1,6 +1,6 @@
 /** A raw WebSocket test client that keeps every frame's bytes (for byte-level comparisons) and decodes them. */
 import WebSocket from 'ws';
-import { decode, encode, type ServerFrame } from '../../protocol/index.ts';
+import { decodeServerFrame, encode, type ServerFrame } from '../../protocol/index.ts';
 
 export interface Received {
   bytes: Buffer;
@@ -15,7 +15,7 @@ export class TestClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) throw new Error('server sent a text frame');
-      this.received.push({ bytes: data, frame: decode(data) as ServerFrame });
+      this.received.push({ bytes: data, frame: decodeServerFrame(data) });
       for (const w of this.waiters.splice(0)) w();
     });
     ws.on('close', (code) => {
