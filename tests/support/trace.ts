@@ -18,7 +18,9 @@ export async function traceInSandbox(language: Language, code: string, job: Part
     const reader = new FrameReader(1 << 20, (p) => frames.push(parseTracerFrame(JSON.parse(p.toString('utf8')))));
     proc.onStdout((c) => reader.push(c));
     proc.send(JSON.stringify({ ...DEFAULT_JOB, ...job, code }) + '\n');
-    const timer = setTimeout(() => void proc.kill(), 60_000);
+    // Debug `full` mode re-encodes the whole stack every step: a caught stack overflow (thousands of frames deep)
+    // takes ~60 s under CI load. A hang still fails well inside the test runner's 300 s per test.
+    const timer = setTimeout(() => void proc.kill(), 200_000);
     await proc.exited;
     clearTimeout(timer);
   } finally {
