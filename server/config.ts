@@ -34,6 +34,9 @@ const Env = z.object({
   TRACECAST_PROBLEMS_DIR: z.string().default(fileURLToPath(new URL('../problems/', import.meta.url))),
   TRACECAST_POOL_SIZE: z.coerce.number().int().min(0).default(2),
   TRACECAST_POOL_REFILL_CONCURRENCY: int(2),
+  TRACECAST_REUSE: z.enum(['on', 'off']).default('on'),
+  TRACECAST_REUSE_MAX_RUNS: int(100),
+  TRACECAST_REUSE_IDLE_MS: int(60_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -70,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     joinAttemptsPerMinute: e.TRACECAST_JOIN_ATTEMPTS,
     problemsDir: e.TRACECAST_PROBLEMS_DIR,
     pool: { size: e.TRACECAST_POOL_SIZE, refillConcurrency: e.TRACECAST_POOL_REFILL_CONCURRENCY },
+    reuse: { enabled: e.TRACECAST_REUSE === 'on', maxRuns: e.TRACECAST_REUSE_MAX_RUNS, idleMs: e.TRACECAST_REUSE_IDLE_MS },
   };
 }

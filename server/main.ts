@@ -22,6 +22,7 @@ import { importIntoStore, loadCatalog } from './problems/catalog-store.ts';
 import { Runner } from './runner/runner.ts';
 import { AttemptLimiter } from './sessions/attempts.ts';
 import { Sessions } from './sessions/sessions.ts';
+import { OwnerAffinity } from './sandbox/owner-affinity.ts';
 import { WarmPool } from './sandbox/pool.ts';
 import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
@@ -50,13 +51,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const docker = new DockerSandbox({
     images: { python: imageTag('python'), javascript: imageTag('javascript'), cpp: imageTag('cpp') },
     runnerId: config.runnerId,
+    reusable: config.reuse.enabled,
   });
   const reaped = await docker.reap();
   if (reaped > 0) logger.warn('removed containers left by a previous run of this runner', { count: reaped, runner: config.runnerId });
   const languages = new Set<Language>();
   for (const lang of Language.options) if (await docker.has(lang)) languages.add(lang);
   if (languages.size === 0) logger.warn('no sandbox image found: run `npm start` (or sandbox-images/build.ts) to build them');
-  const sandbox = new WarmPool(docker, { ...config.pool, languages: [...languages], limits: config.limits }, metrics, logger);
+  const pool = new WarmPool(docker, { ...config.pool, languages: [...languages], limits: config.limits }, metrics, logger);
+  const affinity = config.reuse.enabled ? new OwnerAffinity(pool, { maxRuns: config.reuse.maxRuns, idleMs: config.reuse.idleMs, limits: config.limits }, metrics, logger) : null;
+  const sandbox = affinity ?? pool;
 
   const runner = new Runner({ sandbox, log, store, metrics, logger, limits: config.limits });
   const gateway = new Gateway(
@@ -94,7 +98,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown, sessions, joinAttempts, problems, archive });
   gateway.route({
     onMessage: handlers.onMessage,
-    onClose: handlers.onClose,
+    onClose: (ws) => {
+      handlers.onClose(ws);
+      // The connection is the owner until authentication exists: nothing can run for it again.
+      void affinity?.forget(ws.getUserData().id);
+    },
     api: createApi({ store, problems }),
     health: () => ({
       status: shuttingDown ? 'shutting_down' : 'ok',

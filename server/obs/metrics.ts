@@ -35,6 +35,18 @@ export function createMetrics() {
       buckets: [0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
       registers: [registry],
     }),
+    sandboxReuse: new Counter({
+      name: 'tracecast_sandbox_reuse_total',
+      help: 'Runs of an owner that got back a sandbox of theirs, with a fresh process (hit), or a new one (miss)',
+      labelNames: ['language', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sandboxRecycles: new Counter({
+      name: 'tracecast_sandbox_recycles_total',
+      help: 'Sandboxes after an owner\'s run: kept with a fresh process (ok), or removed: cleanup or restart failed (failed), run killed (discarded), run cap (retired), idle too long or owner gone (released)',
+      labelNames: ['language', 'outcome'] as const,
+      registers: [registry],
+    }),
     framesAppended: new Counter({ name: 'tracecast_frames_appended_total', help: 'Frames appended to session logs', registers: [registry] }),
     framesDelivered: new Counter({ name: 'tracecast_frames_delivered_total', help: 'Frames sent to subscribers (one per subscriber)', registers: [registry] }),
   };

@@ -252,7 +252,7 @@ class RunExecution {
    * clock, which starts with `run.started`; it has its own bound, and a stop while waiting wins.
    */
   private async acquire(): Promise<SandboxProcess | null> {
-    const starting = this.deps.sandbox.start(this.job.language, this.deps.limits, { 'tracecast.run': this.job.run, 'tracecast.session': this.job.session });
+    const starting = this.deps.sandbox.start(this.job.language, this.deps.limits, { 'tracecast.run': this.job.run, 'tracecast.session': this.job.session }, this.job.owner);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no sandbox within ${ACQUIRE_TIMEOUT_MS} ms`)), ACQUIRE_TIMEOUT_MS);

@@ -2,7 +2,7 @@
 import type { Language } from '../../protocol/index.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
-import type { Sandbox, SandboxLimits, SandboxProcess } from './sandbox.ts';
+import { sameLimits, type Sandbox, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
 export interface PoolOptions {
   /** Warm processes kept per language. 0 disables the pool (every run starts its own). */
@@ -14,14 +14,13 @@ export interface PoolOptions {
   limits: SandboxLimits;
 }
 
-const sameLimits = (a: SandboxLimits, b: SandboxLimits) => a.memoryMb === b.memoryMb && a.compileMemoryMb === b.compileMemoryMb && a.cpus === b.cpus && a.pids === b.pids && a.tmpfsMb === b.tmpfsMb;
-
 /**
- * Single-use by construction: a process leaves the pool when a run takes it and is
- * disposed by that run, so no process, file or memory of one run is seen by another.
+ * Each warm process is handed out once: it leaves the pool when a run takes it and never
+ * comes back. The run disposes it, or (owner-affinity.ts) its owner keeps the container for
+ * its next runs; no other run ever gets it from here.
  */
 export class WarmPool implements Sandbox {
-  private readonly warm = new Map<Language, SandboxProcess[]>();
+  private readonly warmLists = new Map<Language, SandboxProcess[]>();
   private readonly starting = new Map<Language, number>();
   private readonly waiters = new Map<Language, Array<(p: SandboxProcess) => void>>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -34,7 +33,7 @@ export class WarmPool implements Sandbox {
     private readonly logger: Logger,
   ) {
     for (const lang of options.languages) {
-      this.warm.set(lang, []);
+      this.warmLists.set(lang, []);
       this.starting.set(lang, 0);
       this.waiters.set(lang, []);
     }
@@ -49,11 +48,16 @@ export class WarmPool implements Sandbox {
     return this.inner.reap();
   }
 
+  /** Warm processes of `language` waiting for a run now. */
+  warm(language: Language): number {
+    return this.warmLists.get(language)?.length ?? 0;
+  }
+
   async start(language: Language, limits: SandboxLimits, labels: Record<string, string>): Promise<SandboxProcess> {
-    if (this.options.size === 0 || !this.warm.has(language) || !sameLimits(limits, this.options.limits)) {
+    if (this.options.size === 0 || !this.warmLists.has(language) || !sameLimits(limits, this.options.limits)) {
       return this.inner.start(language, limits, labels);
     }
-    const list = this.warm.get(language)!;
+    const list = this.warmLists.get(language)!;
     const taken = list.shift();
     this.metrics.poolWarm.set({ language }, list.length);
     if (taken) {
@@ -72,8 +76,8 @@ export class WarmPool implements Sandbox {
     for (;;) {
       if (this.inFlight.size >= this.options.refillConcurrency) return;
       const lang = this.options.languages
-        .filter((l) => this.warm.get(l)!.length + this.starting.get(l)! < this.options.size + this.waiters.get(l)!.length)
-        .sort((a, b) => this.warm.get(a)!.length - this.warm.get(b)!.length)[0];
+        .filter((l) => this.warmLists.get(l)!.length + this.starting.get(l)! < this.options.size + this.waiters.get(l)!.length)
+        .sort((a, b) => this.warmLists.get(a)!.length - this.warmLists.get(b)!.length)[0];
       if (!lang) return;
       this.starting.set(lang, this.starting.get(lang)! + 1);
       const p: Promise<void> = this.startOne(lang).finally(() => {
@@ -96,8 +100,8 @@ export class WarmPool implements Sandbox {
       }
       const waiter = this.waiters.get(language)!.shift();
       if (waiter) waiter(proc);
-      else this.warm.get(language)!.push(proc);
-      this.metrics.poolWarm.set({ language }, this.warm.get(language)!.length);
+      else this.warmLists.get(language)!.push(proc);
+      this.metrics.poolWarm.set({ language }, this.warmLists.get(language)!.length);
     } catch (err) {
       if (this.closed) return;
       this.logger.error('warm sandbox failed to start', { language, err });
@@ -111,8 +115,8 @@ export class WarmPool implements Sandbox {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
-    const all = [...this.warm.values()].flat();
-    for (const list of this.warm.values()) list.length = 0;
+    const all = [...this.warmLists.values()].flat();
+    for (const list of this.warmLists.values()) list.length = 0;
     await Promise.all(all.map((p) => p.dispose().catch(() => undefined)));
   }
 }

@@ -1,8 +1,10 @@
-/** Sandbox adapter on a Docker engine (dockerode): one locked-down, single-use container per process. */
+/** Sandbox adapter on a Docker engine (dockerode): locked-down containers, single-use or serving one owner run after run. */
 import Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import type { Language } from '../../protocol/messages.ts';
-import { DockerDemuxer } from './docker-stream.ts';
+import { AttachedProcess } from './attached-process.ts';
+import { removeContainer, setMemory } from './docker-container.ts';
+import { ExecProcess } from './docker-exec-process.ts';
 import { COMPILED_LANGUAGES, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
 export interface DockerSandboxOptions {
@@ -10,13 +12,22 @@ export interface DockerSandboxOptions {
   images: Partial<Record<Language, string>>;
   /** Every container carries `tracecast.runner=<runnerId>` so a restarted runner reaps its leftovers. */
   runnerId: string;
+  /**
+   * Containers that can serve run after run: an idle main process, each run a fresh `docker exec`
+   * of the tracer (docker-exec-process.ts), whose `recycle` starts the next. Otherwise the tracer
+   * is the container's own process and the container serves one run.
+   */
+  reusable?: boolean;
   socketPath?: string;
 }
 
 const UID = '10001:10001';
+// The idle main process of a reusable container runs as a uid no run has, so a run's kill(-1) cannot reach it.
+const IDLE_UID = '65534:65534';
 
 export class DockerSandbox implements Sandbox {
   readonly docker: Docker;
+  private readonly commands = new Map<string, Promise<string[]>>();
 
   constructor(private readonly options: DockerSandboxOptions) {
     this.docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' });
@@ -44,87 +55,101 @@ export class DockerSandbox implements Sandbox {
 
   async start(language: Language, limits: SandboxLimits, labels: Record<string, string>): Promise<SandboxProcess> {
     const compiled = COMPILED_LANGUAGES.has(language);
-    const memory = (compiled ? Math.max(limits.memoryMb, limits.compileMemoryMb) : limits.memoryMb) * 1024 * 1024;
+    const memoryMb = compiled ? Math.max(limits.memoryMb, limits.compileMemoryMb) : limits.memoryMb;
+    const memory = memoryMb * 1024 * 1024;
     const tmpfs: Record<string, string> = { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpfsMb}m,mode=1777` };
     // The compiled binary cannot run from the noexec /tmp.
     if (compiled) tmpfs['/sandbox'] = 'rw,exec,nosuid,nodev,size=64m,mode=1777';
     const image = this.options.images[language];
     if (!image) throw new Error(`no sandbox image for ${language}`);
+    const reusable = this.options.reusable ?? false;
+    const hostConfig: Docker.HostConfig = {
+      Memory: memory,
+      MemorySwap: memory, // equal to Memory: no swap
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pids,
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      Tmpfs: tmpfs,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
+      AutoRemove: false, // the runner inspects OOMKilled after exit, then removes it
+    };
+    const common = { Image: image, WorkingDir: '/tmp', Tty: false, NetworkDisabled: true, Labels: { ...labels, 'tracecast.runner': this.options.runnerId } };
+    if (reusable) {
+      const command = await this.commandOf(image);
+      const container = await this.docker.createContainer({
+        ...common,
+        User: IDLE_UID,
+        Cmd: ['sleep', 'infinity'],
+        HostConfig: {
+          ...hostConfig,
+          // tini as pid 1 reaps what a run leaves behind, so a killed process never lingers as a zombie holding a pid.
+          Init: true,
+          // System V objects are removed between runs (fresh-process.sh); POSIX message queues cannot be listed, so none may exist.
+          Sysctls: { 'fs.mqueue.queues_max': '0' },
+        },
+      });
+      try {
+        await container.start();
+        return await ExecProcess.start({ container, command, startMemoryMb: memoryMb, memoryMb });
+      } catch (err) {
+        await removeContainer(container).catch(() => undefined);
+        throw err;
+      }
+    }
     const container = await this.docker.createContainer({
-      Image: image,
+      ...common,
       User: UID,
-      WorkingDir: '/tmp',
       OpenStdin: true,
       StdinOnce: true,
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
-      Tty: false,
-      NetworkDisabled: true,
-      Labels: { ...labels, 'tracecast.runner': this.options.runnerId },
-      HostConfig: {
-        Memory: memory,
-        MemorySwap: memory, // equal to Memory: no swap
-        NanoCpus: Math.round(limits.cpus * 1e9),
-        PidsLimit: limits.pids,
-        NetworkMode: 'none',
-        ReadonlyRootfs: true,
-        Tmpfs: tmpfs,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
-        Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
-        AutoRemove: false, // the runner inspects OOMKilled after exit, then removes it
-      },
+      HostConfig: hostConfig,
     });
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
       await container.start();
       return new DockerProcess(container, stream);
     } catch (err) {
-      await container.remove({ force: true }).catch(() => undefined);
+      await removeContainer(container).catch(() => undefined);
       throw err;
     }
   }
+
+  /** The image's own command (its tracer), which a reusable container's runs execute. */
+  private commandOf(image: string): Promise<string[]> {
+    let command = this.commands.get(image);
+    if (!command) {
+      command = this.docker
+        .getImage(image)
+        .inspect()
+        .then((info) => info.Config.Cmd ?? []);
+      command.catch(() => this.commands.delete(image));
+      this.commands.set(image, command);
+    }
+    return command;
+  }
 }
 
-class DockerProcess implements SandboxProcess {
+class DockerProcess extends AttachedProcess implements SandboxProcess {
   readonly id: string;
   readonly exited: Promise<SandboxExit>;
-  readonly ready: Promise<void>;
-  private stdoutCb: ((chunk: Buffer) => void) | null = null;
-  private stderrCb: ((chunk: Buffer) => void) | null = null;
-  private early: Array<[1 | 2, Buffer]> = [];
   private disposed = false;
 
   constructor(
     private readonly container: Docker.Container,
-    private readonly stream: Duplex,
+    stream: Duplex,
   ) {
+    super(stream);
     this.id = container.id;
-    let signalReady: () => void;
-    this.ready = new Promise((resolve) => (signalReady = resolve));
-    const demux = new DockerDemuxer(
-      (c) => {
-        signalReady();
-        if (this.stdoutCb) this.stdoutCb(c);
-        else this.early.push([1, c]);
-      },
-      (c) => {
-        if (this.stderrCb) this.stderrCb(c);
-        else this.early.push([2, c]);
-      },
-    );
-    const ended = new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => demux.push(chunk));
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', resolve);
-    });
     this.exited = (async () => {
       try {
         await container.wait();
         // The attach stream may still hold the last chunks after the process exits.
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 1000))]);
+        await Promise.race([this.ended, new Promise((r) => setTimeout(r, 1000))]);
         const info = await container.inspect();
         return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
       } catch (err) {
@@ -135,42 +160,8 @@ class DockerProcess implements SandboxProcess {
     })();
   }
 
-  onStdout(cb: (chunk: Buffer) => void): void {
-    this.stdoutCb = cb;
-    this.replay(1, cb);
-  }
-
-  onStderr(cb: (chunk: Buffer) => void): void {
-    this.stderrCb = cb;
-    this.replay(2, cb);
-  }
-
-  private replay(stream: 1 | 2, cb: (chunk: Buffer) => void): void {
-    const mine = this.early.filter(([s]) => s === stream);
-    this.early = this.early.filter(([s]) => s !== stream);
-    for (const [, chunk] of mine) cb(chunk);
-  }
-
-  pause(): void {
-    this.stream.pause();
-  }
-
-  resume(): void {
-    this.stream.resume();
-  }
-
-  send(input: string): void {
-    this.stream.write(input);
-    this.stream.end();
-  }
-
-  write(input: string): void {
-    this.stream.write(input);
-  }
-
   async limitMemory(memoryMb: number): Promise<void> {
-    const bytes = memoryMb * 1024 * 1024;
-    await this.container.update({ Memory: bytes, MemorySwap: bytes });
+    await setMemory(this.container, memoryMb);
   }
 
   async kill(): Promise<void> {
@@ -183,8 +174,6 @@ class DockerProcess implements SandboxProcess {
     if (this.disposed) return;
     this.disposed = true;
     this.stream.destroy();
-    await this.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
-      if (err.statusCode !== 404) throw err;
-    });
+    await removeContainer(this.container);
   }
 }

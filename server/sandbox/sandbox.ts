@@ -1,4 +1,4 @@
-/** The sandbox port: start an isolated, single-use process for one language and talk to it over stdio. */
+/** The sandbox port: start an isolated process for one language and talk to it over stdio. */
 import type { Language } from '../../protocol/messages.ts';
 
 /** Hard limits enforced by the sandbox itself (the kernel), not by trusting the program. */
@@ -44,14 +44,30 @@ export interface SandboxProcess {
   readonly exited: Promise<SandboxExit>;
   kill(): Promise<void>;
   dispose(): Promise<void>;
+  /**
+   * Present where the sandbox can serve another run of the same owner. Called instead of `dispose`
+   * after `exited` resolved on its own (never after `kill`): starts a fresh process in the same
+   * sandbox, which first makes sure nothing of this one is left (no process, no file, no IPC object,
+   * no OOM kill); resolves with it once its tracer is ready. Rejects when it cannot, after removing
+   * the sandbox. This process is over either way; `dispose` while a recycle is under way aborts it
+   * (the sandbox is removed, the recycle rejects).
+   */
+  recycle?(): Promise<SandboxProcess>;
 }
 
 /** Languages whose runtime compiles the program first, then waits for the runner's go (CHANNEL.md, `compiled`). */
 export const COMPILED_LANGUAGES: ReadonlySet<Language> = new Set(['cpp']);
 
+export const sameLimits = (a: SandboxLimits, b: SandboxLimits): boolean =>
+  a.memoryMb === b.memoryMb && a.compileMemoryMb === b.compileMemoryMb && a.cpus === b.cpus && a.pids === b.pids && a.tmpfsMb === b.tmpfsMb;
+
 export interface Sandbox {
-  /** Creates and starts a sandbox; `labels` identify it to the reaper. */
-  start(language: Language, limits: SandboxLimits, labels: Record<string, string>): Promise<SandboxProcess>;
+  /**
+   * Creates and starts a sandbox (or hands out one started ahead); `labels` identify it to the
+   * reaper. `owner` is the identity the run belongs to: an adapter may give a sandbox that served
+   * an earlier run only to that run's owner, never to another.
+   */
+  start(language: Language, limits: SandboxLimits, labels: Record<string, string>, owner?: string): Promise<SandboxProcess>;
   /** Removes sandboxes a previous process of this runner left behind; returns how many. */
   reap(): Promise<number>;
   /** Whether a sandbox image for `language` is available. */

@@ -2,10 +2,11 @@
  * The hostile corpus (manifest.ts), every program at once, next to ordinary programs, through one
  * real server (in this process), real WebSockets and real containers. Checks, per run: the
  * expected verdict and effects, `run.ended` within the run's limit + 1 s of `run.started`
- * (queueing excluded), the container gone once `run.ended` is out, no process of the run left on
- * the host, the server's secret in no frame, well-formed frames. Then, for the whole batch: no
- * container of this runner left but the warm pool's idle ones, no host file written by the
- * sandbox, no connection to the host, and the server's RSS back near its baseline.
+ * (queueing excluded), no process of the run left on the host once `run.ended` is out, the
+ * container gone once the run's owner (its connection) is, the server's secret in no frame,
+ * well-formed frames. Then, for the whole batch: no container of this runner left but the warm
+ * pool's idle ones, no host file written by the sandbox, no connection to the host, and the
+ * server's RSS back near its baseline.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,8 @@ const MARKER = 'tchostile';
 /** Warm containers per language: the server's default. */
 const POOL_SIZE = 2;
 const GRACE_MS = 1000;
+/** The container of a run is removed within this long of its owner's connection closing. */
+const OWNER_GONE_MS = 10_000;
 /** Hard stop for one run, queueing included: far above anything legitimate, so a hang is a failure, not a stuck suite. */
 const RUN_DEADLINE_MS = 150_000;
 
@@ -314,18 +317,27 @@ async function execute(
   if (o.ended && o.run) {
     // The runner logs 'run ended' (with the container id) right after the frame: wait for it briefly.
     for (let i = 0; i < 40 && (o.sandbox = runSandboxId(ctx.server, o.run)) === undefined; i++) await sleep(50);
-    if (o.sandbox) {
-      try {
-        await ctx.docker.getContainer(o.sandbox).inspect();
-        o.containerLeft = true;
-      } catch (err) {
-        o.containerLeft = (err as { statusCode?: number }).statusCode !== 404;
-      }
-    }
     o.survivors = await hostProcessesWith(survivorsMarkers);
   }
   client.close();
+  // A run that ended by itself leaves its container to its owner (TRACECAST_REUSE) until the owner's
+  // connection closes; then it goes, like every other run's.
+  if (o.sandbox) o.containerLeft = !(await containerGone(ctx.docker, o.sandbox, OWNER_GONE_MS));
   return o;
+}
+
+async function containerGone(docker: Docker, id: string, withinMs: number): Promise<boolean> {
+  const until = performance.now() + withinMs;
+  for (;;) {
+    try {
+      await docker.getContainer(id).inspect();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return true;
+      throw err;
+    }
+    if (performance.now() > until) return false;
+    await sleep(100);
+  }
 }
 
 function newOutcome(label: string, language: string, limitMs: number, keepSteps: boolean): Outcome {
@@ -471,7 +483,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     const took = o.endedAt! - o.startedAt!;
     assert.ok(took <= o.limitMs + GRACE_MS, `${o.label}: run.ended ${Math.round(took)} ms after run.started (limit ${o.limitMs} ms + ${GRACE_MS} ms); verdict ${o.ended!.verdict}`);
     assert.ok(o.sandbox, `${o.label}: the runner logged no container for the run`);
-    assert.equal(o.containerLeft, false, `${o.label}: container ${o.sandbox} still exists after run.ended`);
+    assert.equal(o.containerLeft, false, `${o.label}: container ${o.sandbox} still exists ${OWNER_GONE_MS} ms after its owner's connection closed`);
     assert.deepEqual(o.survivors, [], `${o.label}: processes of the run still alive on the host after run.ended`);
     assert.equal(o.secretSeen, false, `${o.label}: the server's secret environment variable appeared in a frame`);
     assert.deepEqual(o.stepProblems, [], `${o.label}: steps out of sequence`);

@@ -489,8 +489,8 @@ export const hostile: HostileCase[] = [
     why: 'NetworkMode none',
   },
   {
-    file: 'cpp/forge-frames.cpp', language: 'cpp', attack: 'opens /proc/1/fd/* (the runtime\'s pipes) and writes a forged `steps` frame, then garbage to the viz fd', verdict: 'internal_error',
-    why: 'the program runs as the runtime\'s user, so /proc/1/fd reaches the frame channel; the runner must reject the forgery',
+    file: 'cpp/forge-frames.cpp', language: 'cpp', attack: 'opens /proc/<pid>/fd/* of every process it sees (the runtime\'s pipes among them) and writes a forged `steps` frame, then garbage to the viz fd', verdict: 'internal_error',
+    why: 'the program runs as the runtime\'s user, so /proc/<runtime>/fd reaches the frame channel; the runner must reject the forgery',
   },
   {
     file: 'cpp/include-dev-zero.cpp', language: 'cpp', attack: '#include "/dev/zero": the compiler reads forever', verdict: 'compile_error',

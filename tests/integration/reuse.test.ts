@@ -1,0 +1,163 @@
+/**
+ * Per-owner sandbox reuse (TRACECAST_REUSE=on, the default), through real WebSockets and containers:
+ * an owner's next runs get the same container but a fresh process (recycled on demand after the
+ * first run, started ahead after later ones), an empty /tmp and no process
+ * of the run before (which left a detached child and a daemon); another owner never gets that
+ * container; the owner's containers go when its connection closes.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import Docker from 'dockerode';
+import type { ServerFrame } from '../../protocol/index.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { TestClient } from '../support/ws-client.ts';
+
+// Unusual enough that no other process on the machine has it on its command line.
+const MARK = '287.125';
+
+const FIRST = `import os, socket, subprocess
+print("host", socket.gethostname(), "pid", os.getpid())
+with open("/tmp/left-by-first-run", "w") as f:
+    f.write("secret")
+os.mkdir("/tmp/locked")
+os.chmod("/tmp/locked", 0)
+subprocess.Popen(["setsid", "sleep", "${MARK}"], stdin=subprocess.DEVNULL)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        import time
+        time.sleep(${MARK})
+    os._exit(0)
+print("done")
+`;
+
+const SECOND = `import os, socket
+print("host", socket.gethostname(), "pid", os.getpid())
+print("tmp", sorted(os.listdir("/tmp")))
+me, parent = os.getpid(), os.getppid()
+others = []
+for p in os.listdir("/proc"):
+    if not p.isdigit() or int(p) in (me, parent):
+        continue
+    try:
+        with open(f"/proc/{p}/status") as f:
+            uid = next(l.split()[1] for l in f if l.startswith("Uid:"))
+        with open(f"/proc/{p}/cmdline", "rb") as f:
+            cmd = f.read().replace(b"\\0", b" ").decode().strip()
+    except OSError:
+        continue
+    if uid == str(os.getuid()) or "${MARK}" in cmd:
+        others.append(cmd)
+print("others", others)
+`;
+
+const HOSTNAME = 'import socket\nprint("host", socket.gethostname())\n';
+
+const output = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'output' ? [f.text] : [])).join('');
+const field = (text: string, name: string) => new RegExp(`^${name} (.*?)(?: pid (\\d+))?$`, 'm').exec(text);
+
+async function hostProcessesWith(marker: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes(marker)) found.push(`${p}: ${cmd.replaceAll('\0', ' ')}`);
+  }
+  return found;
+}
+
+async function counter(server: TestServer, name: string, outcome: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const m = new RegExp(`^${name}\\{language="python",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
+async function gone(docker: Docker, id: string, withinMs: number): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
+    try {
+      await docker.getContainer(id).inspect();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe('per-owner sandbox reuse', () => {
+  let server: TestServer;
+  const docker = new Docker();
+  before(async () => {
+    // No warm pool: a run that finds no container of its owner ready would take a warm one instead of waiting.
+    server = await startTestServer({ env: { TRACECAST_POOL_SIZE: '0' } });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("an owner's next run: same container, fresh process, empty /tmp, nothing of the run before alive; another owner never gets it", async () => {
+    const owner = await TestClient.connect(server.url);
+    const other = await TestClient.connect(server.url);
+    try {
+      const first = await owner.execute('python', FIRST);
+      assert.equal(first.ended.verdict, 'ok', JSON.stringify(first.ended));
+      const out1 = output(first.frames);
+      assert.match(out1, /^done$/m);
+      const [, host1, pid1] = field(out1, 'host')!;
+      // The run's detached children were killed when it ended, before run.ended.
+      assert.deepEqual(await hostProcessesWith(MARK), []);
+
+      const hits = await counter(server, 'tracecast_sandbox_reuse_total', 'hit');
+      const second = await owner.execute('python', SECOND);
+      assert.equal(second.ended.verdict, 'ok', JSON.stringify(second.ended));
+      const out2 = output(second.frames);
+      const [, host2, pid2] = field(out2, 'host')!;
+      assert.equal(host2, host1, 'the owner got a different container');
+      assert.notEqual(pid2, pid1, 'the same process served both runs');
+      assert.equal(field(out2, 'tmp')?.[1], '[]', `/tmp is not empty: ${out2}`);
+      assert.equal(field(out2, 'others')?.[1], '[]', `processes of the first run are alive: ${out2}`);
+      assert.equal(await counter(server, 'tracecast_sandbox_reuse_total', 'hit'), hits + 1);
+
+      // From the second run on, the next process is started ahead, as soon as the run ends.
+      const until = Date.now() + 20_000;
+      while ((await counter(server, 'tracecast_sandbox_recycles_total', 'ok')) < 2) {
+        assert.ok(Date.now() < until, 'no process started ahead within 20 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const third = await owner.execute('python', HOSTNAME + 'import os\nprint("pid", os.getpid())\n');
+      const out3 = output(third.frames);
+      assert.equal(field(out3, 'host')?.[1], host1);
+      assert.notEqual(/^pid (\d+)$/m.exec(out3)?.[1], pid2);
+      assert.equal(await counter(server, 'tracecast_sandbox_reuse_total', 'hit'), hits + 2);
+
+      // Another owner, even right after the first one's run ended, gets another container.
+      const elsewhere = await other.execute('python', HOSTNAME);
+      assert.equal(elsewhere.ended.verdict, 'ok');
+      assert.notEqual(field(output(elsewhere.frames), 'host')![1], host1, "another owner got the first owner's container");
+
+      // Once the owner is gone, so is its container (its hostname is its id's first 12 characters).
+      const container = (await docker.listContainers({ all: true, filters: { label: [`tracecast.runner=${server.runnerId}`] } })).find((c) => c.Id.startsWith(host1));
+      assert.ok(container, `no container ${host1}`);
+      owner.close();
+      assert.ok(await gone(docker, container.Id, 10_000), `container ${host1} still exists after its owner left`);
+    } finally {
+      owner.close();
+      other.close();
+    }
+  });
+
+  it('a killed run (timeout) never gives its container back', async () => {
+    const owner = await TestClient.connect(server.url);
+    try {
+      const first = await owner.execute('python', 'import socket\nprint("host", socket.gethostname(), flush=True)\nwhile True:\n    pass\n', { limits: { timeoutMs: 1000 } });
+      assert.equal(first.ended.verdict, 'timeout');
+      const second = await owner.execute('python', HOSTNAME);
+      assert.equal(second.ended.verdict, 'ok');
+      assert.notEqual(field(output(second.frames), 'host')![1], field(output(first.frames), 'host')![1]);
+    } finally {
+      owner.close();
+    }
+  });
+});
