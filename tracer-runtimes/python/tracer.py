@@ -2280,8 +2280,9 @@ def fix_hash_seed():
 
     String hashes are salted per process, so set iteration order (what a set's items
     show, what a loop over a set visits) would differ between two runs of one program:
-    the delta and full-mode runs the reconstruction check compares, a replay. Done
-    before the hello frame, so it costs nothing while a pooled sandbox waits for its job.
+    the delta and full-mode runs the reconstruction check compares, a replay. The sandbox
+    image sets the variable, so there this is a no-op; elsewhere it happens before the
+    hello frame.
     """
     if os.environ.get("PYTHONHASHSEED") == "0":
         return
