@@ -38,15 +38,21 @@ is_empty() {
   return 0
 }
 
-# kill(-1) signals every process this uid may signal but the caller, all at once; a fork racing
-# it can still leave a child, hence the loop.
-tries=0
-while :; do
-  kill -9 -1 2>/dev/null
-  others_alive || break
-  tries=$((tries + 1))
-  [ "$tries" -ge 50 ] && { echo "fresh-process: processes of uid $me survive" >&2; exit 90; }
-done
+# kill(-1) signals every process this uid may signal but the caller, all at once; a fork racing it can
+# still leave a child, and a SIGKILLed process only dies once it next runs (a spinning one on a loaded
+# machine: a moment later). So repeat until none is alive, for at most ~2 s; false if some survive.
+kill_all() {
+  tries=0
+  while :; do
+    kill -9 -1 2>/dev/null
+    others_alive || return 0
+    tries=$((tries + 1))
+    [ "$tries" -ge 200 ] && return 1
+    sleep 0.01
+  done
+}
+
+kill_all || { echo "fresh-process: processes of uid $me survive" >&2; exit 90; }
 
 for dir in /tmp /dev/shm /sandbox; do
   [ -d "$dir" ] || continue
@@ -84,7 +90,8 @@ oom_killed && { echo "fresh-process: the container had an OOM kill" >&2; exit 93
 
 "$@"
 status=$?
-kill -9 -1 2>/dev/null
+# Nothing of the run may outlive its end; survivors would also stop the next run of this container (exit 90).
+kill_all
 # A child of the tracer (a C++ program, a learner's subprocess) killed for memory while the tracer
 # ended normally: the status of a SIGKILL makes the runner look at the cgroup and not reuse it.
 oom_killed && exit 137
