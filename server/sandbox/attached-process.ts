@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import { DockerDemuxer } from './docker-stream.ts';
 
-export abstract class AttachedProcess {
+export class AttachedProcess {
   /** Resolves at the process's first stdout chunk (the tracer's hello). */
   readonly ready: Promise<void>;
   /** Resolves once the stream is over: the last chunk was delivered (or the stream failed). */
@@ -65,5 +65,4 @@ export abstract class AttachedProcess {
   write(input: string): void {
     this.stream.write(input);
   }
-
 }

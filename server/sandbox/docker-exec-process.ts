@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AttachedProcess } from './attached-process.ts';
-import { DockerDemuxer } from './docker-stream.ts';
 import { removeContainer, setMemory } from './docker-container.ts';
 import type { SandboxExit, SandboxProcess } from './sandbox.ts';
 
@@ -102,18 +101,10 @@ export class ExecProcess extends AttachedProcess implements SandboxProcess {
       AttachStdout: true,
       AttachStderr: true,
     });
-    const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+    const output = new AttachedProcess((await exec.start({ hijack: true, stdin: false })) as Duplex);
     let text = '';
-    const demux = new DockerDemuxer(
-      (c) => (text += c.toString('utf8')),
-      () => undefined,
-    );
-    await new Promise<void>((resolve) => {
-      stream.on('data', (c: Buffer) => demux.push(c));
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', resolve);
-    });
+    output.onStdout((c) => (text += c.toString('utf8')));
+    await output.ended;
     return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
   }
 
