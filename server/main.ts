@@ -1,8 +1,8 @@
 /** The composition root: builds every part from the configuration and wires them together. */
 import { Redis } from 'ioredis';
-import { nanoid } from 'nanoid';
 import { Language } from '../protocol/index.ts';
 import { imageTag } from '../sandbox-images/images.ts';
+import { newId } from './ids.ts';
 import type { Config } from './config.ts';
 import { createApi } from './api/rest.ts';
 import { TraceArchive } from './archive/trace-archive.ts';
@@ -41,7 +41,6 @@ const MAX_BACKPRESSURE = 64 * 1024 * 1024;
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
-  const newId = () => nanoid(12);
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : null;
   if (redis) await redis.connect();

@@ -1,6 +1,7 @@
 /** Instructor sessions: open with a join code and an owner key, check ownership, rename, close. */
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { nanoid } from 'nanoid';
+import { newId } from '../ids.ts';
 import { DuplicateJoinCode, type SessionRecord, type Store } from '../store/store.ts';
 
 /** No 0/O, 1/I/L: a join code read aloud or from a projector is unambiguous. */
@@ -23,7 +24,7 @@ export class Sessions {
   async open(title: string): Promise<{ record: SessionRecord; ownerKey: string }> {
     const ownerKey = nanoid(32);
     for (let attempt = 0; ; attempt++) {
-      const record: SessionRecord = { id: nanoid(12), joinCode: newJoinCode(), ownerKeyHash: hash(ownerKey), title, createdAt: new Date(), closedAt: null };
+      const record: SessionRecord = { id: newId(), joinCode: newJoinCode(), ownerKeyHash: hash(ownerKey), title, createdAt: new Date(), closedAt: null };
       try {
         await this.store.createSession(record);
         return { record, ownerKey };
