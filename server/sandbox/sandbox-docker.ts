@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { Language } from '../../protocol/messages.ts';
 import { AttachedProcess } from './attached-process.ts';
 import { removeContainer, setMemory } from './docker-container.ts';
-import { ExecProcess } from './docker-exec-process.ts';
 import { COMPILED_LANGUAGES, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
+import { SUPERVISOR, SupervisedProcess } from './supervised-process.ts';
 
 export interface DockerSandboxOptions {
   /** Image per language (content-addressed tags from sandbox-images/images.ts); a language without one is unsupported. */
@@ -13,17 +13,15 @@ export interface DockerSandboxOptions {
   /** Every container carries `tracecast.runner=<runnerId>` so a restarted runner reaps its leftovers. */
   runnerId: string;
   /**
-   * Containers that can serve run after run: an idle main process, each run a fresh `docker exec`
-   * of the tracer (docker-exec-process.ts), whose `recycle` starts the next. Otherwise the tracer
-   * is the container's own process and the container serves one run.
+   * Containers that can serve run after run: the main process is a supervisor (supervisor.sh) that
+   * starts a fresh tracer per run (supervised-process.ts), whose `recycle` asks for the next.
+   * Otherwise the tracer is the container's own process and the container serves one run.
    */
   reusable?: boolean;
   socketPath?: string;
 }
 
 const UID = '10001:10001';
-// The idle main process of a reusable container runs as a uid no run has, so a run's kill(-1) cannot reach it.
-const IDLE_UID = '65534:65534';
 
 export class DockerSandbox implements Sandbox {
   readonly docker: Docker;
@@ -81,19 +79,20 @@ export class DockerSandbox implements Sandbox {
       const command = await this.commandOf(image);
       const container = await this.docker.createContainer({
         ...common,
-        User: IDLE_UID,
-        Cmd: ['sleep', 'infinity'],
+        User: UID,
+        Cmd: ['sh', '-c', SUPERVISOR, 'sh', ...command],
+        OpenStdin: true,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
         HostConfig: {
           ...hostConfig,
-          // tini as pid 1 reaps what a run leaves behind, so a killed process never lingers as a zombie holding a pid.
-          Init: true,
-          // System V objects are removed between runs (fresh-process.sh); POSIX message queues cannot be listed, so none may exist.
+          // System V objects are removed between runs (supervisor.sh); POSIX message queues cannot be listed, so none may exist.
           Sysctls: { 'fs.mqueue.queues_max': '0' },
         },
       });
       try {
-        await container.start();
-        return await ExecProcess.start({ container, command, startMemoryMb: memoryMb, memoryMb });
+        return await SupervisedProcess.start(container, memoryMb);
       } catch (err) {
         await removeContainer(container).catch(() => undefined);
         throw err;

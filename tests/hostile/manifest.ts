@@ -275,6 +275,11 @@ export const hostile: HostileCase[] = [
     why: 'over the frame size limit: rejected at once, never buffered',
   },
   {
+    file: 'python/forge-end-record.py', language: 'python', attack: "a reusable container supervisor's end-of-run record on fd 3, with a guessed token",
+    verdict: 'internal_error',
+    why: 'the record needs the run\'s token, which no process of the run has: without it the bytes reach the runner as they are, a length over the frame cap',
+  },
+  {
     file: 'python/forge-partial-prefix.py', language: 'python', attack: 'half a length prefix on fd 3', verdict: 'internal_error',
     why: 'every later frame is read out of phase and is malformed',
   },

@@ -148,6 +148,33 @@ describe('per-owner sandbox reuse', () => {
     }
   });
 
+  it("a run's raw stderr reaches it whole, whatever bytes it holds, none of it reaches the owner's next run, and its fd 0 is at end-of-file", async () => {
+    // A record separator ends each write: the supervisor's end-of-run mark on stderr starts with one.
+    const noisy = `import os, socket
+print("host", socket.gethostname())
+print("stdin", os.read(0, 100))
+for i in range(40):
+    os.write(2, (("%d:" % i) + "x" * 4000 + "\\x1e").encode())
+os.write(2, b"\\x1e")
+`;
+    const owner = await TestClient.connect(server.url);
+    try {
+      const first = await owner.execute('python', noisy);
+      assert.equal(first.ended.verdict, 'ok', JSON.stringify(first.ended));
+      const stderr = first.frames.flatMap((f) => (f.type === 'output' && f.stream === 'stderr' ? [f.text] : [])).join('');
+      const expected = Array.from({ length: 40 }, (_, i) => `${i}:${'x'.repeat(4000)}\x1e`).join('') + '\x1e';
+      assert.match(output(first.frames), /^stdin b''$/m, 'reading fd 0 did not give end-of-file');
+      assert.equal(stderr.length, expected.length);
+      assert.ok(stderr === expected, 'the stderr text differs from what the program wrote');
+      const second = await owner.execute('python', HOSTNAME);
+      assert.equal(second.ended.verdict, 'ok', JSON.stringify(second.ended));
+      assert.equal(field(output(second.frames), 'host')?.[1], field(output(first.frames), 'host')?.[1], 'the container was not reused');
+      assert.deepEqual(second.frames.filter((f) => f.type === 'output' && f.stream === 'stderr'), []);
+    } finally {
+      owner.close();
+    }
+  });
+
   it('a killed run (timeout) never gives its container back', async () => {
     const owner = await TestClient.connect(server.url);
     try {

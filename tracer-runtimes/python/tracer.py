@@ -2309,6 +2309,14 @@ def main():
     except OSError:
         pass
     try:
+        # A reusable container's stdin stays open after the job (the supervisor's requests come on it):
+        # the program reading fd 0 gets end-of-file, as in a single-use container whose stdin is closed.
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+    except OSError:
+        pass
+    try:
         import json
         job = json.loads(raw.decode("utf-8", "replace"))
         if not isinstance(job, dict):

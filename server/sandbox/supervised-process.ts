@@ -1,0 +1,268 @@
+/** A run's process in a reusable container: the tracer the container's supervisor (supervisor.sh) starts per run, recycled into a fresh one after a clean exit. */
+import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import { nanoid } from 'nanoid';
+import { ProcessOutput } from './attached-process.ts';
+import { removeContainer, setMemory } from './docker-container.ts';
+import { DockerDemuxer } from './docker-stream.ts';
+import type { SandboxExit, SandboxProcess } from './sandbox.ts';
+
+export const SUPERVISOR = readFileSync(new URL('./supervisor.sh', import.meta.url), 'utf8');
+// A fresh process's tracer normally says hello in tens of milliseconds; past this the container is given up.
+const READY_TIMEOUT_MS = 15_000;
+// supervisor.sh's end-of-run record on stdout starts with this length, over any frame's cap.
+const END_MARK = 0xffffffff;
+const MARK_BYTES = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+
+/** The container and its one attach stream, shared by its runs' processes one after the other. */
+interface Supervised {
+  container: Docker.Container;
+  stream: Duplex;
+  /** The memory limit every run starts with (a compiled language's compile allowance). */
+  startMemoryMb: number;
+  /** The limit now: a compiled run lowers it before its program starts. */
+  memoryMb: number;
+  /** The process whose run the supervisor is serving (the stream's output is its). */
+  current: SupervisedProcess;
+  /** The stream is over: the container stopped, or was killed or removed. */
+  gone: boolean;
+}
+
+export class SupervisedProcess implements SandboxProcess {
+  readonly id: string;
+  readonly ready: Promise<void>;
+  readonly exited: Promise<SandboxExit>;
+  private readonly output = new ProcessOutput();
+  private readonly token = nanoid(24);
+  private readonly stderrMark: Buffer;
+  private settle!: (exit: SandboxExit) => void;
+  /** Stdout bytes left in the frame being passed through (header included), and a header split across chunks. */
+  private skip = 0;
+  private heldStdout: Buffer | null = null;
+  /** The end record's text so far, once its mark was seen. */
+  private record: string | null = null;
+  private heldStderr: Buffer | null = null;
+  private stdoutOver = false;
+  private stderrOver = false;
+  private status: { exitCode: number; oom: boolean } | null = null;
+  /** Ended by itself, with a status that says nothing went wrong inside: the container may serve again. */
+  private clean = false;
+  private killed = false;
+  /** Its run is over: disposed, or recycled into the next process. */
+  private over = false;
+  private removed = false;
+
+  /** Attaches to a created (not started) container whose command is the supervisor, starts it and asks for the first run's process. */
+  static async start(container: Docker.Container, memoryMb: number): Promise<SupervisedProcess> {
+    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+    const box = { container, stream, startMemoryMb: memoryMb, memoryMb, gone: false } as Supervised;
+    const first = new SupervisedProcess(box);
+    box.current = first;
+    const demux = new DockerDemuxer(
+      (c) => box.current.fromStdout(c),
+      (c) => box.current.fromStderr(c),
+    );
+    const gone = () => {
+      if (box.gone) return;
+      box.gone = true;
+      void box.current.containerGone();
+    };
+    stream.on('data', (chunk: Buffer) => demux.push(chunk));
+    stream.on('end', gone);
+    stream.on('close', gone);
+    stream.on('error', gone);
+    await container.start();
+    first.request();
+    return first;
+  }
+
+  private constructor(private readonly box: Supervised) {
+    this.id = box.container.id;
+    this.ready = this.output.ready;
+    this.stderrMark = Buffer.from(`\x1e${this.token}\n`, 'latin1');
+    this.exited = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** Asks the supervisor for this process: it checks that nothing of the previous run is left, then starts the tracer. */
+  private request(): void {
+    this.box.stream.write(`run ${this.token}\n`);
+  }
+
+  /** Passes the tracer's frames through until the supervisor's end record, following frame lengths so no frame is mistaken for it. */
+  private fromStdout(chunk: Buffer): void {
+    if (this.stdoutOver) return;
+    if (this.record !== null) return this.recordText(chunk);
+    const buf = this.heldStdout ? Buffer.concat([this.heldStdout, chunk]) : chunk;
+    this.heldStdout = null;
+    let pos = 0;
+    for (;;) {
+      if (this.skip >= buf.length - pos) {
+        this.skip -= buf.length - pos;
+        pos = buf.length;
+        break;
+      }
+      pos += this.skip;
+      this.skip = 0;
+      if (buf.length - pos < 4) break;
+      const size = buf.readUInt32BE(pos);
+      if (size === END_MARK) {
+        if (pos > 0) this.output.stdout(buf.subarray(0, pos));
+        this.record = '';
+        return this.recordText(buf.subarray(pos + 4));
+      }
+      this.skip = 4 + size;
+    }
+    if (pos > 0) this.output.stdout(buf.subarray(0, pos));
+    if (pos < buf.length) this.heldStdout = Buffer.from(buf.subarray(pos));
+  }
+
+  private recordText(bytes: Buffer): void {
+    const record = (this.record ?? '') + bytes.toString('latin1');
+    this.record = record;
+    const expected = `${this.token} `;
+    if (!(record.length < expected.length ? expected.startsWith(record) : record.startsWith(expected))) {
+      // The program wrote the mark itself (it has no token): hand the bytes on as they are, a length over the
+      // frame cap, so the runner ends the run as it does for any broken channel; nothing after is a record.
+      this.record = null;
+      this.skip = Infinity;
+      this.output.stdout(Buffer.concat([MARK_BYTES, Buffer.from(record, 'latin1')]));
+      return;
+    }
+    const nl = record.indexOf('\n');
+    if (nl < 0) return;
+    const [, status, oom] = record.slice(0, nl).split(' ');
+    this.status = { exitCode: Number(status), oom: oom === '1' };
+    this.stdoutOver = true;
+    this.maybeEnded();
+  }
+
+  /** Passes the run's stderr through until the supervisor's mark, which follows the run's last byte there. */
+  private fromStderr(chunk: Buffer): void {
+    if (this.stderrOver) return;
+    const buf = this.heldStderr ? Buffer.concat([this.heldStderr, chunk]) : chunk;
+    this.heldStderr = null;
+    const at = buf.indexOf(this.stderrMark);
+    if (at >= 0) {
+      if (at > 0) this.output.stderr(buf.subarray(0, at));
+      this.stderrOver = true;
+      this.maybeEnded();
+      return;
+    }
+    // Keep back a tail that could be the start of the mark, split across chunks.
+    let keep = buf.lastIndexOf(0x1e, buf.length - 1);
+    if (keep < buf.length - this.stderrMark.length || !this.stderrMark.subarray(0, buf.length - keep).equals(buf.subarray(keep))) keep = buf.length;
+    if (keep > 0) this.output.stderr(buf.subarray(0, keep));
+    if (keep < buf.length) this.heldStderr = Buffer.from(buf.subarray(keep));
+  }
+
+  private maybeEnded(): void {
+    if (!this.stdoutOver || !this.stderrOver || !this.status) return;
+    const { exitCode, oom } = this.status;
+    this.clean = exitCode < 128 && !oom && !this.killed;
+    this.settle({ exitCode, oomKilled: oom });
+  }
+
+  /** The container stopped (its supervisor exited, it was killed): the run is over without a record. */
+  private async containerGone(): Promise<void> {
+    this.clean = false;
+    if (this.status && this.stdoutOver && this.stderrOver) return;
+    try {
+      await this.box.container.wait();
+      const info = await this.box.container.inspect();
+      this.settle({ exitCode: this.killed ? 128 + 9 : info.State.ExitCode, oomKilled: info.State.OOMKilled });
+    } catch {
+      // Removed meanwhile: it was killed or disposed, and nobody waits for how.
+      this.settle({ exitCode: 128 + 9, oomKilled: false });
+    }
+  }
+
+  onStdout(cb: (chunk: Buffer) => void): void {
+    this.output.onStdout(cb);
+  }
+
+  onStderr(cb: (chunk: Buffer) => void): void {
+    this.output.onStderr(cb);
+  }
+
+  pause(): void {
+    this.box.stream.pause();
+  }
+
+  resume(): void {
+    this.box.stream.resume();
+  }
+
+  /** The tracers read their job (and a compiled language's `go`) as one line each: stdin stays open for the next run. */
+  send(input: string): void {
+    this.box.stream.write(input);
+  }
+
+  write(input: string): void {
+    this.box.stream.write(input);
+  }
+
+  async limitMemory(memoryMb: number): Promise<void> {
+    await setMemory(this.box.container, memoryMb);
+    this.box.memoryMb = memoryMb;
+  }
+
+  async kill(): Promise<void> {
+    this.killed = true;
+    this.clean = false;
+    // Output after a kill is discarded: dropping the stream now spares draining Docker's buffered backlog.
+    this.box.stream.destroy();
+    await this.box.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
+    this.over = true;
+    this.box.stream.destroy();
+    await removeContainer(this.box.container);
+  }
+
+  async recycle(): Promise<SandboxProcess> {
+    if (this.over || !this.clean || this.box.gone) {
+      await this.dispose();
+      throw new Error('the process did not end cleanly by itself');
+    }
+    this.over = true;
+    const next = new SupervisedProcess(this.box);
+    try {
+      if (this.box.memoryMb !== this.box.startMemoryMb) {
+        await setMemory(this.box.container, this.box.startMemoryMb);
+        this.box.memoryMb = this.box.startMemoryMb;
+      }
+      // Disposed meanwhile (the owner left): the container is gone, or goes now.
+      if (this.removed) throw new Error('disposed while recycling');
+      this.box.current = next;
+      this.box.stream.resume();
+      next.request();
+      await ready(next);
+      if (this.removed) throw new Error('disposed while recycling');
+      return next;
+    } catch (err) {
+      this.box.stream.destroy();
+      await removeContainer(this.box.container).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** Resolves once the tracer said hello; rejects, with what the supervisor wrote on stderr, if the container stops first or it takes too long. */
+async function ready(proc: SupervisedProcess): Promise<void> {
+  let stderr = '';
+  proc.onStderr((c) => (stderr += c.toString('utf8')));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      proc.ready,
+      proc.exited.then((exit) => Promise.reject(new Error(`the sandbox ended with ${exit.exitCode} before its tracer was ready: ${stderr.trim().slice(0, 300)}`))),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no tracer ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
