@@ -55,9 +55,16 @@ class ProbeChannel:
         if text.startswith('{"t":"end"'):
             end = json.loads(text)
             self.report({"s": time.perf_counter() - self.t0, "cpu": time.process_time() - self.c0,
-                         "steps": end.get("steps", 0), "status": end.get("status")})
+                         "steps": end.get("steps", 0), "status": end.get("status"), "error": end.get("error")})
             return
         self.send_bytes(text.encode("utf-8", "replace"))
+
+    def send_frames(self, datas):
+        for data in datas:
+            if data.startswith(b'{"t":"end"'):
+                self.send(data.decode("utf-8"))
+            else:
+                self.send_bytes(data)
 
     def send_bytes(self, data):
         if self.forward:
