@@ -4,6 +4,9 @@ import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import { sameLimits, type Sandbox, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
+// How long a replacement waits after a run took a warm process, while others are still warm.
+const REFILL_DELAY_MS = 300;
+
 export interface PoolOptions {
   /** Warm processes kept per language. 0 disables the pool (every run starts its own). */
   size: number;
@@ -25,6 +28,7 @@ export class WarmPool implements Sandbox {
   private readonly waiters = new Map<Language, Array<(p: SandboxProcess) => void>>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
+  private refillTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly inner: Sandbox,
@@ -61,13 +65,25 @@ export class WarmPool implements Sandbox {
     const taken = list.shift();
     this.metrics.poolWarm.set({ language }, list.length);
     if (taken) {
-      this.refill();
+      // Starting a container takes a few hundred ms of the engine's CPU: while others are warm, the run that
+      // just took one gets the machine for its first steps, and the replacement starts a moment later.
+      if (list.length > 0) this.refillSoon();
+      else this.refill();
       return taken;
     }
     this.metrics.poolWaits.inc({ language });
     const next = new Promise<SandboxProcess>((resolve) => this.waiters.get(language)!.push(resolve));
     this.refill();
     return next;
+  }
+
+  private refillSoon(): void {
+    if (this.refillTimer) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      this.refill();
+    }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
   }
 
   /** Starts processes until every language has `size` warm or starting, within the concurrency bound. */
@@ -114,6 +130,7 @@ export class WarmPool implements Sandbox {
   /** Disposes every warm process (waiting for those being started); runs in progress keep theirs. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
     await Promise.allSettled([...this.inFlight]);
     const all = [...this.warmLists.values()].flat();
     for (const list of this.warmLists.values()) list.length = 0;
