@@ -431,7 +431,8 @@ async function measurePath(name: PathName, extraEnv: Record<string, string>, lat
     const c8 = {} as Record<ProgKey, Latency>;
     for (const prog of latency ? (['oneLine', 'bubble'] as ProgKey[]) : []) {
       c1[prog] = await latencyC1(server, prog, counts[prog], pooled);
-      log(`${name} c1 ${prog}: first p50 ${ms(pct(c1[prog].first, 50))} ms, end p50 ${ms(pct(c1[prog].end, 50))} ms (${c1[prog].first.length} runs, pool waits ${c1[prog].poolWaits}); load ${load()}`);
+      const slowest = c1[prog].first.indexOf(Math.max(...c1[prog].first));
+      log(`${name} c1 ${prog}: first p50 ${ms(pct(c1[prog].first, 50))} ms, end p50 ${ms(pct(c1[prog].end, 50))} ms (${c1[prog].first.length} runs, pool waits ${c1[prog].poolWaits}; slowest first step: run ${slowest + 1}, ${ms(c1[prog].first[slowest])} ms); load ${load()}`);
     }
     for (const prog of latency ? (['oneLine', 'bubble'] as ProgKey[]) : []) {
       c8[prog] = await latencyC8(server, prog, N.bursts[prog], pooled);
