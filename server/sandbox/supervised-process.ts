@@ -36,6 +36,8 @@ export class SupervisedProcess implements SandboxProcess {
   private readonly output = new ProcessOutput();
   private readonly token = nanoid(24);
   private readonly stderrMark: Buffer;
+  private readonly startRecord: Buffer;
+  private started = false;
   private settle!: (exit: SandboxExit) => void;
   /** Stdout bytes left in the frame being passed through (header included), and a header split across chunks. */
   private skip = 0;
@@ -81,6 +83,7 @@ export class SupervisedProcess implements SandboxProcess {
     this.id = box.container.id;
     this.ready = this.output.ready;
     this.stderrMark = Buffer.from(`\x1e${this.token}\n`, 'latin1');
+    this.startRecord = Buffer.concat([MARK_BYTES, Buffer.from(`${this.token}\n`, 'latin1')]);
     this.exited = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -89,12 +92,26 @@ export class SupervisedProcess implements SandboxProcess {
     this.box.stream.write(`run ${this.token}\n`);
   }
 
-  /** Passes the tracer's frames through until the supervisor's end record, following frame lengths so no frame is mistaken for it. */
+  /**
+   * Checks the supervisor's start record (this process's token: the tracer after it is the one this request
+   * started, not one started by a request a program wrote into the supervisor's stdin), then passes the
+   * tracer's frames through until the end record, following frame lengths so no frame is mistaken for it.
+   */
   private fromStdout(chunk: Buffer): void {
     if (this.stdoutOver) return;
     if (this.record !== null) return this.recordText(chunk);
-    const buf = this.heldStdout ? Buffer.concat([this.heldStdout, chunk]) : chunk;
+    let buf = this.heldStdout ? Buffer.concat([this.heldStdout, chunk]) : chunk;
     this.heldStdout = null;
+    if (!this.started) {
+      const n = Math.min(buf.length, this.startRecord.length);
+      if (!buf.subarray(0, n).equals(this.startRecord.subarray(0, n))) return void this.kill();
+      if (n < this.startRecord.length) {
+        this.heldStdout = Buffer.from(buf);
+        return;
+      }
+      this.started = true;
+      buf = buf.subarray(n);
+    }
     let pos = 0;
     for (;;) {
       if (this.skip >= buf.length - pos) {

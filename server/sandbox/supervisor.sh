@@ -1,22 +1,24 @@
 # The main process of a container that serves one owner run after run (sandbox-docker.ts, reuse), started
-# as `sh -c "$(cat supervisor.sh)" sh TRACER...` under the runs' uid, as PID 1: the kernel keeps signals from
-# inside the container off PID 1 (and kill(-1) skips it), so a run cannot kill it. supervised-process.ts
-# speaks to it over the container's stdin and stdout. A run costs a fork and exec here instead of a `docker exec` (whose
-# dockerd/containerd/runc work took ~75 ms of CPU per run).
+# as `sh -c "$(cat supervisor.sh)" sh TRACER...` under the runs' uid, as PID 1: the kernel keeps signals
+# from inside the container off PID 1 (and kill(-1) skips it), so a run cannot kill it.
+# supervised-process.ts speaks to it over the container's stdin and stdout. A run costs a fork and exec
+# here instead of a `docker exec` (whose dockerd/containerd/runc work took ~75 ms of CPU per run).
 #
 # Per run, the runner writes `run TOKEN\n`. Before the tracer starts, the supervisor makes sure nothing
 # of an earlier run is left, as far as this uid can see and do (the container has no capabilities): no
 # other process of the uid alive, /tmp, /dev/shm and /sandbox empty, no System V IPC object, no OOM kill
 # ever in the container. If a check fails it exits 90-93 and the container stops: the runner never sees
-# a hello and removes it. The tracer inherits the container's stdin (it reads its job line, and a
-# compiled language's `go` line, from it: the runner writes nothing else until the run is over), stdout
-# (the frame channel) and stderr. After the tracer exits, every other process of the uid is killed,
-# then the run's end is written: on stderr `\036TOKEN\n`, after the run's last byte there; on stdout a
-# record no frame can be confused with (length 0xFFFFFFFF, which is over any frame cap), then
+# a hello and removes it. Then it writes a start record on stdout, a length of 0xFFFFFFFF (over any
+# frame cap, so no frame is taken for it) and `TOKEN\n`: a request that a program wrote into this
+# process's stdin through /proc carries a token the runner did not send, and the runner removes the
+# container. The tracer inherits the container's stdin (it reads its job line, and a compiled language's
+# `go` line, from it: the runner writes nothing else until the run is over), stdout (the frame channel)
+# and stderr. After the tracer exits, every other process of the uid is killed, then the run's end is
+# written: on stderr `\036TOKEN\n`, after the run's last byte there; on stdout the 0xFFFFFFFF length and
 # `TOKEN STATUS OOM\n` (OOM 1: the kernel killed a process of the container for memory; the supervisor
-# then exits, its container is not reused). TOKEN is random per run and never reaches the run's processes,
-# so a program cannot end its run early by writing the record itself; one that reads this process's
-# memory through /proc (same uid) could, which only misleads its own owner's runs (README, reuse).
+# then exits, its container is not reused). TOKEN is random per run and never reaches the run's
+# processes, so a program cannot end its run early by writing the record itself; one that reads this
+# process's memory through /proc (same uid) could, which only misleads its own owner's runs (README).
 
 me=
 while read -r key a rest; do
@@ -102,6 +104,7 @@ fresh() {
 while read -r cmd token; do
   [ "$cmd" = run ] && [ -n "$token" ] || { echo "supervisor: unexpected request" >&2; exit 94; }
   fresh
+  printf '\377\377\377\377%s\n' "$token"
   "$@"
   status=$?
   # Nothing of the run may outlive its end; survivors would also stop the next run (exit 90).

@@ -79,7 +79,7 @@ export const hostile: HostileCase[] = [
   {
     file: 'python/fork-bomb-shell.py', language: 'python', attack: 'shell fork bomb in a child process', verdict: 'ok',
     output: { includes: ['parent still here'] },
-    why: 'the bomb exhausts the pids limit but the program itself carries on and ends; PID 1 exiting kills the rest',
+    why: 'the bomb exhausts the pids limit but the program itself carries on and ends; the supervisor (PID 1) kills the rest once the tracer exits',
   },
   {
     file: 'python/thread-bomb.py', language: 'python', attack: 'threads until refused', verdict: 'runtime_error',
@@ -89,7 +89,7 @@ export const hostile: HostileCase[] = [
   {
     file: 'python/detached-double-fork.py', language: 'python', attack: 'double fork + setsid + exec sleep, SIGHUP/SIGTERM ignored', verdict: 'ok',
     output: { includes: ['parent done'] }, survivors: ['987001'],
-    why: 'the grandchild is in the container\'s PID namespace: it dies with the container',
+    why: 'the grandchild is in the container\'s PID namespace and has the run\'s uid: the supervisor kills it once the tracer exits, before run.ended',
   },
   {
     file: 'python/detached-busy-children.py', language: 'python', attack: 'children that close their fds, setsid and spin', verdict: 'ok',
@@ -99,10 +99,10 @@ export const hostile: HostileCase[] = [
   {
     file: 'python/kill-everything.py', language: 'python', attack: 'kill(-1, SIGKILL), SIGKILL/SIGTERM/SIGSTOP to PID 1', verdict: 'ok',
     output: { includes: ['children killed: True', 'survived'] },
-    why: 'kill(-1) spares the caller and PID 1; PID 1 ignores signals it has no handler for, from inside its namespace',
+    why: 'kill(-1) spares the caller and PID 1 (the supervisor); PID 1 ignores signals it has no handler for, from inside its namespace',
   },
   {
-    file: 'python/ptrace-parent.py', language: 'python', attack: 'a child ptrace-attaches to PID 1 (the tracer)', verdict: 'ok',
+    file: 'python/ptrace-parent.py', language: 'python', attack: 'a child ptrace-attaches to PID 1 (the supervisor)', verdict: 'ok',
     output: { includes: ['attach: ', 'done'] },
     why: 'same user in the same container: whether attach works or not, the run ends normally',
   },
@@ -421,11 +421,11 @@ export const hostile: HostileCase[] = [
   {
     file: 'javascript/escape-fork-bomb.js', language: 'javascript', attack: '(via the escape) shell fork bomb + 20 spawns', verdict: 'ok',
     survivors: ['987103'],
-    why: 'the pids limit contains it; the program ends; PID 1 exiting kills the rest',
+    why: 'the pids limit contains it; the program ends; the supervisor (PID 1) kills the rest',
   },
   {
     file: 'javascript/escape-kill-everything.js', language: 'javascript', attack: '(via the escape) kill(-1), SIGKILL to PID 1 and its group', verdict: 'ok',
-    why: 'PID 1 (the tracer itself) ignores them; kill(-1) spares the caller',
+    why: 'PID 1 (the supervisor) ignores them; kill(-1) spares the caller',
   },
   {
     file: 'javascript/escape-filesystem.js', language: 'javascript', attack: '(via the escape) read-only paths, symlinks, hard link, fill /tmp', verdict: 'ok',

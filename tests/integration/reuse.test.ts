@@ -175,6 +175,32 @@ os.write(2, b"\\x1e")
     }
   });
 
+  it("a request a run writes into the supervisor's stdin does not start the owner's next run", async () => {
+    // The run's uid is the supervisor's: it can open PID 1's stdin through /proc and write a request and a job
+    // of its own there. The supervisor starts that tracer after the run; its start record has a token the
+    // server did not send, so the server removes the container and the next run gets a fresh one.
+    const inject = `import json, os, socket
+print("host", socket.gethostname())
+job = {"code": "print('injected')", "stdin": [], "maxSteps": 1000, "maxOutputBytes": 1000, "maxItems": 10, "maxString": 10, "keyframeEvery": 100, "full": False, "batchSteps": 512}
+fd = os.open("/proc/1/fd/0", os.O_WRONLY)
+print("wrote", os.write(fd, ("run AAAAAAAAAAAAAAAAAAAAAAAA\\n" + json.dumps(job) + "\\n").encode()) > 0)
+`;
+    const owner = await TestClient.connect(server.url);
+    try {
+      const first = await owner.execute('python', inject);
+      assert.equal(first.ended.verdict, 'ok', JSON.stringify(first.ended));
+      assert.match(output(first.frames), /^wrote True$/m);
+      const second = await owner.execute('python', HOSTNAME + 'print("second")\n');
+      assert.equal(second.ended.verdict, 'ok', JSON.stringify(second.ended));
+      const out = output(second.frames);
+      assert.match(out, /^second$/m);
+      assert.doesNotMatch(out, /injected/);
+      assert.notEqual(field(out, 'host')?.[1], field(output(first.frames), 'host')?.[1], 'the container was reused');
+    } finally {
+      owner.close();
+    }
+  });
+
   it('a killed run (timeout) never gives its container back', async () => {
     const owner = await TestClient.connect(server.url);
     try {

@@ -1,4 +1,4 @@
-# A child attaches to PID 1 (the tracer) with ptrace, waits for it to stop, then detaches.
+# A child attaches to PID 1 with ptrace (the supervisor of a reusable container, the tracer in a single-use one), waits for it to stop, then detaches.
 # Same user, same container: not an escape, but the run must still end normally.
 import ctypes
 import os
