@@ -11,7 +11,7 @@ import type { SandboxExit, SandboxProcess } from './sandbox.ts';
 export const SUPERVISOR = readFileSync(new URL('./supervisor.sh', import.meta.url), 'utf8');
 // A fresh process's tracer normally says hello in tens of milliseconds; past this the container is given up.
 const READY_TIMEOUT_MS = 15_000;
-// supervisor.sh's end-of-run record on stdout starts with this length, over any frame's cap.
+// supervisor.sh's records on stdout (a run's start and its end) begin with this length, over any frame's cap.
 const END_MARK = 0xffffffff;
 const MARK_BYTES = Buffer.from([0xff, 0xff, 0xff, 0xff]);
 
