@@ -13,6 +13,10 @@ for d in protocol server schema sandbox-images problems tracer-runtimes; do
   cp -rsf "$PWD/$d" .build/
 done
 find .build -xtype l -delete   # links to sources deleted since the last build
+# and what tsc wrote for them
+find .build/protocol .build/server .build/schema .build/sandbox-images -name '*.js' 2>/dev/null | while read -r js; do
+  [ -e "${js%.js}.ts" ] || rm -f "$js"
+done
 ln -sfn ../.tracecast-data .build/.tracecast-data
 npx tsc -p tsconfig.build.json
 say build "server compiled to .build/"
