@@ -2,7 +2,7 @@
 import type { Language } from '../../protocol/index.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
-import { sameLimits, type Sandbox, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
+import { sameLimits, untilReady, type Sandbox, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
 // How long a replacement waits after a run took a warm process, while others are still warm.
 const REFILL_DELAY_MS = 300;
@@ -108,7 +108,7 @@ export class WarmPool implements Sandbox {
     const t0 = performance.now();
     try {
       const proc = await this.inner.start(language, this.options.limits, { 'tracecast.pool': '1' });
-      await Promise.race([proc.ready, proc.exited.then(() => Promise.reject(new Error('sandbox exited before its tracer was ready')))]);
+      await untilReady(proc);
       this.metrics.poolRefillSeconds.observe({ language }, (performance.now() - t0) / 1000);
       if (this.closed) {
         await proc.dispose();

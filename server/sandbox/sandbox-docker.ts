@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import type { Language } from '../../protocol/messages.ts';
 import { AttachedProcess } from './attached-process.ts';
-import { removeContainer, setMemory } from './docker-container.ts';
+import { containerExit, killContainer, removeContainer, setMemory } from './docker-container.ts';
 import { COMPILED_LANGUAGES, type Sandbox, type SandboxExit, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 import { SUPERVISOR, SupervisedProcess } from './supervised-process.ts';
 
@@ -146,11 +146,10 @@ class DockerProcess extends AttachedProcess implements SandboxProcess {
     this.id = container.id;
     this.exited = (async () => {
       try {
-        await container.wait();
+        const exit = await containerExit(container);
         // The attach stream may still hold the last chunks after the process exits.
         await Promise.race([this.ended, new Promise((r) => setTimeout(r, 1000))]);
-        const info = await container.inspect();
-        return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
+        return exit;
       } catch (err) {
         // Disposed while its exit was awaited: it was killed, and nobody waits for how.
         if (this.disposed) return { exitCode: 128 + 9, oomKilled: false };
@@ -164,9 +163,7 @@ class DockerProcess extends AttachedProcess implements SandboxProcess {
   }
 
   async kill(): Promise<void> {
-    // Output after a kill is discarded: dropping the stream now spares draining Docker's buffered backlog.
-    this.stream.destroy();
-    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    await killContainer(this.container, this.stream);
   }
 
   async dispose(): Promise<void> {

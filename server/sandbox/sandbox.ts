@@ -55,6 +55,25 @@ export interface SandboxProcess {
   recycle?(): Promise<SandboxProcess>;
 }
 
+/**
+ * Resolves once the process's tracer said hello; rejects, with what it wrote on stderr meanwhile, if it exits first
+ * or (with a timeout) takes longer.
+ */
+export async function untilReady(proc: SandboxProcess, timeoutMs?: number): Promise<void> {
+  let stderr = '';
+  proc.onStderr((c) => (stderr += c.toString('utf8')));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      proc.ready,
+      proc.exited.then((exit) => Promise.reject(new Error(`the sandbox exited with ${exit.exitCode} before its tracer was ready: ${stderr.trim().slice(0, 300)}`))),
+      ...(timeoutMs === undefined ? [] : [new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no tracer ready within ${timeoutMs} ms`)), timeoutMs)))]),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Languages whose runtime compiles the program first, then waits for the runner's go (CHANNEL.md, `compiled`). */
 export const COMPILED_LANGUAGES: ReadonlySet<Language> = new Set(['cpp']);
 

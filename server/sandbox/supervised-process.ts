@@ -4,9 +4,9 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { nanoid } from 'nanoid';
 import { ProcessOutput } from './attached-process.ts';
-import { removeContainer, setMemory } from './docker-container.ts';
+import { containerExit, killContainer, removeContainer, setMemory } from './docker-container.ts';
 import { DockerDemuxer } from './docker-stream.ts';
-import type { SandboxExit, SandboxProcess } from './sandbox.ts';
+import { untilReady, type SandboxExit, type SandboxProcess } from './sandbox.ts';
 
 export const SUPERVISOR = readFileSync(new URL('./supervisor.sh', import.meta.url), 'utf8');
 // A fresh process's tracer normally says hello in tens of milliseconds; past this the container is given up.
@@ -45,11 +45,9 @@ export class SupervisedProcess implements SandboxProcess {
   /** The end record's text so far, once its mark was seen. */
   private record: string | null = null;
   private heldStderr: Buffer | null = null;
-  private stdoutOver = false;
   private stderrOver = false;
+  /** From the end record: once set, this process's stdout is over. */
   private status: { exitCode: number; oom: boolean } | null = null;
-  /** Ended by itself, with a status that says nothing went wrong inside: the container may serve again. */
-  private clean = false;
   private killed = false;
   /** Its run is over: disposed, or recycled into the next process. */
   private over = false;
@@ -98,7 +96,7 @@ export class SupervisedProcess implements SandboxProcess {
    * tracer's frames through until the end record, following frame lengths so no frame is mistaken for it.
    */
   private fromStdout(chunk: Buffer): void {
-    if (this.stdoutOver) return;
+    if (this.status) return;
     if (this.record !== null) return this.recordText(chunk);
     let buf = this.heldStdout ? Buffer.concat([this.heldStdout, chunk]) : chunk;
     this.heldStdout = null;
@@ -150,7 +148,6 @@ export class SupervisedProcess implements SandboxProcess {
     if (nl < 0) return;
     const [, status, oom] = record.slice(0, nl).split(' ');
     this.status = { exitCode: Number(status), oom: oom === '1' };
-    this.stdoutOver = true;
     this.maybeEnded();
   }
 
@@ -174,20 +171,21 @@ export class SupervisedProcess implements SandboxProcess {
   }
 
   private maybeEnded(): void {
-    if (!this.stdoutOver || !this.stderrOver || !this.status) return;
-    const { exitCode, oom } = this.status;
-    this.clean = exitCode < 128 && !oom && !this.killed;
-    this.settle({ exitCode, oomKilled: oom });
+    if (this.status && this.stderrOver) this.settle({ exitCode: this.status.exitCode, oomKilled: this.status.oom });
+  }
+
+  /** Ended by itself, with a status that says nothing went wrong inside, and its container still up: it may serve again. */
+  private get clean(): boolean {
+    const s = this.status;
+    return s !== null && this.stderrOver && s.exitCode < 128 && !s.oom && !this.killed && !this.box.gone;
   }
 
   /** The container stopped (its supervisor exited, it was killed): the run is over without a record. */
   private async containerGone(): Promise<void> {
-    this.clean = false;
-    if (this.status && this.stdoutOver && this.stderrOver) return;
+    if (this.status && this.stderrOver) return;
     try {
-      await this.box.container.wait();
-      const info = await this.box.container.inspect();
-      this.settle({ exitCode: this.killed ? 128 + 9 : info.State.ExitCode, oomKilled: info.State.OOMKilled });
+      const exit = await containerExit(this.box.container);
+      this.settle(this.killed ? { ...exit, exitCode: 128 + 9 } : exit);
     } catch {
       // Removed meanwhile: it was killed or disposed, and nobody waits for how.
       this.settle({ exitCode: 128 + 9, oomKilled: false });
@@ -226,10 +224,7 @@ export class SupervisedProcess implements SandboxProcess {
 
   async kill(): Promise<void> {
     this.killed = true;
-    this.clean = false;
-    // Output after a kill is discarded: dropping the stream now spares draining Docker's buffered backlog.
-    this.box.stream.destroy();
-    await this.box.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    await killContainer(this.box.container, this.box.stream);
   }
 
   async dispose(): Promise<void> {
@@ -241,7 +236,7 @@ export class SupervisedProcess implements SandboxProcess {
   }
 
   async recycle(): Promise<SandboxProcess> {
-    if (this.over || !this.clean || this.box.gone) {
+    if (this.over || !this.clean) {
       await this.dispose();
       throw new Error('the process did not end cleanly by itself');
     }
@@ -257,7 +252,7 @@ export class SupervisedProcess implements SandboxProcess {
       this.box.current = next;
       this.box.stream.resume();
       next.request();
-      await ready(next);
+      await untilReady(next, READY_TIMEOUT_MS);
       if (this.removed) throw new Error('disposed while recycling');
       return next;
     } catch (err) {
@@ -265,21 +260,5 @@ export class SupervisedProcess implements SandboxProcess {
       await removeContainer(this.box.container).catch(() => undefined);
       throw err;
     }
-  }
-}
-
-/** Resolves once the tracer said hello; rejects, with what the supervisor wrote on stderr, if the container stops first or it takes too long. */
-async function ready(proc: SupervisedProcess): Promise<void> {
-  let stderr = '';
-  proc.onStderr((c) => (stderr += c.toString('utf8')));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      proc.ready,
-      proc.exited.then((exit) => Promise.reject(new Error(`the sandbox ended with ${exit.exitCode} before its tracer was ready: ${stderr.trim().slice(0, 300)}`))),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no tracer ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS))),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
