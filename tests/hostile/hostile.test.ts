@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { loadavg, networkInterfaces } from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import Docker from 'dockerode';
 import { decodeServerFrame, TraceState, type HeapObj, type ServerFrame, type Step, type Value } from '../../protocol/index.ts';
-import { containersOf, startTestServer, type TestServer } from '../support/server.ts';
+import { containerGoneWithin, containersOf, hostProcessesWith, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { MAX_STEPS, OUTPUT_BYTES, SERVER_TIMEOUT_MS, TIMEOUT_MS, hostile, ordinary, type HostileCase, type HostileLanguage, type OrdinaryCase, type TextMatch } from './manifest.ts';
 
@@ -146,24 +146,7 @@ function invalidUtf8Strings(b: Uint8Array): number {
   return bad;
 }
 
-// ---------------------------------------------------------------- host processes and files
-
-/** Command lines (NUL as space) of host processes whose command line holds one of the markers. */
-async function hostProcessesWith(markers: string[]): Promise<string[]> {
-  if (markers.length === 0) return [];
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    let cmd: string;
-    try {
-      cmd = (await readFile(`/proc/${pid}/cmdline`)).toString('utf8').replaceAll('\0', ' ');
-    } catch {
-      continue;
-    }
-    for (const m of markers) if (cmd.includes(m)) found.push(`${pid}: ${cmd.trim()}`);
-  }
-  return found;
-}
+// ---------------------------------------------------------------- host files
 
 interface FileState {
   mtimeMs: number;
@@ -322,22 +305,8 @@ async function execute(
   client.close();
   // A run that ended by itself leaves its container to its owner (TRACECAST_REUSE) until the owner's
   // connection closes; then it goes, like every other run's.
-  if (o.sandbox) o.containerLeft = !(await containerGone(ctx.docker, o.sandbox, OWNER_GONE_MS));
+  if (o.sandbox) o.containerLeft = !(await containerGoneWithin(o.sandbox, OWNER_GONE_MS));
   return o;
-}
-
-async function containerGone(docker: Docker, id: string, withinMs: number): Promise<boolean> {
-  const until = performance.now() + withinMs;
-  for (;;) {
-    try {
-      await docker.getContainer(id).inspect();
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return true;
-      throw err;
-    }
-    if (performance.now() > until) return false;
-    await sleep(100);
-  }
 }
 
 function newOutcome(label: string, language: string, limitMs: number, keepSteps: boolean): Outcome {

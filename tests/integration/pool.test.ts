@@ -5,15 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { containersOf, startTestServer, type TestServer } from '../support/server.ts';
+import { containersOf, metric, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const POOL_SIZE = 2;
-
-async function metric(server: TestServer, pattern: RegExp): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-  return Number(pattern.exec(text)?.[1] ?? 0);
-}
 
 // The pool keeps POOL_SIZE per language with an image; these tests use Python's.
 const warm = (server: TestServer) => metric(server, /^tracecast_pool_warm\{language="python"\} (\d+)$/m);

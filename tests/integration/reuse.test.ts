@@ -6,11 +6,10 @@
  * container; the owner's containers go when its connection closes.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import type { ServerFrame } from '../../protocol/index.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { containerGoneWithin, hostProcessesWith, metric, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 // Unusual enough that no other process on the machine has it on its command line.
@@ -57,34 +56,7 @@ const HOSTNAME = 'import socket\nprint("host", socket.gethostname())\n';
 const output = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'output' ? [f.text] : [])).join('');
 const field = (text: string, name: string) => new RegExp(`^${name} (.*?)(?: pid (\\d+))?$`, 'm').exec(text);
 
-async function hostProcessesWith(marker: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const p of await readdir('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes(marker)) found.push(`${p}: ${cmd.replaceAll('\0', ' ')}`);
-  }
-  return found;
-}
-
-async function counter(server: TestServer, name: string, outcome: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-  const m = new RegExp(`^${name}\\{language="python",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
-  return Number(m?.[1] ?? 0);
-}
-
-async function gone(docker: Docker, id: string, withinMs: number): Promise<boolean> {
-  const until = Date.now() + withinMs;
-  while (Date.now() < until) {
-    try {
-      await docker.getContainer(id).inspect();
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+const counter = (server: TestServer, name: string, outcome: string) => metric(server, new RegExp(`^${name}\\{language="python",outcome="${outcome}"\\} (\\d+)$`, 'm'));
 
 describe('per-owner sandbox reuse', () => {
   let server: TestServer;
@@ -107,7 +79,7 @@ describe('per-owner sandbox reuse', () => {
       assert.match(out1, /^done$/m);
       const [, host1, pid1] = field(out1, 'host')!;
       // The run's detached children were killed when it ended, before run.ended.
-      assert.deepEqual(await hostProcessesWith(MARK), []);
+      assert.deepEqual(await hostProcessesWith([MARK]), []);
 
       const hits = await counter(server, 'tracecast_sandbox_reuse_total', 'hit');
       const second = await owner.execute('python', SECOND);
@@ -141,7 +113,7 @@ describe('per-owner sandbox reuse', () => {
       const container = (await docker.listContainers({ all: true, filters: { label: [`tracecast.runner=${server.runnerId}`] } })).find((c) => c.Id.startsWith(host1));
       assert.ok(container, `no container ${host1}`);
       owner.close();
-      assert.ok(await gone(docker, container.Id, 10_000), `container ${host1} still exists after its owner left`);
+      assert.ok(await containerGoneWithin(container.Id, 10_000), `container ${host1} still exists after its owner left`);
     } finally {
       owner.close();
       other.close();

@@ -1,4 +1,5 @@
 /** Starts a real tracecast server in this process for a test (real Docker; Redis/Postgres from the environment). */
+import { readdir, readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import { nanoid } from 'nanoid';
 import { loadConfig } from '../../server/config.ts';
@@ -53,4 +54,42 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
 export async function containersOf(runnerId: string): Promise<Docker.ContainerInfo[]> {
   return new Docker().listContainers({ all: true, filters: { label: [`tracecast.runner=${runnerId}`] } });
+}
+
+/** Whether the container is removed within `withinMs` (polled every 100 ms); an error other than "no such container" is thrown. */
+export async function containerGoneWithin(id: string, withinMs: number): Promise<boolean> {
+  const until = performance.now() + withinMs;
+  for (;;) {
+    try {
+      await new Docker().getContainer(id).inspect();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return true;
+      throw err;
+    }
+    if (performance.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Host processes (other than this one) whose command line holds one of `markers`, as "pid: command line" (NUL as space). */
+export async function hostProcessesWith(markers: string[]): Promise<string[]> {
+  if (markers.length === 0) return [];
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    let cmd: string;
+    try {
+      cmd = (await readFile(`/proc/${pid}/cmdline`)).toString('utf8').replaceAll('\0', ' ');
+    } catch {
+      continue;
+    }
+    for (const m of markers) if (cmd.includes(m)) found.push(`${pid}: ${cmd.trim()}`);
+  }
+  return found;
+}
+
+/** A sample's value in the server's /metrics (`pattern`'s first group), 0 when absent. */
+export async function metric(server: TestServer, pattern: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  return Number(pattern.exec(text)?.[1] ?? 0);
 }
