@@ -81,7 +81,7 @@ export function expandSteps({ first, steps: wire }: { first: number; steps: read
       const f = w[1] as WireStepFields & Record<string, unknown>;
       step = { i, ev: f.ev ?? 'line', line: w[0], fn: f.fn ?? impliedFn(f, fn)!, depth: f.depth ?? impliedDepth(f, depth) };
       // Every field but the header is the step's own, including ones this client does not know yet.
-      for (const key in f) if (key !== 'ev' && key !== 'fn' && key !== 'depth') (step as Record<string, unknown>)[key] = f[key];
+      for (const key in f) if (!HEADER.has(key)) (step as Record<string, unknown>)[key] = f[key];
     } else {
       throw new Error(`steps frame: step ${i} is neither a line number nor [line, fields]`);
     }

@@ -1,6 +1,7 @@
 // Hand-written fast validator for tracer frames, accepting exactly what the zod schemas in trace.ts accept.
 import { TracerFrame } from './trace.ts';
 import type { TracerFrame as TracerFrameT } from './trace.ts';
+import { expandSteps } from './steps-wire.ts';
 
 // zod v3 validates a realistic 512-step batch at ~90k steps/s (its Value union builds
 // an issue object for every rejected branch); this does the same checks without
@@ -205,9 +206,18 @@ export function isTracerFrame(x: unknown): x is TracerFrameT {
 
 /**
  * Drop-in for TracerFrame.parse on the hot path: returns a valid frame as is (unknown
- * keys kept, not stripped) and throws zod's ZodError for an invalid one.
+ * keys kept, not stripped) and throws zod's ZodError for an invalid one. A `steps` frame
+ * in the compact form comes back with full steps (an entry of neither form throws).
  */
 export function parseTracerFrame(x: unknown): TracerFrameT {
-  if (isTracerFrame(x)) return x;
-  return TracerFrame.parse(x);
+  const frame = isObj(x) && x.t === 'steps' && x.first !== undefined ? fromCompact(x) : x;
+  if (isTracerFrame(frame)) return frame;
+  return TracerFrame.parse(frame);
+}
+
+/** A `steps` frame in the compact form (CHANNEL.md) as full steps; its own keys but `first` kept. */
+function fromCompact(x: O): O {
+  const { first, steps, ...rest } = x;
+  if (!Array.isArray(steps)) return x;
+  return { ...rest, steps: expandSteps({ first: first as number, steps }) };
 }

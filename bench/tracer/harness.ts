@@ -8,6 +8,7 @@ import type Docker from 'dockerode';
 import { encode, withPosition } from '../../protocol/codec.ts';
 import type { Language as AnyLanguage } from '../../protocol/index.ts';
 import { compactSteps } from '../../protocol/steps-wire.ts';
+import { parseTracerFrame } from '../../protocol/trace-validate.ts';
 import type { Step } from '../../protocol/trace.ts';
 import { imageTag } from '../../sandbox-images/images.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -159,7 +160,7 @@ export interface RunResult {
   wireBytes?: number;
   /** Tracer-channel JSON bytes of the `steps` frames (only with `wire`). */
   channelBytes?: number;
-  /** µs per step spent encoding those frames (compacting included; only with `wire`). */
+  /** µs per step the runner spends on those frames after JSON.parse: validating (expanding the compact channel form), compacting, encoding (only with `wire`). */
   encodeUsPerStep?: number;
   end?: Record<string, unknown>;
 }
@@ -231,8 +232,9 @@ export function wireSize(payloads: Buffer[], form: WireForm): { steps: number; w
     let encodeMs = 0;
     let seq = 0;
     for (const p of payloads) {
-      const frame = JSON.parse(p.toString('utf8')) as { steps: Step[] };
+      const parsed: unknown = JSON.parse(p.toString('utf8'));
       const t = performance.now();
+      const frame = parseTracerFrame(parsed) as { steps: Step[] };
       const bytes = encode(form === 'compact' ? { type: 'steps', session, run, ...compactSteps(frame.steps) } : { type: 'steps', session, run, steps: frame.steps });
       encodeMs += performance.now() - t;
       if (pass > 0) continue;

@@ -205,11 +205,11 @@ async function main() {
   out.push(
     '## Bytes per step on the wire (MessagePack `steps` frames as clients receive them, `pos` included)',
     '',
-    table(['lang', 'program', 'ours B/step', 'baseline B/step', 'ours/baseline', 'target', 'ours channel B/step', 'baseline channel B/step', 'ours encode µs/step'], bytesRows),
+    table(['lang', 'program', 'ours B/step', 'baseline B/step', 'ours/baseline', 'target', 'ours channel B/step', 'baseline channel B/step', 'ours runner µs/step'], bytesRows),
     '',
     'Ours: the compact form the runner sends (protocol/steps-wire.ts); the baseline: each snapshot as a plain step map.',
-    '"channel": the tracer\'s JSON frames on the sandbox channel, for comparison. "encode": host time to compact and',
-    'encode ours (what the runner does per batch), the fastest of 3 passes over the run\'s frames.',
+    '"channel": the tracer\'s JSON frames on the sandbox channel, for comparison. "runner": host time the runner spends',
+    'on ours after JSON.parse (validate, expanding the channel\'s compact form; compact; encode), the fastest of 3 passes.',
   );
   const rssRows: string[][] = [];
   for (const lang of bytesOnly ? [] : LANGS) {

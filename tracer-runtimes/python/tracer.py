@@ -444,7 +444,7 @@ def analyze_segment(runs):
 
 
 class CodeInfo:
-    __slots__ = ("code", "name", "fnj", "lines", "metas", "sfx", "instrs", "is_module", "ops", "live")
+    __slots__ = ("code", "name", "fnj", "lines", "metas", "instrs", "is_module", "ops", "live")
     __module__ = "tracecast"
 
     def __init__(self, code, is_module, live_locals):
@@ -459,7 +459,6 @@ class CodeInfo:
                     lines[o] = line
         self.lines = lines
         self.metas = {}
-        self.sfx = {}
         self.instrs = None
         self.is_module = is_module
         self.ops = None
@@ -563,17 +562,35 @@ def run(job, chan):
     forked = False     # in a forked child: the channel and the trace belong to the parent
     trace_off = []     # turns the backend's event delivery off (set with the backend)
 
-    def steps_frames(lst, frames):
-        text = '{"t":"steps","steps":[' + ",".join(lst) + "]}"
+    def steps_frames(lst, first, frames):
+        text = '{"t":"steps","first":%d,"steps":[%s]}' % (first, ",".join(lst))
         data = text.encode("utf-8", "replace")
         if len(data) + 4 > MAX_FRAME:
             if len(lst) == 1:
                 raise OverflowError("a single step's state exceeds the 1 MiB frame limit")
             h = len(lst) // 2
-            steps_frames(lst[:h], frames)
-            steps_frames(lst[h:], frames)
+            rest = lst[h:]
+            rest[0] = frame_start(lst, h)
+            steps_frames(lst[:h], first, frames)
+            steps_frames(rest, first + h, frames)
             return
         frames.append(data)
+
+    def frame_start(lst, h):
+        """lst[h] as the first step of a frame, which must name its fn and depth (rare: a split frame)."""
+        import json
+        e = json.loads(lst[h])
+        if type(e) is int:
+            e = [e, {}]
+        if "depth" in e[1]:
+            return lst[h]
+        for j in range(h - 1, -1, -1):
+            p = json.loads(lst[j])
+            if type(p) is list and "depth" in p[1]:
+                e[1]["fn"] = p[1]["fn"]
+                e[1]["depth"] = p[1]["depth"]
+                return J(e)
+        raise AssertionError("a frame's first step names its fn and depth")
 
     def flush():
         nonlocal last_flush
@@ -582,7 +599,7 @@ def run(job, chan):
         if n:
             lst = pend[:]
             pend.clear()
-            steps_frames(lst, frames)
+            steps_frames(lst, sent[0], frames)
         if outs:
             for stream, text, step in outs:
                 frames.append(J({"t": "output", "stream": stream, "text": text, "step": step}).encode("utf-8", "replace"))
@@ -1565,6 +1582,11 @@ def run(job, chan):
     # ---- steps
     i = 0
     next_kf = 0        # next index that needs the generic path (keyframe or step limit)
+    # The compact form (CHANNEL.md): a plain line step whose fn and depth are the previous
+    # step's is just its line, or [line, {delta}]; every other step names its ev, fn and depth.
+    last_fn = None     # fn (JSON text, compared by identity) and len(stack) of the previous step
+    last_d = -1
+    LINE_TEXT = {}     # line -> str(line)
     cur_exc = None
     exc_line = [None, 0]   # the last exception step's exception and line (for the end frame)
     prop = False       # an exception step was the last step: further RAISEs of it are propagation
@@ -1616,11 +1638,13 @@ def run(job, chan):
 
         extra: None or a function returning the JSON fragment of the event's own field
         ('"ret":..', '"exc":..', '"viz":..'); it is called where its references get tracked."""
-        nonlocal i, next_kf, prop
+        nonlocal i, next_kf, prop, last_fn, last_d
         if i >= max_steps:
             finish("step_limit")
         prop = False
-        head = '{"i":%d,"ev":"%s","line":%d,"fn":%s,"depth":%d' % (i, ev, line, ci.fnj, len(stack) - 1)
+        last_fn = ci.fnj
+        last_d = len(stack)
+        head = '[%d,{"ev":"%s","fn":%s,"depth":%d' % (line, ev, last_fn, last_d - 1)
         if full or i % K == 0:
             if ret is not MISS:
                 extra = lambda: '"ret":' + vjs(ret)   # noqa: E731
@@ -1628,7 +1652,7 @@ def run(job, chan):
                 drain()
             kf, ex = snapshot(extra)
             clear_deltas()
-            s = head + ',"kf":' + kf + ("," + ex if ex else "") + "}"
+            s = head + ',"kf":' + kf + ("," + ex if ex else "") + "}]"
         else:
             if ret is not MISS:
                 ex = '"ret":' + vjs(ret)
@@ -1637,7 +1661,7 @@ def run(job, chan):
             ds = delta_str()
             if ex:
                 ds = (ds + "," + ex) if ds else ex
-            s = (head + "," + ds + "}") if ds else (head + "}")
+            s = (head + "," + ds + "}]") if ds else (head + "}]")
         pend.append(s)
         i += 1
         nk = -(-i // K) * K
@@ -1646,20 +1670,21 @@ def run(job, chan):
             flush()
 
     def emit_line(rec, line):
-        nonlocal i, prop
+        nonlocal i, prop, last_fn, last_d
         if i >= next_kf:
             return emit("line", line, rec.ci, None)
         prop = False
         d = len(stack)
-        ci = rec.ci
-        sfx = ci.sfx.get((line << 24) | d)
-        if sfx is None:
-            sfx = ci.sfx[(line << 24) | d] = ',"ev":"line","line":%d,"fn":%s,"depth":%d' % (line, ci.fnj, d - 1)
-        if dirty or npop or synced != d or todo:
+        fnj = rec.ci.fnj
+        if not pend or npop or synced != d or todo or fnj is not last_fn or d != last_d:
             ds = delta_str()
-            s = ('{"i":%d%s,%s}' % (i, sfx, ds)) if ds else ('{"i":%d%s}' % (i, sfx))
+            s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, fnj, d - 1, ("," + ds) if ds else "")
+            last_fn = fnj
+            last_d = d
+        elif dirty:
+            s = '[%d,{%s}]' % (line, delta_str())
         else:
-            s = '{"i":%d%s}' % (i, sfx)
+            s = LINE_TEXT.get(line) or LINE_TEXT.setdefault(line, str(line))
         pend.append(s)
         i += 1
         if len(pend) >= batch:
@@ -2039,7 +2064,7 @@ def run(job, chan):
             # The hot path: pre_event() and emit_line() inlined for the common case (a
             # segment that only rebinds locals to small ints / short strings, a step whose
             # delta is only `set`); everything else goes through the general helpers.
-            nonlocal i, prop, dirty
+            nonlocal i, prop, dirty, last_fn, last_d
             try:
                 f = _getframe(1)
                 rec = stack[-1]
@@ -2087,22 +2112,20 @@ def run(job, chan):
                     return
                 prop = False
                 d = len(stack)
-                sfx = ci.sfx.get((line << 24) | d)
-                if sfx is None:
-                    sfx = ci.sfx[(line << 24) | d] = ',"ev":"line","line":%d,"fn":%s,"depth":%d' % (
-                        line, ci.fnj, d - 1)
-                if npop or synced != d or todo:
+                if not pend or npop or synced != d or todo or ci.fnj is not last_fn or d != last_d:
                     ds = delta_str()
-                    s = ('{"i":%d%s,%s}' % (i, sfx, ds)) if ds else ('{"i":%d%s}' % (i, sfx))
+                    s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, ci.fnj, d - 1, ("," + ds) if ds else "")
+                    last_fn = ci.fnj
+                    last_d = d
                 elif dirty:
                     if d_new or d_upd or d_del or d_free:
-                        s = '{"i":%d%s,%s}' % (i, sfx, delta_str())
+                        s = '[%d,{%s}]' % (line, delta_str())
                     else:
-                        s = '{"i":%d%s,"set":[%s]}' % (i, sfx, ",".join(d_set))
+                        s = '[%d,{"set":[%s]}]' % (line, ",".join(d_set))
                         d_set.clear()
                         dirty = False
                 else:
-                    s = '{"i":%d%s}' % (i, sfx)
+                    s = LINE_TEXT.get(line) or LINE_TEXT.setdefault(line, str(line))
                 pend.append(s)
                 i += 1
                 if len(pend) >= batch:
