@@ -25,11 +25,12 @@ import glob
 import json
 import os
 import shlex
-import struct
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from channel_frames import read_frames  # noqa: E402
 
 
 def run_cmd(cmd, data):
@@ -65,11 +66,7 @@ def traced(py, rdir, src, extra=None):
         raise RuntimeError("tracer.py exited %d: %s" % (rc, err[-2000:]))
     steps = []
     end = None
-    pos = 0
-    while pos < len(out):
-        (n,) = struct.unpack(">I", out[pos:pos + 4])
-        fr = json.loads(out[pos + 4:pos + 4 + n].decode("utf-8"))
-        pos += 4 + n
+    for fr in read_frames(out):
         if fr["t"] == "steps":
             steps.extend(fr["steps"])
         elif fr["t"] == "end":

@@ -19,11 +19,12 @@ import copy
 import json
 import os
 import shlex
-import struct
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from channel_frames import read_frames  # noqa: E402
 
 
 def run_tracer(py, rdir, src, job_extra):
@@ -39,13 +40,7 @@ def run_tracer(py, rdir, src, job_extra):
     out = p.stdout
 
     def frames():
-        pos = 0
-        while pos < len(out):
-            (n,) = struct.unpack(">I", out[pos:pos + 4])
-            if n > 1 << 20:
-                raise AssertionError("frame larger than 1 MiB")
-            yield json.loads(out[pos + 4:pos + 4 + n].decode("utf-8"))
-            pos += 4 + n
+        return read_frames(out)
     return frames
 
 
