@@ -1298,6 +1298,10 @@ def run(job, chan):
             synced = len(stack)
             npop += 1
 
+    def set_text(fid, nm, v):
+        """A `set` entry of a small int or short string (the hot path's values)."""
+        return "[%d,%s,%s]" % (fid, NJC.get(nm) or nj(nm), str(v) if type(v) is int else EBS(v))
+
     def var_changed(rec, nm, v, o):
         nonlocal dirty
         if v is MISS or hidden(rec, nm, v):
@@ -2064,6 +2068,8 @@ def run(job, chan):
             # The hot path: pre_event() and emit_line() inlined for the common case (a
             # segment that only rebinds locals to small ints / short strings, a step whose
             # delta is only `set`); everything else goes through the general helpers.
+            # A step whose only delta is one such variable (q = its name, qv its value) is
+            # formatted in one go: building its `set` entry apart costs as much again.
             nonlocal i, prop, dirty, last_fn, last_d
             try:
                 f = _getframe(1)
@@ -2073,6 +2079,7 @@ def run(job, chan):
                         return
                     rec = stack[-1]
                 m = rec.meta
+                q = None
                 if force_full or m is None:
                     pre_event()
                 else:
@@ -2092,27 +2099,47 @@ def run(job, chan):
                                         (t is int and -MAX_SAFE <= v <= MAX_SAFE) or
                                         (t is str and len(v) <= MS)):
                                     fo[nm] = v
-                                    d_set.append("[%d,%s,%s]" % (rec.fid, NJC.get(nm) or nj(nm),
-                                                                 str(v) if t is int else EBS(v)))
+                                    if q is None and not dirty:
+                                        q = nm
+                                        qv = v
+                                        continue
+                                    d_set.append(set_text(rec.fid, nm, v))
                                     dirty = True
                                 else:
                                     var_changed(rec, nm, v, o)
-                    if m.slow or exotic:
-                        pre_slow(rec, m)
-                    if todo:
-                        drain()
+                        if q is not None and dirty:
+                            d_set.insert(0, set_text(rec.fid, q, qv))
+                            q = None
+                    if m.slow or exotic or todo:
+                        if q is not None:
+                            d_set.append(set_text(rec.fid, q, qv))
+                            dirty = True
+                            q = None
+                        if m.slow or exotic:
+                            pre_slow(rec, m)
+                        if todo:
+                            drain()
                 ci = rec.ci
                 la = f.f_lasti
                 m = ci.metas.get(la)
                 if m is None:
                     m = ci.meta_at(la)
                 rec.meta = m
+                d = len(stack)
+                if q is not None and (i >= next_kf or not pend or npop or synced != d or ci.fnj is not last_fn or d != last_d):
+                    d_set.append(set_text(rec.fid, q, qv))
+                    dirty = True
+                    q = None
                 if i >= next_kf:
                     emit("line", line, ci, None)
                     return
                 prop = False
-                d = len(stack)
-                if not pend or npop or synced != d or todo or ci.fnj is not last_fn or d != last_d:
+                if q is not None:
+                    if type(qv) is int:
+                        s = '[%d,{"set":[[%d,%s,%d]]}]' % (line, rec.fid, NJC.get(q) or nj(q), qv)
+                    else:
+                        s = '[%d,{"set":[[%d,%s,%s]]}]' % (line, rec.fid, NJC.get(q) or nj(q), EBS(qv))
+                elif not pend or npop or synced != d or todo or ci.fnj is not last_fn or d != last_d:
                     ds = delta_str()
                     s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, ci.fnj, d - 1, ("," + ds) if ds else "")
                     last_fn = ci.fnj
