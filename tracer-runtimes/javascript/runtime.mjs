@@ -616,14 +616,21 @@ export function createRuntime(o) {
     return t + ']}';
   }
 
-  // ',"ev":..,"line":..,"fn":..,"depth":..' cached per (function, depth) at
-  // [line * 8 + event], a bounded number of them
+  // ',{"ev":..,"fn":..,"depth":..' of a step that names its header (CHANNEL.md, the compact
+  // form), cached per (function, depth, event), a bounded number of them
   const EVS = ['line', 'call', 'return', 'exception', 'viz'];
   const heads = [];
   let headCount = 0;
-  function newHead(hs, key, F, evc, line) {
-    const h = Buffer.from(',"ev":"' + EVS[evc] + '","line":' + line + ',"fn":' + nameJ(F.fn) + ',"depth":' + F.depth, 'utf8');
-    if (headCount < 65536) { hs[key] = h; headCount++; }
+  function headOf(F, evc) {
+    let byDepth = heads[F.fnId];
+    if (byDepth === undefined) byDepth = heads[F.fnId] = [];
+    let hs = byDepth[F.depth];
+    if (hs === undefined) hs = byDepth[F.depth] = [];
+    let h = hs[evc];
+    if (h === undefined) {
+      h = Buffer.from(',{"ev":"' + EVS[evc] + '","fn":' + nameJ(F.fn) + ',"depth":' + F.depth, 'utf8');
+      if (headCount < 65536) { hs[evc] = h; headCount++; }
+    }
     return h;
   }
 
@@ -922,24 +929,23 @@ export function createRuntime(o) {
     return t;
   }
 
-  // Steps are encoded straight into one frame buffer:
-  //   [len:4]{"t":"steps","steps":[ step , step ... ]}
+  // Steps are encoded straight into one frame buffer, in the compact form (CHANNEL.md):
+  //   [len:4]{"t":"steps","steps":[ step , step ... ],"first":N}
   const FRAME_MAX = 1048576;
   const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX + 16);
   const PREFIX = Buffer.from('{"t":"steps","steps":[');
-  const LIMIT = 4 + FRAME_MAX - 2;      // room for the closing ']}'
+  const LIMIT = 4 + FRAME_MAX - 32;     // room for the closing '],"first":N}'
   let wpos = 0, wcount = 0;
   function resetBuf() { wbuf.set(PREFIX, 4); wpos = 4 + PREFIX.length; wcount = 0; }
   resetBuf();
 
-  // the step index in decimal, kept incrementally: '{"i":' + digits
-  const idx = Buffer.from('{"i":0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0', 'latin1');
-  let idxLen = 6;
-  function bumpIndex() {
-    let k = idxLen - 1;
-    while (k >= 5 && idx[k] === 57) { idx[k] = 48; k--; }
-    if (k < 5) { idx.copyWithin(6, 5, idxLen); idx[5] = 49; idxLen++; }
-    else idx[k]++;
+  // the fn and depth of the previous step: a line step with the same needs not name them
+  let lastFn = null, lastDepth = -1;
+
+  function putInt(x) {
+    if (x < 10) { wbuf[wpos++] = 48 + x; return; }
+    if (x < 100) { wbuf[wpos++] = 48 + ((x / 10) | 0); wbuf[wpos++] = 48 + (x % 10); return; }
+    wpos += wbuf.write(String(x), wpos, 'latin1');
   }
   function putText(t) {
     // t is a JSON text fragment; make sure it fits (flushing first if needed)
@@ -948,6 +954,33 @@ export function createRuntime(o) {
     const bl = Buffer.byteLength(t, 'utf8');
     if (bl <= room) { wpos += wbuf.write(t, wpos, 'utf8'); return true; }
     return false;
+  }
+  // One step: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}] when
+  // `named` (a frame's first step, a keyframe, frames pushed or popped, an event, another fn
+  // or depth). False, with nothing written, when it does not fit behind the pending steps.
+  function putStep(evc, F, line, delta, named) {
+    const start = wpos;
+    if (wcount > 0) wbuf[wpos++] = 44; // ,
+    if (named || evc !== 0 || wcount === 0 || F.fn !== lastFn || F.depth !== lastDepth) {
+      wbuf[wpos++] = 91; // [
+      putInt(line);
+      const h = headOf(F, evc);
+      wbuf.set(h, wpos);
+      wpos += h.length;
+      if (delta.length !== 0 && !putText(delta)) { wpos = start; return false; }
+      wbuf[wpos++] = 125; wbuf[wpos++] = 93; // }]
+    } else if (delta.length === 0) {
+      putInt(line);
+    } else {
+      wbuf[wpos++] = 91;
+      putInt(line);
+      wbuf[wpos++] = 44;
+      const open = wpos;
+      if (!putText(delta)) { wpos = start; return false; }
+      wbuf[open] = 123; // the delta's leading ',' becomes the '{' of its fields
+      wbuf[wpos++] = 125; wbuf[wpos++] = 93;
+    }
+    return true;
   }
 
   // Learner code can run while a step is being encoded (an index getter on
@@ -965,34 +998,18 @@ export function createRuntime(o) {
       if (pendingOut !== null) writeOutput();
       const i = n;
       const isKf = full || i % K === 0;
-      let byDepth = heads[F.fnId];
-      if (byDepth === undefined) byDepth = heads[F.fnId] = [];
-      let hs = byDepth[F.depth];
-      if (hs === undefined) hs = byDepth[F.depth] = [];
-      const key = line * 8 + evc;
-      let h = hs[key];
-      if (h === undefined) h = newHead(hs, key, F, evc, line);
+      const named = isKf || keep < client.length || stack.length > keep;
       const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
-      if (wpos + h.length + 24 >= LIMIT) flush();
-      const start = wpos;
-      if (wcount > 0) wbuf[wpos++] = 44; // ,
-      for (let k = 0; k < idxLen; k++) wbuf[wpos + k] = idx[k];
-      wpos += idxLen;
-      wbuf.set(h, wpos);
-      wpos += h.length;
-      if (delta.length !== 0 && !putText(delta)) {
+      if (wpos + 64 >= LIMIT) flush();
+      if (!putStep(evc, F, line, delta, named)) {
         // does not fit behind the pending steps: flush them and retry alone
-        wpos = start;
         flush();
-        wpos += wbuf.write('{"i":' + i, wpos, 'latin1');
-        wbuf.set(h, wpos);
-        wpos += h.length;
-        if (!putText(delta)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
+        if (!putStep(evc, F, line, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
       }
-      wbuf[wpos++] = 125; // }
       wcount++;
+      lastFn = F.fn;
+      lastDepth = F.depth;
       n = i + 1;
-      bumpIndex();
       if (n === 1 || wcount >= batchSteps) flush();
       else if ((n & 63) === 0 && performance.now() - lastFlush > 20) flush();
     } finally {
@@ -1007,8 +1024,8 @@ export function createRuntime(o) {
 
   function flush() {
     if (wcount > 0) {
-      wbuf[wpos] = 93; wbuf[wpos + 1] = 125; // ]}
-      const len = wpos + 2;
+      // written past wpos: a flush that throws (no stack left) is retried with nothing lost
+      const len = wpos + wbuf.write('],"first":' + (n - wcount) + '}', wpos, 'latin1');
       wbuf.writeUInt32BE(len - 4, 0);
       try {
         channel.writeRaw(wbuf, len);
