@@ -2,6 +2,7 @@
  * Runs one tracer job in a sandbox (server/sandbox/sandbox-docker.ts) and times it from the job sent to the `end`
  * frame; afterwards re-encodes the `steps` frames the way clients receive them to count bytes on the wire.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
@@ -107,6 +108,31 @@ export function parseTimes(stderr: string): number {
   return (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
 }
 
+/**
+ * CPU ns a container has used, from its cgroup (v1 cpuacct or v2 cpu.stat, Docker's cgroupfs or systemd layout);
+ * NaN when none is readable here. Read at the job and at its end, it leaves out the interpreter's start-up and exit,
+ * whose CPU varies by tens of ms between runs (JIT and GC threads) and swamped short jobs in the `times` figure.
+ */
+export function containerCpuNs(id: string): number {
+  const v1 = [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, `/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`];
+  for (const f of v1) {
+    try {
+      return Number(readFileSync(f, 'utf8').trim());
+    } catch {
+      /* next layout */
+    }
+  }
+  for (const f of [`/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, `/sys/fs/cgroup/docker/${id}/cpu.stat`]) {
+    try {
+      const m = /^usage_usec (\d+)$/m.exec(readFileSync(f, 'utf8'));
+      if (m) return Number(m[1]) * 1000;
+    } catch {
+      /* next layout */
+    }
+  }
+  return NaN;
+}
+
 /** A started sandbox whose program said hello (blocked reading its job), as the warm pool keeps them. */
 export async function startReady(sandbox: DockerSandbox, language: Language, labels: Record<string, string> = { 'tracecast.bench': 'tracer' }): Promise<SandboxProcess> {
   const proc = await sandbox.start(language, LIMITS, labels);
@@ -156,6 +182,8 @@ export interface RunResult {
   capped: boolean;
   /** CPU ms (user + sys) of the whole tracer process, start-up included (to the cap when capped; NaN if unknown). */
   cpuMs: number;
+  /** CPU ms the container used from the job sent to the `end` frame (or the cap), from its cgroup; NaN if unreadable. */
+  jobCpuMs: number;
   /** Wire bytes of the `steps` frames as clients receive them (only with `wire`). */
   wireBytes?: number;
   /** Tracer-channel JSON bytes of the `steps` frames (only with `wire`). */
@@ -260,6 +288,7 @@ export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: n
     let resolveEnd!: () => void;
     const ended = new Promise<void>((r) => (resolveEnd = r));
     let tEnd = 0;
+    let cpuEnd = NaN;
     let capped = false;
     const reader = new ChunkedFrameReader(MAX_FRAME, (payload) => {
       if (capped) return;
@@ -272,6 +301,7 @@ export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: n
       const frame = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
       if (frame.t === 'end') {
         tEnd = performance.now();
+        cpuEnd = containerCpuNs(proc.id);
         end = frame;
         resolveEnd();
       }
@@ -281,11 +311,13 @@ export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: n
       stderr = (stderr + chunk.toString('utf8')).slice(-4000);
     });
     void proc.exited.then(() => setTimeout(resolveEnd, 200)).catch(() => undefined);
+    const cpu0 = containerCpuNs(proc.id);
     const t0 = performance.now();
     proc.send(job);
     const cap = setTimeout(() => {
       capped = true;
       tEnd = performance.now();
+      cpuEnd = containerCpuNs(proc.id);
       resolveEnd();
     }, opts.capMs);
     await ended;
@@ -307,6 +339,7 @@ export async function runJob(proc: SandboxProcess, job: string, opts: { capMs: n
       peakRssKb: finalEnd ? Number(finalEnd.peakRssKb) : null,
       capped,
       cpuMs: capped && !opts.sandbox ? NaN : parseTimes(stderr),
+      jobCpuMs: (cpuEnd - cpu0) / 1e6,
       ...(opts.wire ? { wireBytes: counted!.wireBytes, channelBytes: counted!.channelBytes, encodeUsPerStep: counted!.encodeUsPerStep } : {}),
       ...(finalEnd ? { end: finalEnd } : {}),
     };

@@ -58,7 +58,7 @@ interface Cell {
   steps: number;
   ms: number;
   stepsPerSec: number;
-  /** CPU µs per step: the tracer process's CPU for the job minus that of an empty program, / steps. */
+  /** CPU µs per step: the CPU for the job (cpuOf) minus that of an empty program, / steps. */
   cpuUsPerStep: number;
   bytesPerStep: number;
   channelBytesPerStep: number;
@@ -67,6 +67,9 @@ interface Cell {
   capped: boolean;
 }
 
+/** A run's CPU ms: the container's from the job to `end` where its cgroup is readable, else the whole process's. */
+const cpuOf = (r: RunResult): number => (Number.isFinite(r.jobCpuMs) ? r.jobCpuMs : r.cpuMs);
+
 function summarize(runs: RunResult[], emptyCpuMs: number): Cell {
   const wire = runs.find((r) => r.wireBytes !== undefined)!;
   return {
@@ -74,7 +77,7 @@ function summarize(runs: RunResult[], emptyCpuMs: number): Cell {
     steps: median(runs.map((r) => r.steps)),
     ms: median(runs.map((r) => r.ms)),
     stepsPerSec: median(runs.map((r) => r.steps / (r.ms / 1000))),
-    cpuUsPerStep: median(runs.map((r) => ((r.cpuMs - emptyCpuMs) * 1000) / r.steps)),
+    cpuUsPerStep: median(runs.map((r) => ((cpuOf(r) - emptyCpuMs) * 1000) / r.steps)),
     bytesPerStep: wire.wireBytes! / wire.steps,
     channelBytesPerStep: wire.channelBytes! / wire.steps,
     encodeUsPerStep: wire.encodeUsPerStep!,
@@ -91,11 +94,11 @@ async function take(which: 'ours' | 'baseline', lang: Language, warm: SandboxPro
 /** The 1,000,000-step program runs once per tracer (its steps/s is not a target; its RSS is): the bench stays within ~5 minutes. */
 const repsOf = (prog: Program) => (prog.key === 'steps1m' ? 1 : REPS);
 
-/** Median CPU ms of an empty program: interpreter start-up, tracer set-up and exit, subtracted from every job. */
+/** Median CPU ms of an empty program (its job's set-up and end; with no cgroup, start-up and exit too), subtracted from every job. */
 async function emptyCpu(which: 'ours' | 'baseline', lang: Language, warm: SandboxProcess[]): Promise<number> {
   const cpu: number[] = [];
-  for (let rep = 0; rep < REPS; rep++) cpu.push((await runJob(await take(which, lang, warm), jobFor(''), { capMs: 30_000, sandbox: which === 'ours' ? ours : base })).cpuMs);
-  log(`${lang} ${which} empty program: CPU ${cpu.join(', ')} ms`);
+  for (let rep = 0; rep < REPS; rep++) cpu.push(cpuOf(await runJob(await take(which, lang, warm), jobFor(''), { capMs: 30_000, sandbox: which === 'ours' ? ours : base })));
+  log(`${lang} ${which} empty program: CPU ${cpu.map((c) => c.toFixed(1)).join(', ')} ms`);
   return median(cpu);
 }
 
@@ -108,7 +111,7 @@ async function measure(which: 'ours' | 'baseline', lang: Language, prog: Program
     const wire = rep === 0 ? (which === 'ours' ? 'compact' : 'full') : undefined;
     const r = await runJob(proc, job, { capMs: which === 'ours' ? CAP_MS.ours : CAP_MS.baseline, wire, sandbox: which === 'ours' ? ours : base });
     runs.push(r);
-    log(`${lang} ${prog.key} ${which} #${rep + 1}: ${r.steps} steps in ${r.ms.toFixed(0)} ms${r.capped ? ' (capped)' : ''}, CPU ${r.cpuMs} ms, rss ${r.peakRssKb} kB; load ${load()}`);
+    log(`${lang} ${prog.key} ${which} #${rep + 1}: ${r.steps} steps in ${r.ms.toFixed(0)} ms${r.capped ? ' (capped)' : ''}, CPU ${r.jobCpuMs.toFixed(1)} ms for the job, ${r.cpuMs} ms for the process, rss ${r.peakRssKb} kB; load ${load()}`);
     if (which === 'baseline' && (r.capped || r.ms > BASELINE_REPEAT_BELOW_MS)) break;
   }
   return summarize(runs, emptyCpuMs);
@@ -198,8 +201,9 @@ async function main() {
       speedRows,
     ),
     '',
-    'ms: job sent → `end` frame (wall). CPU µs/step: CPU (user+sys) of the tracer process for the job minus that of an empty',
-    'program, per step — the load-independent view of the same runs. "(prefix)": stopped at the cap, the steps received by then.',
+    'ms: job sent → `end` frame (wall). CPU µs/step: CPU (user+sys) the sandbox container used from the job sent to the `end`',
+    'frame (its cgroup), minus the same for an empty program, per step — the load-independent view of the same runs.',
+    '"(prefix)": stopped at the cap, the steps received by then.',
     '',
   );
   out.push(

@@ -1662,9 +1662,12 @@ def run(job, chan):
                 ex = '"ret":' + vjs(ret)
             else:
                 ex = extra() if extra is not None else None
-            ds = delta_str()
-            if ex:
-                ds = (ds + "," + ex) if ds else ex
+            if dirty or npop or synced != last_d or todo:
+                ds = delta_str()
+                if ex:
+                    ds = (ds + "," + ex) if ds else ex
+            else:
+                ds = ex     # most returns: nothing changed but the value returned
             s = (head + "," + ds + "}]") if ds else (head + "}]")
         pend.append(s)
         i += 1
