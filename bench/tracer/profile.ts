@@ -63,7 +63,7 @@ export async function pythonAblation(runnerId: string, programs: Program[], host
     'ablation variants run in the sandbox image: the program untraced; no-op sys.monitoring callbacks on the tracer\'s',
     'events; the real tracer.run() with its frames dropped; the same writing its frames to the stdout pipe the runner',
     'reads. "settrace dispatch alone": a no-op sys.settrace minus untraced, the floor under the baseline\'s snapshots.',
-    '"main table": CPU of the whole tracer process for the job minus that of an empty program, per step.',
+    '"main table": the CPU the container used for the job minus that for an empty program, per step.',
     '',
     'Inside the tracer (frames dropped), by a CPU-time sampling profiler in the child (SIGPROF; a sample is charged to',
     'the innermost Python function, C calls such as the JSON encoder to their caller; `<learner>` = the program itself):',
