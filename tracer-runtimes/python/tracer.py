@@ -193,10 +193,17 @@ class Meta:
     calls   what each call in the segment calls: a symbolic callee, or ("m", owner, name)
     unknown foreign code of unknown effect may have run: everything is compared
     """
-    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow")
+    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "set_line", "set_fid", "set_name",
+                 "set_text")
     __module__ = "tracecast"
 
     def __init__(self, names, glob, deref, targets, calls, unknown):
+        # The tracer's cache of the text before the value of a one-variable step this segment led to (m_line):
+        # a loop's segment leads to the same line, frame and variable every time.
+        self.set_line = -1
+        self.set_fid = -1
+        self.set_name = None
+        self.set_text = None
         self.names = names
         self.glob = glob
         self.deref = deref
@@ -2081,7 +2088,7 @@ def run(job, chan):
                     if not resync(f):
                         return
                     rec = stack[-1]
-                m = rec.meta
+                m = seg = rec.meta
                 q = None
                 if force_full or m is None:
                     pre_event()
@@ -2138,8 +2145,13 @@ def run(job, chan):
                     return
                 prop = False
                 if q is not None:
-                    # an f-string: about 15% cheaper than % on the costliest line of the loop
-                    s = f'[{line},{{"set":[[{rec.fid},{NJC.get(q) or nj(q)},{qv if type(qv) is int else EBS(qv)}]]}}]'
+                    fid = rec.fid
+                    if seg.set_line != line or seg.set_fid != fid or seg.set_name is not q:
+                        seg.set_line = line
+                        seg.set_fid = fid
+                        seg.set_name = q
+                        seg.set_text = f'[{line},{{"set":[[{fid},{NJC.get(q) or nj(q)},'
+                    s = seg.set_text + (str(qv) if type(qv) is int else EBS(qv)) + "]]}]"
                 elif not pend or npop or synced != d or todo or ci.fnj is not last_fn or d != last_d:
                     ds = delta_str()
                     s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, ci.fnj, d - 1, ("," + ds) if ds else "")
