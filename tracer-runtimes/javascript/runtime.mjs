@@ -628,7 +628,7 @@ export function createRuntime(o) {
     if (hs === undefined) hs = byDepth[F.depth] = [];
     let h = hs[evc];
     if (h === undefined) {
-      h = Buffer.from(',{"ev":"' + EVS[evc] + '","fn":' + nameJ(F.fn) + ',"depth":' + F.depth, 'utf8');
+      h = ',{"ev":"' + EVS[evc] + '","fn":' + nameJ(F.fn) + ',"depth":' + F.depth;
       if (headCount < 65536) { hs[evc] = h; headCount++; }
     }
     return h;
@@ -929,57 +929,39 @@ export function createRuntime(o) {
     return t;
   }
 
-  // Steps are encoded straight into one frame buffer, in the compact form (CHANNEL.md):
+  // Steps are kept as JSON text, in the compact form (CHANNEL.md), and written as one frame
   //   [len:4]{"t":"steps","steps":[ step , step ... ],"first":N}
+  // with one native write per frame: a Buffer write per step cost more than the strings.
   const FRAME_MAX = 1048576;
-  const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX + 16);
-  const PREFIX = Buffer.from('{"t":"steps","steps":[');
-  const LIMIT = 4 + FRAME_MAX - 32;     // room for the closing '],"first":N}'
-  let wpos = 0, wcount = 0;
-  function resetBuf() { wbuf.set(PREFIX, 4); wpos = 4 + PREFIX.length; wcount = 0; }
-  resetBuf();
+  const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX);
+  const ROOM = FRAME_MAX - 48;           // for the steps: the frame's text around them is shorter
+  // body: the pending steps' text; its UTF-8 size is at most sureBytes + 3 * (bodyLen - sureLen), where
+  // sureBytes is the exact size of its first sureLen UTF-16 units (measured only near the limit)
+  let body = '', bodyLen = 0, sureBytes = 0, sureLen = 0, wcount = 0;
+  function resetBuf() { body = ''; bodyLen = 0; sureBytes = 0; sureLen = 0; wcount = 0; }
 
   // the fn and depth of the previous step: a line step with the same needs not name them
   let lastFn = null, lastDepth = -1;
+  const lineText = [];
 
-  function putInt(x) {
-    if (x < 10) { wbuf[wpos++] = 48 + x; return; }
-    if (x < 100) { wbuf[wpos++] = 48 + ((x / 10) | 0); wbuf[wpos++] = 48 + (x % 10); return; }
-    wpos += wbuf.write(String(x), wpos, 'latin1');
-  }
-  function putText(t) {
-    // t is a JSON text fragment; make sure it fits (flushing first if needed)
-    const room = LIMIT - wpos - 1;
-    if (t.length * 3 <= room) { wpos += wbuf.write(t, wpos, 'utf8'); return true; }
-    const bl = Buffer.byteLength(t, 'utf8');
-    if (bl <= room) { wpos += wbuf.write(t, wpos, 'utf8'); return true; }
-    return false;
-  }
   // One step: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}] when
   // `named` (a frame's first step, a keyframe, frames pushed or popped, an event, another fn
-  // or depth). False, with nothing written, when it does not fit behind the pending steps.
+  // or depth). False, with nothing kept, when it does not fit behind the pending steps.
   function putStep(evc, F, line, delta, named) {
-    const start = wpos;
-    if (wcount > 0) wbuf[wpos++] = 44; // ,
-    if (named || evc !== 0 || wcount === 0 || F.fn !== lastFn || F.depth !== lastDepth) {
-      wbuf[wpos++] = 91; // [
-      putInt(line);
-      const h = headOf(F, evc);
-      wbuf.set(h, wpos);
-      wpos += h.length;
-      if (delta.length !== 0 && !putText(delta)) { wpos = start; return false; }
-      wbuf[wpos++] = 125; wbuf[wpos++] = 93; // }]
-    } else if (delta.length === 0) {
-      putInt(line);
-    } else {
-      wbuf[wpos++] = 91;
-      putInt(line);
-      wbuf[wpos++] = 44;
-      const open = wpos;
-      if (!putText(delta)) { wpos = start; return false; }
-      wbuf[open] = 123; // the delta's leading ',' becomes the '{' of its fields
-      wbuf[wpos++] = 125; wbuf[wpos++] = 93;
+    let lt = lineText[line];
+    if (lt === undefined) lt = lineText[line] = String(line);
+    let t;
+    if (named || evc !== 0 || wcount === 0 || F.fn !== lastFn || F.depth !== lastDepth) t = '[' + lt + headOf(F, evc) + delta + '}]';
+    else if (delta.length === 0) t = lt;
+    else t = '[' + lt + ',{' + delta.substring(1) + '}]'; // the delta's leading ',' goes
+    if (wcount > 0) t = ',' + t;
+    if (sureBytes + 3 * (bodyLen - sureLen + t.length) > ROOM) {
+      sureBytes = Buffer.byteLength(body, 'utf8');
+      sureLen = bodyLen;
+      if (sureBytes + Buffer.byteLength(t, 'utf8') > ROOM) return false;
     }
+    body += t;
+    bodyLen += t.length;
     return true;
   }
 
@@ -1000,7 +982,6 @@ export function createRuntime(o) {
       const isKf = full || i % K === 0;
       const named = isKf || keep < client.length || stack.length > keep;
       const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
-      if (wpos + 64 >= LIMIT) flush();
       if (!putStep(evc, F, line, delta, named)) {
         // does not fit behind the pending steps: flush them and retry alone
         flush();
@@ -1024,8 +1005,8 @@ export function createRuntime(o) {
 
   function flush() {
     if (wcount > 0) {
-      // written past wpos: a flush that throws (no stack left) is retried with nothing lost
-      const len = wpos + wbuf.write('],"first":' + (n - wcount) + '}', wpos, 'latin1');
+      // the steps are kept until written: a flush that throws (no stack left) is retried with nothing lost
+      const len = 4 + wbuf.write('{"t":"steps","steps":[' + body + '],"first":' + (n - wcount) + '}', 4, 'utf8');
       wbuf.writeUInt32BE(len - 4, 0);
       try {
         channel.writeRaw(wbuf, len);
