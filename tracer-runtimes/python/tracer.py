@@ -1079,16 +1079,27 @@ def run(job, chan):
         sh = h.sh
         m = len(sh)
         sets = None
-        for j in sorted(set(j + n if j < 0 else j for j in keys)):
-            if 0 <= j < m:
-                x = o[j]
-                if x is not sh[j]:
-                    sh[j] = x
-                    vv = val(x)
-                    h.enc["items"][j] = vv
-                    if sets is None:
-                        sets = []
-                    sets.append("[%d,%s]" % (j, jv(vv)))
+        # a handful of keys (a swap: two): a small list beats set() and a generator
+        ks = []
+        for j in keys:
+            if j < 0:
+                j += n
+            if 0 <= j < m and j not in ks:
+                ks.append(j)
+        ks.sort()
+        for j in ks:
+            x = o[j]
+            if x is not sh[j]:
+                sh[j] = x
+                if type(x) is int and -MAX_SAFE <= x <= MAX_SAFE:
+                    h.enc["items"][j] = x
+                    t = str(x)
+                else:
+                    vv = h.enc["items"][j] = val(x)
+                    t = jv(vv)
+                if sets is None:
+                    sets = []
+                sets.append(f"[{j},{t}]")
         if sets is not None:
             add_upd(h.rid, ['"set":[%s]' % ",".join(sets)])
 
@@ -1395,14 +1406,6 @@ def run(job, chan):
     # -- targeted change detection: resolve what the segment's stores and calls touched
     def resolve(sym, rec):
         k = sym[0]
-        if k == "l":
-            loc = rec.loc
-            if loc is None:
-                loc = rec.frame.f_locals
-            return loc.get(sym[1], MISS)
-        if k == "g":
-            v = gdict.get(sym[1], MISS)
-            return v if v is not MISS else BUILTINS.get(sym[1], MISS)
         if k == "n":
             loc = rec.loc
             if loc is None:
@@ -1415,6 +1418,14 @@ def run(job, chan):
             return v
         if k == "c":
             return sym[1]
+        if k == "l":
+            loc = rec.loc
+            if loc is None:
+                loc = rec.frame.f_locals
+            return loc.get(sym[1], MISS)
+        if k == "g":
+            v = gdict.get(sym[1], MISS)
+            return v if v is not MISS else BUILTINS.get(sym[1], MISS)
         if k == "bin":
             x = resolve(sym[2], rec)
             y = resolve(sym[3], rec)
