@@ -182,3 +182,25 @@ test('parseTracerFrame returns a valid frame as is and throws zod errors for inv
   assert.equal(parseTracerFrame(frame), frame);
   assert.throws(() => parseTracerFrame({ t: 'output', stream: 'stdout', text: 'hi', step: 'x' }), { name: 'ZodError' });
 });
+
+test('parseTracerFrame expands a steps frame in the compact channel form, and refuses one it cannot', () => {
+  const push = [{ id: 2, fn: 'f', vars: [['n', 3]] }];
+  const frame = parseTracerFrame({
+    t: 'steps',
+    first: 7,
+    steps: [[3, { ev: 'line', fn: '<module>', depth: 0 }], [1, { ev: 'call', push }], 2, [4, { set: [[2, 'n', 4]], i: 99, line: 1 }]],
+  });
+  assert.deepEqual(frame, {
+    t: 'steps',
+    steps: [
+      { i: 7, ev: 'line', line: 3, fn: '<module>', depth: 0 },
+      { i: 8, ev: 'call', line: 1, fn: 'f', depth: 1, push },
+      { i: 9, ev: 'line', line: 2, fn: 'f', depth: 1 },
+      { i: 10, ev: 'line', line: 4, fn: 'f', depth: 1, set: [[2, 'n', 4]] },
+    ],
+  });
+  // the first step names no fn and depth: nothing before it in the frame implies them
+  assert.throws(() => parseTracerFrame({ t: 'steps', first: 0, steps: [3] }), /lacks the fn or depth/);
+  // expanded, then validated as any steps frame: a bad value is refused
+  assert.throws(() => parseTracerFrame({ t: 'steps', first: 0, steps: [[3, { fn: 'f', depth: 0, set: [[0, 'x', [1]]] }]] }), { name: 'ZodError' });
+});

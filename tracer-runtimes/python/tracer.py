@@ -1664,9 +1664,9 @@ def run(job, chan):
         if i >= max_steps:
             finish("step_limit")
         prop = False
+        d = last_d = len(stack)
         last_fn = ci.fnj
-        last_d = len(stack)
-        head = '[%d,{"ev":"%s","fn":%s,"depth":%d' % (line, ev, last_fn, last_d - 1)
+        head = '[%d,{"ev":"%s","fn":%s,"depth":%d' % (line, ev, last_fn, d - 1)
         if full or i % K == 0:
             if ret is not MISS:
                 extra = lambda: '"ret":' + vjs(ret)   # noqa: E731
@@ -1680,7 +1680,7 @@ def run(job, chan):
                 ex = '"ret":' + vjs(ret)
             else:
                 ex = extra() if extra is not None else None
-            if dirty or npop or synced != last_d or todo:
+            if dirty or npop or synced != d or todo:
                 ds = delta_str()
                 if ex:
                     ds = (ds + "," + ex) if ds else ex
@@ -2101,6 +2101,8 @@ def run(job, chan):
                     rec = stack[-1]
                 m = seg = rec.meta
                 q = None
+                ci = rec.ci
+                d = len(stack)
                 if force_full or m is None:
                     pre_event()
                 else:
@@ -2128,29 +2130,22 @@ def run(job, chan):
                                     dirty = True
                                 else:
                                     var_changed(rec, nm, v, o)
-                        if q is not None and dirty:
+                        # q keeps to the step's own text only when the step says nothing else: no other
+                        # change, no frame named, no keyframe; else it is the first `set` entry
+                        if q is not None and (dirty or m.slow or exotic or todo or i >= next_kf or not pend or npop
+                                              or synced != d or ci.fnj is not last_fn or d != last_d):
                             d_set.insert(0, set_text(rec.fid, q, qv))
-                            q = None
-                    if m.slow or exotic or todo:
-                        if q is not None:
-                            d_set.append(set_text(rec.fid, q, qv))
                             dirty = True
                             q = None
-                        if m.slow or exotic:
-                            pre_slow(rec, m)
-                        if todo:
-                            drain()
-                ci = rec.ci
+                    if m.slow or exotic:
+                        pre_slow(rec, m)
+                    if todo:
+                        drain()
                 la = f.f_lasti
                 m = ci.metas.get(la)
                 if m is None:
                     m = ci.meta_at(la)
                 rec.meta = m
-                d = len(stack)
-                if q is not None and (i >= next_kf or not pend or npop or synced != d or ci.fnj is not last_fn or d != last_d):
-                    d_set.append(set_text(rec.fid, q, qv))
-                    dirty = True
-                    q = None
                 if i >= next_kf:
                     emit("line", line, ci, None)
                     return
