@@ -1,25 +1,40 @@
 /**
  * The compact wire form of a `steps` frame's steps (protocol/README.md, "steps"): a step says only what its frame does
  * not imply — its index follows from the frame's `first`, `ev` defaults to "line", `fn` and `depth` follow from the step
- * before it and from its own pop/push/kf. The runner compacts once per batch; `decodeServerFrame` expands.
+ * before it and from its own pop/push/kf. A plain line step that only sets variables — most steps of a loop — names
+ * each by its slot in the frame's `vars` table, and an integer by how much it moved since the slot's previous entry.
+ * The runner compacts once per batch; `decodeServerFrame` expands.
  *
  * @example
- * compactSteps([{ i: 7, ev: 'line', line: 3, fn: 'f', depth: 1 }, { i: 8, ev: 'line', line: 4, fn: 'f', depth: 1 }])
- * // → { first: 7, steps: [[3, { fn: 'f', depth: 1 }], 4] }; expandSteps of that gives the two steps back
+ * compactSteps([{ i: 7, ev: 'line', line: 3, fn: 'f', depth: 1 }, { i: 8, ev: 'line', line: 4, fn: 'f', depth: 1, set: [[2, 'x', 500]] },
+ *               { i: 9, ev: 'line', line: 4, fn: 'f', depth: 1, set: [[2, 'x', 501]] }])
+ * // → { first: 7, steps: [[3, { fn: 'f', depth: 1 }], [4, 0, 500], [4, -1, 1]], vars: [[2, 'x']] }
  */
 import { z } from 'zod';
-import { Step } from './trace.ts';
+import { Id, Step, Value } from './trace.ts';
 
 /** Everything of a step but `i` and `line`; `ev`, `fn` and `depth` only where they differ from what is implied. */
 export const WireStepFields = Step.omit({ i: true, line: true }).partial({ ev: true, fn: true, depth: true });
 export type WireStepFields = z.infer<typeof WireStepFields>;
 
-/** One step: its line alone (a "line" step with no delta whose fn and depth are the previous step's), or [line, fields]. */
-export const WireStep = z.union([z.number().int(), z.tuple([z.number().int(), WireStepFields])]);
+/**
+ * One step: its line alone (a "line" step with no delta whose fn and depth are the previous step's), [line, fields], or
+ * [line, slot, value, slot, value, ...] (the same whose only delta is `set`: each variable `vars[slot]`, or for a
+ * negative slot ~s `vars[s]` by the integer `value` added to its value at the frame's previous slot entry for it).
+ */
+export const WireStep = z.union([
+  z.number().int(),
+  z.tuple([z.number().int(), WireStepFields]),
+  z.tuple([z.number().int(), z.number().int(), Value]).rest(z.union([z.number().int(), Value])),
+]);
 export type WireStep = z.infer<typeof WireStep>;
 
-/** A batch of consecutive steps on the wire: the index of the first, and each step compacted. */
-export const WireSteps = z.object({ first: z.number().int().nonnegative(), steps: z.array(WireStep) });
+/** A batch of consecutive steps on the wire: the index of the first, each step compacted, the variables slots name. */
+export const WireSteps = z.object({
+  first: z.number().int().nonnegative(),
+  steps: z.array(WireStep),
+  vars: z.array(z.tuple([Id, z.string()])).optional(),
+});
 export type WireSteps = z.infer<typeof WireSteps>;
 
 // Taken from the schema so a delta field added to Step is carried without touching this file. Copying only these
@@ -41,34 +56,79 @@ function impliedFn(s: FrameChange, previous: string | undefined): string | undef
   return frames && frames.length > 0 ? frames[frames.length - 1].fn : previous;
 }
 
+/** Bytes MessagePack takes for the integer n: the smaller of a value and its change is sent. */
+function intBytes(n: number): number {
+  if (n >= -32 && n <= 127) return 1;
+  if (n >= -128 && n <= 255) return 2;
+  if (n >= -32768 && n <= 65535) return 3;
+  if (n >= -2147483648 && n <= 4294967295) return 5;
+  return 9;
+}
+
+/** The variables a frame's slot entries name, and the value each had at its last slot entry. */
+class VarSlots {
+  readonly vars: [number, string][] = [];
+  private readonly byFrame = new Map<number, Map<string, number>>();
+  private readonly last: Value[] = [];
+
+  /** [line, slot, value, slot, value, ...] for a plain line step whose only delta is `set`. */
+  entry(line: number, set: readonly [number, string, Value][]): WireStep {
+    const entry: (number | Value)[] = [line];
+    for (const [id, name, value] of set) {
+      let byName = this.byFrame.get(id);
+      if (byName === undefined) this.byFrame.set(id, (byName = new Map()));
+      let slot = byName.get(name);
+      if (slot === undefined) {
+        slot = this.vars.length;
+        byName.set(name, slot);
+        this.vars.push([id, name]);
+        entry.push(slot, value);
+      } else {
+        const prev = this.last[slot];
+        const change = typeof value === 'number' && typeof prev === 'number' ? value - prev : NaN;
+        // An unsafe integer would not survive the client's sum.
+        if (Number.isSafeInteger(change) && intBytes(change) < intBytes(value as number)) entry.push(~slot, change);
+        else entry.push(slot, value);
+      }
+      this.last[slot] = value;
+    }
+    return entry as WireStep;
+  }
+}
 /** The compact form of consecutive steps; the first carries (or implies through its keyframe or push) its full header. */
 export function compactSteps(steps: readonly Step[]): WireSteps {
   const out: WireStep[] = new Array(steps.length);
+  const slots = new VarSlots();
   let fn: string | undefined;
   let depth = NaN;
   for (let k = 0; k < steps.length; k++) {
     const s = steps[k];
     let fields: WireStepFields | null = null;
-    if (s.ev !== 'line') fields = { ev: s.ev };
-    if (s.fn !== impliedFn(s, fn)) (fields ??= {}).fn = s.fn;
-    if (s.depth !== impliedDepth(s, depth)) (fields ??= {}).depth = s.depth;
+    let keys = 0;
+    if (s.ev !== 'line') (fields = { ev: s.ev }), keys++;
+    if (s.fn !== impliedFn(s, fn)) ((fields ??= {}).fn = s.fn), keys++;
+    if (s.depth !== impliedDepth(s, depth)) ((fields ??= {}).depth = s.depth), keys++;
     // Over the step's own keys (a handful) rather than every delta field: most are absent, and looking up an absent
     // key on steps of many shapes costs more than the walk.
     for (const key in s) {
       const v = (s as Record<string, unknown>)[key];
-      if (v !== undefined && DELTA_KEYS.has(key)) ((fields ??= {}) as Record<string, unknown>)[key] = v;
+      if (v !== undefined && DELTA_KEYS.has(key)) (((fields ??= {}) as Record<string, unknown>)[key] = v), keys++;
     }
-    out[k] = fields ? [s.line, fields] : s.line;
+    if (fields === null) out[k] = s.line;
+    else if (keys === 1 && fields.set !== undefined && fields.set.length > 0) out[k] = slots.entry(s.line, fields.set);
+    else out[k] = [s.line, fields];
     fn = s.fn;
     depth = s.depth;
   }
-  return { first: steps.length > 0 ? steps[0].i : 0, steps: out };
+  const first = steps.length > 0 ? steps[0].i : 0;
+  return slots.vars.length > 0 ? { first, steps: out, vars: slots.vars } : { first, steps: out };
 }
 
-/** The full steps of a batch as received; throws on an entry of neither form, or a header the batch does not give. */
-export function expandSteps({ first, steps: wire }: { first: number; steps: readonly unknown[] }): Step[] {
+/** The full steps of a batch as received; throws on an entry of no known form, or a header the batch does not give. */
+export function expandSteps({ first, steps: wire, vars }: { first: number; steps: readonly unknown[]; vars?: unknown }): Step[] {
   if (!Number.isInteger(first) || first < 0 || !Array.isArray(wire)) throw new Error('steps frame: `first` and `steps` are not an index and an array');
   const out: Step[] = new Array(wire.length);
+  const last: Value[] = [];
   let fn: string | undefined;
   let depth = NaN;
   for (let k = 0; k < wire.length; k++) {
@@ -82,8 +142,25 @@ export function expandSteps({ first, steps: wire }: { first: number; steps: read
       step = { i, ev: f.ev ?? 'line', line: w[0], fn: f.fn ?? impliedFn(f, fn)!, depth: f.depth ?? impliedDepth(f, depth) };
       // Every field but the header is the step's own, including ones this client does not know yet.
       for (const key in f) if (!HEADER.has(key)) (step as Record<string, unknown>)[key] = f[key];
+    } else if (Array.isArray(w) && w.length >= 3 && w.length % 2 === 1 && Number.isInteger(w[0])) {
+      const set: [number, string, Value][] = new Array((w.length - 1) / 2);
+      for (let p = 1; p < w.length; p += 2) {
+        const s = w[p];
+        const slot = Number.isInteger(s) ? (s < 0 ? ~s : s) : -1;
+        const v: unknown = Array.isArray(vars) && slot >= 0 ? vars[slot] : undefined;
+        if (!Array.isArray(v) || !Number.isInteger(v[0]) || typeof v[1] !== 'string') throw new Error(`steps frame: step ${i} names variable slot ${JSON.stringify(s)}, which \`vars\` does not give`);
+        let value = w[p + 1] as Value;
+        if (s < 0) {
+          const prev = last[slot];
+          if (typeof prev !== 'number' || !Number.isInteger(value)) throw new Error(`steps frame: step ${i} changes slot ${slot} by ${JSON.stringify(value)} without an earlier number there`);
+          value = prev + (value as number);
+        }
+        last[slot] = value;
+        set[(p - 1) / 2] = [v[0], v[1], value];
+      }
+      step = { i, ev: 'line', line: w[0], fn: fn!, depth, set };
     } else {
-      throw new Error(`steps frame: step ${i} is neither a line number nor [line, fields]`);
+      throw new Error(`steps frame: step ${i} is neither a line number, [line, fields] nor [line, slot, value, ...]`);
     }
     if (typeof step.fn !== 'string' || !Number.isInteger(step.depth) || step.depth < 0) {
       throw new Error(`steps frame: step ${i} lacks the fn or depth it must carry (the first step of a frame carries both)`);

@@ -24,7 +24,44 @@ describe('compact steps: edge cases', () => {
   it('a frame starting mid-function carries fn and depth on its first step only', () => {
     const steps = [line(40, 7, 'walk', 3), line(41, 8, 'walk', 3), line(42, 9, 'walk', 3, { set: [[12, 'n', 4]] })];
     const wire = compactSteps(steps);
-    assert.deepEqual(wire, { first: 40, steps: [[7, { fn: 'walk', depth: 3 }], 8, [9, { set: [[12, 'n', 4]] }]] });
+    assert.deepEqual(wire, { first: 40, steps: [[7, { fn: 'walk', depth: 3 }], 8, [9, 0, 4]], vars: [[12, 'n']] });
+    assert.deepEqual(throughWire(steps), steps);
+  });
+
+  it('a line step that only sets variables names their slots, and an integer by its change where that is shorter', () => {
+    const set = (i: number, id: number, name: string, value: Step['ret'], delta: Partial<Step> = {}) => line(i, 5, 'f', 1, { set: [[id, name, value!]], ...delta });
+    const steps = [
+      line(0, 4, 'f', 1),
+      set(1, 2, 'i', 1000),
+      set(2, 2, 'total', 70000),
+      set(3, 2, 'i', 1001), // +1: one byte instead of three
+      set(4, 2, 'total', 70007), // +7
+      set(5, 2, 'total', 5), // a fixint already: sent as it is
+      set(6, 2, 'total', 200000), // +199995 takes as long as 200000
+      set(7, 3, 'i', 1002), // another frame's i: a slot of its own
+      set(8, 2, 'i', 'done'),
+      set(9, 2, 'i', 1003), // no number before it in the slot
+      set(10, 2, 'i', 1010),
+      set(11, 2, 'i', 4),
+      set(12, 2, 'i', Number.MAX_SAFE_INTEGER), // nor is an unsafe change
+      set(13, 2, 'i', -Number.MAX_SAFE_INTEGER),
+      set(14, 2, 'i', 2.5),
+      set(15, 2, 'i', 3.5), // a change, but not of integers
+      set(16, 2, 'i', { r: 9 }),
+      set(17, 2, 'i', 7, { ev: 'call' }), // more than a plain line step
+      line(18, 5, 'f', 1, { set: [[2, 'i', 8], [2, 'total', 100000]] }), // two variables
+      set(19, 2, 'i', 5000),
+      line(20, 5, 'f', 1, { set: [[2, 'i', 5001], [2, 'total', 100050]] }),
+    ];
+    const wire = compactSteps(steps);
+    assert.deepEqual(wire.vars, [[2, 'i'], [2, 'total'], [3, 'i']]);
+    assert.deepEqual(wire.steps.slice(1, 17), [
+      [5, 0, 1000], [5, 1, 70000], [5, -1, 1], [5, -2, 7], [5, 1, 5], [5, 1, 200000], [5, 2, 1002], [5, 0, 'done'],
+      [5, 0, 1003], [5, -1, 7], [5, 0, 4], [5, 0, Number.MAX_SAFE_INTEGER], [5, 0, -Number.MAX_SAFE_INTEGER],
+      [5, 0, 2.5], [5, 0, 3.5], [5, 0, { r: 9 }],
+    ]);
+    // i's last slot entry holds { r: 9 }: the call step's 7 was not a slot entry.
+    assert.deepEqual(wire.steps.slice(17), [[5, { ev: 'call', set: [[2, 'i', 7]] }], [5, 0, 8, 1, 100000], [5, 0, 5000], [5, -1, 1, -2, 50]]);
     assert.deepEqual(throughWire(steps), steps);
   });
 
@@ -85,9 +122,19 @@ describe('compact steps: edge cases', () => {
     assert.throws(() => expandSteps({ first: 0, steps: [5] }), /lacks the fn or depth/);
     assert.throws(() => expandSteps({ first: 0, steps: [[5, { fn: 'x' }]] }), /lacks the fn or depth/);
     assert.throws(() => expandSteps({ first: 0, steps: [[5, { fn: 'x', depth: 0 }], [6, { pop: 2 }]] }), /lacks the fn or depth/);
-    for (const bad of ['5', [5], [5, 6], [5, []], [5.5, {}], null]) {
+    for (const bad of ['5', [5], [5, 6], [5, []], [5.5, {}], null, [5, 0, 1, 2], [5.5, 0, 1]]) {
       assert.throws(() => expandSteps({ first: 0, steps: [[1, { fn: 'x', depth: 0 }], bad] }), /neither a line number/, JSON.stringify(bad));
     }
+    const head = [1, { fn: 'x', depth: 0 }];
+    for (const vars of [undefined, [], [[1]], [['1', 'i']], [[1, 2]], {}]) {
+      assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 5]], vars }), /does not give/, JSON.stringify(vars));
+    }
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 5, 1, 6]], vars: [[1, 'i']] }), /slot 1, which `vars` does not give/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, '0', 5]], vars: [[1, 'i']] }), /slot "0", which `vars` does not give/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, -1, 5]], vars: [[1, 'i']] }), /without an earlier number/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 's'], [2, -1, 5]], vars: [[1, 'i']] }), /without an earlier number/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 4], [2, -1, 0.5]], vars: [[1, 'i']] }), /without an earlier number/);
+    assert.throws(() => expandSteps({ first: 0, steps: [[2, 0, 4]], vars: [[1, 'i']] }), /lacks the fn or depth/);
     assert.throws(() => expandSteps({ first: -1, steps: [] }), /not an index/);
     assert.throws(() => expandSteps({ first: 0, steps: {} as unknown[] }), /not an index/);
   });
