@@ -192,9 +192,10 @@ class Meta:
     targets symbolic paths of objects mutated in place (a[i] = .., o.x = .., a += ..)
     calls   what each call in the segment calls: a symbolic callee, or ("m", owner, name)
     unknown foreign code of unknown effect may have run: everything is compared
+    lst     targets and calls reduced to item stores into one variable's list (list_store_plan), or None
     """
-    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "set_line", "set_fid", "set_name",
-                 "set_text")
+    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "lst", "set_line", "set_fid",
+                 "set_name", "set_text")
     __module__ = "tracecast"
 
     def __init__(self, names, glob, deref, targets, calls, unknown):
@@ -211,6 +212,31 @@ class Meta:
         self.calls = calls
         self.unknown = unknown
         self.slow = names is None or unknown or bool(glob) or deref or bool(targets) or bool(calls)
+        self.lst = None if unknown else list_store_plan(targets, calls)
+
+
+def list_store_plan(targets, calls):
+    """(list's name, ((index name or None, offset), ...)) when the segment's only effects are stores of items of one
+    variable's list at a variable plus a constant (a swap, a[i] = x): the tracer resolves just those, without the
+    general resolver. None otherwise."""
+    if calls or not targets or targets[0][0] != "x" or targets[0][1][0] not in ("n", "l"):
+        return None
+    base = targets[0][1]
+    keys = []
+    for t in targets:
+        if t[0] != "x" or t[1] != base:
+            return None
+        key = t[2]
+        if key[0] == "n" or key[0] == "l":
+            keys.append((key[1], 0))
+        elif key[0] == "c" and type(key[1]) is int:
+            keys.append((None, key[1]))
+        elif (key[0] == "bin" and (key[2][0] == "n" or key[2][0] == "l") and key[3][0] == "c"
+              and type(key[3][1]) is int):
+            keys.append((key[2][1], key[3][1] if key[1] == 0 else -key[3][1]))
+        else:
+            return None
+    return base[1], tuple(keys)
 
 
 FULL_META = Meta(None, (), True, (), (), True)
@@ -1072,6 +1098,7 @@ def run(job, chan):
 
     def diff_list_at(h, keys):
         """Items were stored at these indices, and nothing else changed the list (see effects())."""
+        nonlocal dirty
         o = h.obj
         n = LLEN(o)
         if n != h.n:
@@ -1101,7 +1128,8 @@ def run(job, chan):
                     sets = []
                 sets.append(f"[{j},{t}]")
         if sets is not None:
-            add_upd(h.rid, ['"set":[%s]' % ",".join(sets)])
+            d_upd.append('[%d,{"set":[%s]}]' % (h.rid, ",".join(sets)))
+            dirty = True
 
     def diff_dict(h):
         dict_like(h, h.obj, None)
@@ -1466,8 +1494,33 @@ def run(job, chan):
         if h is not None and h.df is not None and h.obj is o:
             h.df(h)
 
+    def list_stores(rec, plan):
+        """effects() of a segment that only stored items of one list (Meta.lst); None when it is not that simple here."""
+        loc = rec.loc
+        if loc is None:
+            loc = rec.frame.f_locals
+        o = loc.get(plan[0], MISS)
+        if type(o) is not list:
+            return None
+        keys = []
+        for nm, c in plan[1]:
+            if nm is not None:
+                j = loc.get(nm, MISS)
+                if type(j) is not int:
+                    return None
+                c += j
+            keys.append(c)
+        h = table.get(id(o))
+        if h is not None and h.obj is o:
+            diff_list_at(h, keys)
+        return True
+
     def effects(rec, m):
         """Apply the segment's targeted effects; False when something could not be resolved."""
+        if m.lst is not None:
+            done = list_stores(rec, m.lst)
+            if done is not None:
+                return done
         items = None
         for sym in m.targets:
             if sym[0] == "x":
@@ -2164,8 +2217,13 @@ def run(job, chan):
                     last_fn = ci.fnj
                     last_d = d
                 elif dirty:
-                    if d_new or d_upd or d_del or d_free:
+                    if d_new or d_del or d_free or (d_upd and d_set):
                         s = '[%d,{%s}]' % (line, delta_str())
+                    elif d_upd:
+                        # a swap's step: items of a list
+                        s = '[%d,{"upd":[%s]}]' % (line, ",".join(d_upd))
+                        d_upd.clear()
+                        dirty = False
                     else:
                         s = '[%d,{"set":[%s]}]' % (line, ",".join(d_set))
                         d_set.clear()
