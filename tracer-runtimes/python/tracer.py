@@ -1327,7 +1327,9 @@ def run(job, chan):
         fo = r.fo = {}
         hid = r.hid = {}
         for nm, v in loc.items():
-            if hidden(r, nm, v):
+            c = nm[0]
+            # hidden()'s cheap first test inlined: most names pass it
+            if (c == "_" or c == "." or r.is_module or type(v) is ModuleType or v is VIZ) and hidden(r, nm, v):
                 hid[nm] = v
             else:
                 fo[nm] = v
@@ -1709,26 +1711,16 @@ def run(job, chan):
         dirty = False
 
     def emit(ev, line, ci, extra, ret=MISS):
-        """Generic step emission: call/return/exception/viz steps, keyframes, the step limit.
+        """Step emission for call/return/exception/viz steps, keyframes and the step limit.
 
         extra: None or a function returning the JSON fragment of the event's own field
         ('"ret":..', '"exc":..', '"viz":..'); it is called where its references get tracked."""
         nonlocal i, next_kf, prop, last_fn, last_d
-        if i >= max_steps:
-            finish("step_limit")
         prop = False
         d = last_d = len(stack)
         last_fn = ci.fnj
-        head = '[%d,{"ev":"%s","fn":%s,"depth":%d' % (line, ev, last_fn, d - 1)
-        if full or i % K == 0:
-            if ret is not MISS:
-                extra = lambda: '"ret":' + vjs(ret)   # noqa: E731
-            if todo:
-                drain()
-            kf, ex = snapshot(extra)
-            clear_deltas()
-            s = head + ',"kf":' + kf + ("," + ex if ex else "") + "}]"
-        else:
+        if i < next_kf and not full:
+            # neither a keyframe nor the step limit (next_kf): most steps that come here
             if ret is not MISS:
                 ex = '"ret":' + vjs(ret)
             else:
@@ -1739,8 +1731,21 @@ def run(job, chan):
                     ds = (ds + "," + ex) if ds else ex
             else:
                 ds = ex     # most returns: nothing changed but the value returned
-            s = (head + "," + ds + "}]") if ds else (head + "}]")
-        pend.append(s)
+            pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d%s}]' % (line, ev, last_fn, d - 1, ("," + ds) if ds else ""))
+            i += 1
+            if len(pend) >= batch or (not (i & 63) and clock() - last_flush > 0.02):
+                flush()
+            return
+        if i >= max_steps:
+            finish("step_limit")
+        # the rest is a keyframe (next_kf is the next multiple of K), or any step in debug `full` mode
+        if ret is not MISS:
+            extra = lambda: '"ret":' + vjs(ret)   # noqa: E731
+        if todo:
+            drain()
+        kf, ex = snapshot(extra)
+        clear_deltas()
+        pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d,"kf":%s%s}]' % (line, ev, last_fn, d - 1, kf, ("," + ex) if ex else ""))
         i += 1
         nk = -(-i // K) * K
         next_kf = nk if nk < max_steps else max_steps
