@@ -194,8 +194,8 @@ class Meta:
     unknown foreign code of unknown effect may have run: everything is compared
     lst     targets and calls reduced to item stores into one variable's list (list_store_plan), or None
     """
-    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "lst", "set_line", "set_fid",
-                 "set_name", "set_text")
+    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "lst", "plain", "set_line",
+                 "set_fid", "set_name", "set_text")
     __module__ = "tracecast"
 
     def __init__(self, names, glob, deref, targets, calls, unknown):
@@ -213,6 +213,8 @@ class Meta:
         self.unknown = unknown
         self.slow = names is None or unknown or bool(glob) or deref or bool(targets) or bool(calls)
         self.lst = None if unknown else list_store_plan(targets, calls)
+        # no name the tracer might hide (dunder, comprehension temporaries): m_line skips that test
+        self.plain = names is not None and not any(n[0] == "_" or n[0] == "." for n in names)
 
 
 def list_store_plan(targets, calls):
@@ -2170,13 +2172,13 @@ def run(job, chan):
                         if loc is None:
                             loc = f.f_locals
                         fo = rec.fo
+                        plain = m.plain
                         for nm in names:
                             v = loc.get(nm, MISS)
                             o = fo.get(nm, MISS)
                             if v is not o:
                                 t = type(v)
-                                c = nm[0]
-                                if c != "_" and c != "." and (
+                                if (plain or (nm[0] != "_" and nm[0] != ".")) and (
                                         (t is int and -MAX_SAFE <= v <= MAX_SAFE) or
                                         (t is str and len(v) <= MS)):
                                     fo[nm] = v
@@ -2215,7 +2217,7 @@ def run(job, chan):
                         seg.set_fid = fid
                         seg.set_name = q
                         seg.set_text = f'[{line},{{"set":[[{fid},{NJC.get(q) or nj(q)},'
-                    s = seg.set_text + (str(qv) if type(qv) is int else EBS(qv)) + "]]}]"
+                    s = f"{seg.set_text}{qv}]]}}]" if type(qv) is int else seg.set_text + EBS(qv) + "]]}]"
                 elif not pend or npop or synced != d or todo or ci.fnj is not last_fn or d != last_d:
                     ds = delta_str()
                     s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, ci.fnj, d - 1, ("," + ds) if ds else "")
