@@ -1,4 +1,5 @@
-# Item stores the tracer checks without its general resolver (a swap, a[i] = x), and the cases it must leave to it.
+# Item stores the tracer checks without its general resolver (a swap, a[i] = x), the cases it must leave to it, and
+# names m_line must still test one by one (a dunder it hides, underscored names it shows).
 a = [5, 3, 8, 1, 9, 2]
 for j in range(len(a) - 1):
     if a[j] > a[j + 1]:
@@ -39,3 +40,8 @@ shift([1, 2, 3, 4, 5], 2)
 t = [0, 0]
 t[0], t[1] = 1, 1
 t[1] = t[0] + t[1]
+_private = 1
+for _k in range(3):
+    _private += _k
+__marker__ = 3
+squares = [v * v for v in t]
