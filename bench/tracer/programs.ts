@@ -2,18 +2,18 @@
 import type { Language } from './harness.ts';
 
 export interface Program {
-  key: 'bubble' | 'fib' | 'loop' | 'steps1m' | 'steps10k' | 'steps100k';
+  key: 'bubble' | 'fib' | 'loop' | 'steps1m' | 'steps10k' | 'steps100k' | 'bubble4x' | 'fib4x' | 'loop4x';
   label: string;
   code: Record<Language, string>;
 }
 
-const bubble: Program = {
-  key: 'bubble',
-  label: 'bubble sort, 200 numbers',
+const bubbleOf = (key: 'bubble' | 'bubble4x', n: number): Program => ({
+  key,
+  label: `bubble sort, ${n} numbers`,
   code: {
     python: `a = []
 s = 12345
-for k in range(200):
+for k in range(${n}):
     s = (s * 48271) % 2147483647
     a.append(s % 1000)
 n = len(a)
@@ -24,7 +24,7 @@ for i in range(n):
 `,
     javascript: `const a = [];
 let s = 12345;
-for (let k = 0; k < 200; k++) {
+for (let k = 0; k < ${n}; k++) {
   s = (s * 48271) % 2147483647;
   a.push(s % 1000);
 }
@@ -38,43 +38,47 @@ for (let i = 0; i < n; i++) {
 }
 `,
   },
-};
+});
 
-const fib: Program = {
-  key: 'fib',
-  label: 'recursive fib(18)',
+const fibOf = (key: 'fib' | 'fib4x', n: number): Program => ({
+  key,
+  label: `recursive fib(${n})`,
   code: {
     python: `def fib(n):
     if n < 2:
         return n
     return fib(n - 1) + fib(n - 2)
 
-r = fib(18)
+r = fib(${n})
 `,
     javascript: `function fib(n) {
   if (n < 2) return n;
   return fib(n - 1) + fib(n - 2);
 }
-const r = fib(18);
+const r = fib(${n});
 `,
   },
-};
+});
 
-const loop: Program = {
-  key: 'loop',
-  label: 'arithmetic loop, 50,000 iterations',
+const loopOf = (key: 'loop' | 'loop4x', n: number): Program => ({
+  key,
+  label: `arithmetic loop, ${n.toLocaleString('en-US')} iterations`,
   code: {
     python: `total = 0
-for i in range(50000):
+for i in range(${n}):
     total = (total + i * 7) % 1000003
 `,
     javascript: `let total = 0;
-for (let i = 0; i < 50000; i++) {
+for (let i = 0; i < ${n}; i++) {
   total = (total + i * 7) % 1000003;
 }
 `,
   },
-};
+});
+
+const bubble = bubbleOf('bubble', 200);
+const fib = fibOf('fib', 18);
+const loop = loopOf('loop', 50_000);
 
 /** Two steps per iteration (the loop header and the body line): ~2n steps. */
 function stepsProgram(key: 'steps1m' | 'steps10k' | 'steps100k', label: string, n: number): Program {
@@ -101,3 +105,12 @@ export const STEPS_10K = stepsProgram('steps10k', 'same loop, 10,000 steps', 4_9
 /** --quick's stand-in for the 1,000,000-step run of the RSS check. */
 export const STEPS_100K = stepsProgram('steps100k', 'same loop, 100,000 steps', 49_999);
 export const PROGRAMS: Program[] = [bubble, fib, loop, STEPS_1M];
+/**
+ * --scaling: each speed program beside a version with about four times its steps (fib(21) makes 4.2 times fib(18)'s
+ * calls), to separate a tracer's cost per step from its cost per run.
+ */
+export const SCALED: [Program, Program][] = [
+  [bubble, bubbleOf('bubble4x', 400)],
+  [fib, fibOf('fib4x', 21)],
+  [loop, loopOf('loop4x', 200_000)],
+];

@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/tracer/run.ts [--quick] [--reps N] [--no-profile]
  *   node --import tsx bench/tracer/run.ts --bytes      (bytes per step on the wire only: each program once per tracer)
+ *   node --import tsx bench/tracer/run.ts --scaling    (each speed program at ~1x and ~4x its steps: cost per step vs per run)
  *
  * Needs Docker and the sandbox images (`node --import tsx sandbox-images/build.ts all`). See README.md.
  */
@@ -15,24 +16,26 @@ import { buildImages } from '../../sandbox-images/images.ts';
 import type { SandboxProcess } from '../../server/sandbox/sandbox.ts';
 import { baselineSandbox, discard, jobFor, LIMITS, ourSandbox, prestart, runJob, startReady, useImages, type RunResult } from './harness.ts';
 import { jsCpuProfile, pythonAblation } from './profile.ts';
-import { PROGRAMS, STEPS_100K, STEPS_10K, STEPS_1M, type Program } from './programs.ts';
+import { PROGRAMS, SCALED, STEPS_100K, STEPS_10K, STEPS_1M, type Program } from './programs.ts';
 import { median, num, table } from './table.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const bytesOnly = args.includes('--bytes');
+const scaling = args.includes('--scaling');
 const repsArg = args.indexOf('--reps');
 const REPS = bytesOnly ? 1 : repsArg >= 0 ? Number(args[repsArg + 1]) : quick ? 1 : 3;
-const doProfile = !quick && !bytesOnly && !args.includes('--no-profile');
+const doProfile = !quick && !bytesOnly && !scaling && !args.includes('--no-profile');
 /** A run longer than this is stopped and its prefix measured (the brief: a baseline that can't finish in 60 s). */
 const CAP_MS = { ours: quick ? 20_000 : 60_000, baseline: quick ? 3_000 : 60_000 };
 /** Baseline repetitions only while a run takes less than this (a slow baseline is measured once). */
 const BASELINE_REPEAT_BELOW_MS = 5_000;
 const LANGS: Language[] = ['python', 'javascript'];
-const MAIN = quick ? PROGRAMS.filter((p) => p.key !== 'steps1m') : PROGRAMS;
+const MAIN = scaling ? SCALED.flat() : quick ? PROGRAMS.filter((p) => p.key !== 'steps1m') : PROGRAMS;
 const RSS_SMALL = STEPS_10K;
 const RSS_LARGE = quick ? STEPS_100K : STEPS_1M;
-const ALL = bytesOnly ? MAIN : [...MAIN, RSS_SMALL, ...(quick ? [RSS_LARGE] : [])];
+const noRss = bytesOnly || scaling;
+const ALL = noRss ? MAIN : [...MAIN, RSS_SMALL, ...(quick ? [RSS_LARGE] : [])];
 
 // Targets of the brief (reported, never adjusted).
 const SPEEDUP_TARGET: Partial<Record<Program['key'], number>> = { bubble: 20, fib: 20, loop: 5 };
@@ -84,6 +87,47 @@ function summarize(runs: RunResult[], emptyCpuMs: number): Cell {
     rssKb: median(runs.filter((r) => !r.capped).map((r) => r.peakRssKb ?? NaN)),
     capped: runs.some((r) => r.capped),
   };
+}
+
+/**
+ * CPU ms per job (less an empty program's) at two sizes of one program: the slope is the cost of a step once the run is
+ * under way, the intercept what the run costs besides (for JavaScript, V8 compiling the hooks while they are hot).
+ */
+function scalingTable(results: Map<string, { ours: Cell; base: Cell }>): string {
+  const rows: string[][] = [];
+  for (const lang of LANGS) {
+    for (const [small, large] of SCALED) {
+      const s = results.get(`${lang}/${small.key}`)!;
+      const l = results.get(`${lang}/${large.key}`)!;
+      const fit = (a: Cell, b: Cell) => {
+        const [ma, mb] = [(a.cpuUsPerStep * a.steps) / 1000, (b.cpuUsPerStep * b.steps) / 1000];
+        const perStepUs = ((mb - ma) * 1000) / (b.steps - a.steps);
+        return { ma, mb, perStepUs, fixedMs: ma - (perStepUs * a.steps) / 1000 };
+      };
+      const o = fit(s.ours, l.ours);
+      const b = fit(s.base, l.base);
+      rows.push([
+        lang,
+        `${small.label} → ${large.label}`,
+        `${num(s.ours.steps)} → ${num(l.ours.steps)}`,
+        `${num(o.ma)} → ${num(o.mb)}`,
+        `${num(b.ma)} → ${num(b.mb)}`,
+        num(o.perStepUs),
+        num(b.perStepUs),
+        `${(b.perStepUs / o.perStepUs).toFixed(1)}x`,
+        num(o.fixedMs),
+        num(b.fixedMs),
+        `${(s.base.cpuUsPerStep / s.ours.cpuUsPerStep).toFixed(1)}x → ${(l.base.cpuUsPerStep / l.ours.cpuUsPerStep).toFixed(1)}x`,
+      ]);
+    }
+  }
+  return [
+    table(['lang', 'program', 'ours steps', 'ours CPU ms', 'baseline CPU ms', 'ours µs/step', 'baseline µs/step', 'per-step ratio', 'ours ms per run', 'baseline ms per run', 'CPU ratio, 1x → 4x'], rows),
+    '',
+    'CPU ms: median CPU of the job less an empty program\'s, at the two sizes. µs/step: the slope between them (the cost of',
+    'one more step); ms per run: the intercept (what a run costs besides its steps). The last column is the main table\'s',
+    'CPU ratio at each size.',
+  ].join('\n');
 }
 
 /** A started sandbox: one started ahead, else one started now (before the timing starts either way). */
@@ -216,7 +260,7 @@ async function main() {
     'on ours after JSON.parse (validate, expanding the channel\'s compact form; compact; encode), the fastest of 3 passes.',
   );
   const rssRows: string[][] = [];
-  for (const lang of bytesOnly ? [] : LANGS) {
+  for (const lang of noRss ? [] : LANGS) {
     const s = results.get(`${lang}/${RSS_SMALL.key}`)!;
     const l = results.get(`${lang}/${RSS_LARGE.key}`)!;
     const growth = l.ours.rssKb / s.ours.rssKb - 1;
@@ -233,7 +277,8 @@ async function main() {
       l.base.capped ? '– (prefix only)' : num(l.base.rssKb),
     ]);
   }
-  if (!bytesOnly) {
+  if (scaling) out.push('', '## Cost per step and per run: each program at ~1x and ~4x its steps', '', scalingTable(results));
+  if (!noRss) {
     out.push(
       '',
       `## Peak RSS of the tracer process (\`end.peakRssKb\`): the same loop at 10,000 and at ${quick ? '100,000' : '1,000,000'} steps`,
@@ -254,7 +299,8 @@ async function main() {
   }
 
   out.push('', missed.length ? `Targets missed: ${missed.join('; ')}.` : 'All targets met.');
-  out.push(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s${quick ? ' (--quick: 1 run each, baseline capped at 3 s, RSS at 100,000 steps, no profile)' : bytesOnly ? ' (--bytes: 1 run each, bytes only)' : ''}; load average at the end ${load()}.`);
+  const mode = quick ? ' (--quick: 1 run each, baseline capped at 3 s, RSS at 100,000 steps, no profile)' : bytesOnly ? ' (--bytes: 1 run each, bytes only)' : scaling ? ' (--scaling)' : '';
+  out.push(`Total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s${mode}; load average at the end ${load()}.`);
   console.log(out.join('\n'));
 }
 
