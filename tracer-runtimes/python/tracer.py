@@ -1663,8 +1663,9 @@ def run(job, chan):
     next_kf = 0        # next index that needs the generic path (keyframe or step limit)
     # The compact form (CHANNEL.md): a plain line step whose fn and depth are the previous
     # step's is just its line, or [line, {delta}]; every other step names its ev, fn and depth.
-    last_fn = None     # fn (JSON text, compared by identity) and len(stack) of the previous step
-    last_d = -1
+    # The frame record of the previous step, whose fn and depth it named or implied: a record stays at one depth
+    # while it is on the stack, so the same record means the same fn and depth. None: the step named another frame.
+    last_rec = None
     LINE_TEXT = {}     # line -> str(line)
     cur_exc = None
     exc_line = [None, 0]   # the last exception step's exception and line (for the end frame)
@@ -1717,10 +1718,10 @@ def run(job, chan):
 
         extra: None or a function returning the JSON fragment of the event's own field
         ('"ret":..', '"exc":..', '"viz":..'); it is called where its references get tracked."""
-        nonlocal i, next_kf, prop, last_fn, last_d
+        nonlocal i, next_kf, prop, last_rec
         prop = False
-        d = last_d = len(stack)
-        last_fn = ci.fnj
+        d = len(stack)
+        last_rec = stack[-1] if d and stack[-1].ci is ci else None
         if i < next_kf and not full:
             # neither a keyframe nor the step limit (next_kf): most steps that come here
             if ret is not MISS:
@@ -1733,7 +1734,7 @@ def run(job, chan):
                     ds = (ds + "," + ex) if ds else ex
             else:
                 ds = ex     # most returns: nothing changed but the value returned
-            pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d%s}]' % (line, ev, last_fn, d - 1, ("," + ds) if ds else ""))
+            pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d%s}]' % (line, ev, ci.fnj, d - 1, ("," + ds) if ds else ""))
             i += 1
             if len(pend) >= batch or (not (i & 63) and clock() - last_flush > 0.02):
                 flush()
@@ -1747,7 +1748,7 @@ def run(job, chan):
             drain()
         kf, ex = snapshot(extra)
         clear_deltas()
-        pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d,"kf":%s%s}]' % (line, ev, last_fn, d - 1, kf, ("," + ex) if ex else ""))
+        pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d,"kf":%s%s}]' % (line, ev, ci.fnj, d - 1, kf, ("," + ex) if ex else ""))
         i += 1
         nk = -(-i // K) * K
         next_kf = nk if nk < max_steps else max_steps
@@ -1755,17 +1756,15 @@ def run(job, chan):
             flush()
 
     def emit_line(rec, line):
-        nonlocal i, prop, last_fn, last_d
+        nonlocal i, prop, last_rec
         if i >= next_kf:
             return emit("line", line, rec.ci, None)
         prop = False
         d = len(stack)
-        fnj = rec.ci.fnj
-        if not pend or npop or synced != d or todo or fnj is not last_fn or d != last_d:
+        if not pend or npop or synced != d or todo or rec is not last_rec:
             ds = delta_str()
-            s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, fnj, d - 1, ("," + ds) if ds else "")
-            last_fn = fnj
-            last_d = d
+            s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, rec.ci.fnj, d - 1, ("," + ds) if ds else "")
+            last_rec = rec
         elif dirty:
             s = '[%d,{%s}]' % (line, delta_str())
         else:
@@ -2151,7 +2150,7 @@ def run(job, chan):
             # delta is only `set`); everything else goes through the general helpers.
             # A step whose only delta is one such variable (q = its name, qv its value) is
             # formatted in one go: building its `set` entry apart costs as much again.
-            nonlocal i, prop, dirty, last_fn, last_d
+            nonlocal i, prop, dirty, last_rec
             try:
                 f = _getframe(1)
                 rec = stack[-1]
@@ -2193,7 +2192,7 @@ def run(job, chan):
                         # q keeps to the step's own text only when the step says nothing else: no other
                         # change, no frame named, no keyframe; else it is the first `set` entry
                         if q is not None and (dirty or m.slow or exotic or todo or i >= next_kf or not pend or npop
-                                              or synced != d or ci.fnj is not last_fn or d != last_d):
+                                              or synced != d or rec is not last_rec):
                             d_set.insert(0, set_text(rec.fid, q, qv))
                             dirty = True
                             q = None
@@ -2218,11 +2217,10 @@ def run(job, chan):
                         seg.set_name = q
                         seg.set_text = f'[{line},{{"set":[[{fid},{NJC.get(q) or nj(q)},'
                     s = f"{seg.set_text}{qv}]]}}]" if type(qv) is int else seg.set_text + EBS(qv) + "]]}]"
-                elif not pend or npop or synced != d or todo or ci.fnj is not last_fn or d != last_d:
+                elif not pend or npop or synced != d or todo or rec is not last_rec:
                     ds = delta_str()
                     s = '[%d,{"fn":%s,"depth":%d%s}]' % (line, ci.fnj, d - 1, ("," + ds) if ds else "")
-                    last_fn = ci.fnj
-                    last_d = d
+                    last_rec = rec
                 elif dirty:
                     if d_new or d_del or d_free or (d_upd and d_set):
                         s = '[%d,{%s}]' % (line, delta_str())
