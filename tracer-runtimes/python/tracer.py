@@ -194,8 +194,8 @@ class Meta:
     unknown foreign code of unknown effect may have run: everything is compared
     lst     targets and calls reduced to item stores into one variable's list (list_store_plan), or None
     """
-    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "lst", "plain", "set_line",
-                 "set_fid", "set_name", "set_text")
+    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "lst", "plain", "gcall", "gf",
+                 "gcode", "set_line", "set_fid", "set_name", "set_text")
     __module__ = "tracecast"
 
     def __init__(self, names, glob, deref, targets, calls, unknown):
@@ -213,6 +213,12 @@ class Meta:
         self.unknown = unknown
         self.slow = names is None or unknown or bool(glob) or deref or bool(targets) or bool(calls)
         self.lst = None if unknown else list_store_plan(targets, calls)
+        # the name of the global called when that call is all the segment may have done besides rebinding names
+        # (pre_slow), and the learner function it was last time with its code
+        self.gcall = (calls[0][1] if not unknown and names is not None and not glob and not deref and not targets
+                      and len(calls) == 1 and calls[0][0] == "g" else None)
+        self.gf = None
+        self.gcode = None
         # no name the tracer might hide (dunder, comprehension temporaries): m_line skips that test
         self.plain = names is not None and not any(n[0] == "_" or n[0] == "." for n in names)
 
@@ -1005,11 +1011,10 @@ def run(job, chan):
                 h.df = diff_slots
             mut[h.rid] = h
         elif k == "function":
-            name = getattr(o, "__name__", None) or t.__name__
-            h.enc = {"k": "function", "name": str(name)}
-            code = getattr(o, "__code__", None)
-            if code is not None and getattr(code, "co_filename", None) == LEARNER:
-                h.enc["line"] = code.co_firstlineno
+            h.enc = func_enc(o)
+            # a function's __name__ and __code__ can be assigned
+            h.df = diff_func
+            mut[h.rid] = h
         elif k == "class":
             h.enc = {"k": "class", "name": str(getattr(o, "__name__", "?"))}
         elif t is int:
@@ -1021,6 +1026,13 @@ def run(job, chan):
             if t not in IMMUTABLE_OTHER:
                 h.df = diff_other
                 mut[h.rid] = h
+
+    def func_enc(o):
+        e = {"k": "function", "name": str(getattr(o, "__name__", None) or type(o).__name__)}
+        code = getattr(o, "__code__", None)
+        if code is not None and getattr(code, "co_filename", None) == LEARNER:
+            e["line"] = code.co_firstlineno
+        return e
 
     def slot_fields(o):
         out = []
@@ -1224,6 +1236,12 @@ def run(job, chan):
                  "len": len(fields)}
         add_full(h)
 
+    def diff_func(h):
+        e = func_enc(h.obj)
+        if e != h.enc:
+            h.enc = e
+            add_full(h)
+
     def diff_other(h):
         r = safe_repr(h.obj)
         if r == h.sh:
@@ -1421,6 +1439,21 @@ def run(job, chan):
             drain()
 
     def pre_slow(top, m):
+        g = m.gcall
+        if g is not None and not exotic:
+            # the segment's one effect is a call of this global: the same learner function as last time (a recursive
+            # call, a helper in a loop) changed nothing it did not trace itself
+            f = gdict.get(g)
+            if f is m.gf and f is not None and f.__code__ is m.gcode:
+                return
+            if not effects(top, m):
+                if module_rec is not None and module_rec is not top:
+                    diff_all_names(module_rec)
+                diff_heap()
+            elif type(f) is FunctionType:
+                m.gf = f
+                m.gcode = f.__code__
+            return
         if m.names is None:
             diff_all_names(top)
         if m.glob and module_rec is not None:
