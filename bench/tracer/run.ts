@@ -204,7 +204,7 @@ async function main() {
       const target = SPEEDUP_TARGET[prog.key];
       const cx = b.cpuUsPerStep / o.cpuUsPerStep;
       const met = target === undefined ? '' : `wall ${x >= target ? 'yes' : 'NO'}, CPU ${cx >= target ? 'yes' : 'NO'}`;
-      if (!bytesOnly && target !== undefined && (x < target || cx < target)) missed.push(`${lang} ${prog.key} speed ${x.toFixed(1)}x wall, ${cx.toFixed(1)}x CPU < ${target}x`);
+      if (!bytesOnly && target !== undefined && (x < target || cx < target)) missed.push(`${lang} ${prog.key} speed ${x.toFixed(2)}x wall, ${cx.toFixed(2)}x CPU < ${target}x`);
       speedRows.push([
         lang,
         prog.label,
