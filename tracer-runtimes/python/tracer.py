@@ -1439,21 +1439,6 @@ def run(job, chan):
             drain()
 
     def pre_slow(top, m):
-        g = m.gcall
-        if g is not None and not exotic:
-            # the segment's one effect is a call of this global: the same learner function as last time (a recursive
-            # call, a helper in a loop) changed nothing it did not trace itself
-            f = gdict.get(g)
-            if f is m.gf and f is not None and f.__code__ is m.gcode:
-                return
-            if not effects(top, m):
-                if module_rec is not None and module_rec is not top:
-                    diff_all_names(module_rec)
-                diff_heap()
-            elif type(f) is FunctionType:
-                m.gf = f
-                m.gcode = f.__code__
-            return
         if m.names is None:
             diff_all_names(top)
         if m.glob and module_rec is not None:
@@ -1462,11 +1447,20 @@ def run(job, chan):
             for r in stack:
                 if r is not top:
                     diff_all_names(r)
+        g = m.gcall
+        f = gdict.get(g) if g is not None and not exotic else None
+        # the segment's one effect was calling this global: the same learner function as last time (a recursive
+        # call, a helper in a loop) changed nothing it did not trace itself
+        if f is not None and f is m.gf and f.__code__ is m.gcode:
+            return
         if m.unknown or exotic or not effects(top, m):
             # foreign code of unknown effect may have run: compare everything it could reach
             if module_rec is not None and module_rec is not top:
                 diff_all_names(module_rec)
             diff_heap()
+        elif type(f) is FunctionType:
+            m.gf = f
+            m.gcode = f.__code__
 
     # -- targeted change detection: resolve what the segment's stores and calls touched
     def resolve(sym, rec):
