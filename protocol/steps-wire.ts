@@ -85,8 +85,8 @@ class VarSlots {
         entry.push(slot, value);
       } else {
         const prev = this.last[slot];
-        const change = typeof value === 'number' && typeof prev === 'number' ? value - prev : NaN;
-        // An unsafe integer would not survive the client's sum.
+        // Integers only (a float's change need not add back to it exactly), and an unsafe one would not survive the sum.
+        const change = Number.isSafeInteger(value) && Number.isSafeInteger(prev) ? (value as number) - (prev as number) : NaN;
         if (Number.isSafeInteger(change) && intBytes(change) < intBytes(value as number)) entry.push(~slot, change);
         else entry.push(slot, value);
       }
@@ -152,8 +152,8 @@ export function expandSteps({ first, steps: wire, vars }: { first: number; steps
         let value = w[p + 1] as Value;
         if (s < 0) {
           const prev = last[slot];
-          if (typeof prev !== 'number' || !Number.isInteger(value)) throw new Error(`steps frame: step ${i} changes slot ${slot} by ${JSON.stringify(value)} without an earlier number there`);
-          value = prev + (value as number);
+          if (!Number.isInteger(prev) || !Number.isInteger(value)) throw new Error(`steps frame: step ${i} changes slot ${slot} by ${JSON.stringify(value)} without an earlier integer there`);
+          value = (prev as number) + (value as number);
         }
         last[slot] = value;
         set[(p - 1) / 2] = [v[0], v[1], value];

@@ -46,7 +46,7 @@ describe('compact steps: edge cases', () => {
       set(12, 2, 'i', Number.MAX_SAFE_INTEGER), // nor is an unsafe change
       set(13, 2, 'i', -Number.MAX_SAFE_INTEGER),
       set(14, 2, 'i', 2.5),
-      set(15, 2, 'i', 3.5), // a change, but not of integers
+      set(15, 2, 'i', 1003.5), // a change of 1000, but not between integers
       set(16, 2, 'i', { r: 9 }),
       set(17, 2, 'i', 7, { ev: 'call' }), // more than a plain line step
       line(18, 5, 'f', 1, { set: [[2, 'i', 8], [2, 'total', 100000]] }), // two variables
@@ -58,7 +58,7 @@ describe('compact steps: edge cases', () => {
     assert.deepEqual(wire.steps.slice(1, 17), [
       [5, 0, 1000], [5, 1, 70000], [5, -1, 1], [5, -2, 7], [5, 1, 5], [5, 1, 200000], [5, 2, 1002], [5, 0, 'done'],
       [5, 0, 1003], [5, -1, 7], [5, 0, 4], [5, 0, Number.MAX_SAFE_INTEGER], [5, 0, -Number.MAX_SAFE_INTEGER],
-      [5, 0, 2.5], [5, 0, 3.5], [5, 0, { r: 9 }],
+      [5, 0, 2.5], [5, 0, 1003.5], [5, 0, { r: 9 }],
     ]);
     // i's last slot entry holds { r: 9 }: the call step's 7 was not a slot entry.
     assert.deepEqual(wire.steps.slice(17), [[5, { ev: 'call', set: [[2, 'i', 7]] }], [5, 0, 8, 1, 100000], [5, 0, 5000], [5, -1, 1, -2, 50]]);
@@ -131,9 +131,10 @@ describe('compact steps: edge cases', () => {
     }
     assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 5, 1, 6]], vars: [[1, 'i']] }), /slot 1, which `vars` does not give/);
     assert.throws(() => expandSteps({ first: 0, steps: [head, [2, '0', 5]], vars: [[1, 'i']] }), /slot "0", which `vars` does not give/);
-    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, -1, 5]], vars: [[1, 'i']] }), /without an earlier number/);
-    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 's'], [2, -1, 5]], vars: [[1, 'i']] }), /without an earlier number/);
-    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 4], [2, -1, 0.5]], vars: [[1, 'i']] }), /without an earlier number/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, -1, 5]], vars: [[1, 'i']] }), /without an earlier integer/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 's'], [2, -1, 5]], vars: [[1, 'i']] }), /without an earlier integer/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 4], [2, -1, 0.5]], vars: [[1, 'i']] }), /without an earlier integer/);
+    assert.throws(() => expandSteps({ first: 0, steps: [head, [2, 0, 4.5], [2, -1, 1]], vars: [[1, 'i']] }), /without an earlier integer/);
     assert.throws(() => expandSteps({ first: 0, steps: [[2, 0, 4]], vars: [[1, 'i']] }), /lacks the fn or depth/);
     assert.throws(() => expandSteps({ first: -1, steps: [] }), /not an index/);
     assert.throws(() => expandSteps({ first: 0, steps: {} as unknown[] }), /not an index/);
