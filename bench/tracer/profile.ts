@@ -171,7 +171,9 @@ export async function jsCpuProfile(runnerId: string, programs: Program[], host: 
     '(samples from the job\'s arrival on, idle excluded). A sample goes to "frame channel write" when channel.mjs is on',
     'its stack, to "JSON encode" for native JSON.stringify elsewhere, else to the nearest script on its stack: main.js =',
     'the instrumented learner code (hook calls V8 inlined there count here), runtime.mjs = the hooks. "untraced" = the',
-    'program alone in a vm context. Hottest runtime.mjs functions (share of self time):',
+    'program alone in a vm context. The profile samples the main thread only: V8\'s optimising compiler, on a thread of',
+    'its own, is in none of these shares but in the main table\'s CPU (`--scaling` separates it out as cost per run).',
+    'Hottest runtime.mjs functions (share of self time):',
     ...hot,
   ].join('\n');
 }
