@@ -1362,8 +1362,7 @@ def run(job, chan):
         return r
 
     def frame_js(r):
-        return '{"id":%d,"fn":%s,"vars":[%s]}' % (
-            r.fid, r.ci.fnj, ",".join(["[%s,%s]" % (nj(nm), vjs(v)) for nm, v in r.fo.items()]))
+        return f'{{"id":{r.fid},"fn":{r.ci.fnj},"vars":[{",".join([f"[{nj(nm)},{vjs(v)}]" for nm, v in r.fo.items()])}]}}'
 
     def pop_rec():
         nonlocal synced, npop
@@ -1709,10 +1708,10 @@ def run(job, chan):
         nonlocal npop, synced, dirty
         parts = []
         if npop:
-            parts.append('"pop":%d' % npop)
+            parts.append(f'"pop":{npop}')
             npop = 0
         if synced < len(stack):
-            parts.append('"push":[%s]' % ",".join([frame_js(r) for r in stack[synced:]]))
+            parts.append(f'"push":[{",".join([frame_js(r) for r in stack[synced:]])}]')
             synced = len(stack)
         if todo:
             drain()
@@ -1767,7 +1766,7 @@ def run(job, chan):
                     ds = (ds + "," + ex) if ds else ex
             else:
                 ds = ex     # most returns: nothing changed but the value returned
-            pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d%s}]' % (line, ev, ci.fnj, d - 1, ("," + ds) if ds else ""))
+            pend.append(f'[{line},{{"ev":"{ev}","fn":{ci.fnj},"depth":{d - 1}{("," + ds) if ds else ""}}}]')
             i += 1
             if len(pend) >= batch or (not (i & 63) and clock() - last_flush > 0.02):
                 flush()
