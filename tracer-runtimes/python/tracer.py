@@ -1532,7 +1532,7 @@ def run(job, chan):
             h.df(h)
 
     def list_stores(rec, plan):
-        """effects() of a segment that only stored items of one list (Meta.lst); None when it is not that simple here."""
+        """effects() of a segment that only stored items of one list (Meta.lst); None when not that simple here."""
         loc = rec.loc
         if loc is None:
             loc = rec.frame.f_locals
@@ -1781,7 +1781,8 @@ def run(job, chan):
             drain()
         kf, ex = snapshot(extra)
         clear_deltas()
-        pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d,"kf":%s%s}]' % (line, ev, ci.fnj, d - 1, kf, ("," + ex) if ex else ""))
+        pend.append('[%d,{"ev":"%s","fn":%s,"depth":%d,"kf":%s%s}]'
+                    % (line, ev, ci.fnj, d - 1, kf, ("," + ex) if ex else ""))
         i += 1
         nk = -(-i // K) * K
         next_kf = nk if nk < max_steps else max_steps
