@@ -104,18 +104,23 @@ export function compactSteps(steps: readonly Step[]): WireSteps {
   for (let k = 0; k < steps.length; k++) {
     const s = steps[k];
     let fields: WireStepFields | null = null;
-    let keys = 0;
-    if (s.ev !== 'line') (fields = { ev: s.ev }), keys++;
-    if (s.fn !== impliedFn(s, fn)) ((fields ??= {}).fn = s.fn), keys++;
-    if (s.depth !== impliedDepth(s, depth)) ((fields ??= {}).depth = s.depth), keys++;
+    if (s.ev !== 'line') fields = { ev: s.ev };
+    if (s.fn !== impliedFn(s, fn)) (fields ??= {}).fn = s.fn;
+    if (s.depth !== impliedDepth(s, depth)) (fields ??= {}).depth = s.depth;
+    const impliedHeader = fields === null;
+    let deltas = 0;
     // Over the step's own keys (a handful) rather than every delta field: most are absent, and looking up an absent
     // key on steps of many shapes costs more than the walk.
     for (const key in s) {
       const v = (s as Record<string, unknown>)[key];
-      if (v !== undefined && DELTA_KEYS.has(key)) (((fields ??= {}) as Record<string, unknown>)[key] = v), keys++;
+      if (v !== undefined && DELTA_KEYS.has(key)) {
+        ((fields ??= {}) as Record<string, unknown>)[key] = v;
+        deltas++;
+      }
     }
     if (fields === null) out[k] = s.line;
-    else if (keys === 1 && fields.set !== undefined && fields.set.length > 0) out[k] = slots.entry(s.line, fields.set);
+    // a plain line step whose one delta is `set`
+    else if (impliedHeader && deltas === 1 && fields.set !== undefined && fields.set.length > 0) out[k] = slots.entry(s.line, fields.set);
     else out[k] = [s.line, fields];
     fn = s.fn;
     depth = s.depth;

@@ -215,9 +215,9 @@ export function parseTracerFrame(x: unknown): TracerFrameT {
   return TracerFrame.parse(frame);
 }
 
-/** A `steps` frame in the compact form (CHANNEL.md) as full steps; its own keys but `first` kept. */
+/** A `steps` frame in the compact form (CHANNEL.md) as full steps; its own keys but `first` and `vars` kept. */
 function fromCompact(x: O): O {
-  const { first, steps, ...rest } = x;
+  const { first, steps, vars, ...rest } = x;
   if (!Array.isArray(steps)) return x;
-  return { ...rest, steps: expandSteps({ first: first as number, steps }) };
+  return { ...rest, steps: expandSteps({ first: first as number, steps, vars }) };
 }

@@ -199,6 +199,15 @@ test('parseTracerFrame expands a steps frame in the compact channel form, and re
       { i: 10, ev: 'line', line: 4, fn: 'f', depth: 1, set: [[2, 'n', 4]] },
     ],
   });
+  // slot entries, as the wire form has them: the frame's `vars` name the variables and do not stay in the frame
+  assert.deepEqual(parseTracerFrame({ t: 'steps', first: 0, vars: [[1, 'i']], steps: [[1, { fn: '<module>', depth: 0 }], [2, 0, 300], [2, -1, 1]] }), {
+    t: 'steps',
+    steps: [
+      { i: 0, ev: 'line', line: 1, fn: '<module>', depth: 0 },
+      { i: 1, ev: 'line', line: 2, fn: '<module>', depth: 0, set: [[1, 'i', 300]] },
+      { i: 2, ev: 'line', line: 2, fn: '<module>', depth: 0, set: [[1, 'i', 301]] },
+    ],
+  });
   // the first step names no fn and depth: nothing before it in the frame implies them
   assert.throws(() => parseTracerFrame({ t: 'steps', first: 0, steps: [3] }), /lacks the fn or depth/);
   // expanded, then validated as any steps frame: a bad value is refused

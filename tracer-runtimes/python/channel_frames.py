@@ -11,9 +11,19 @@ def expand_steps(frame):
         return frame["steps"]
     out = []
     fn = depth = None
+    last = {}      # slot -> its value at the frame's last slot entry
     for k, e in enumerate(frame["steps"]):
         if type(e) is int:
             s = {"i": frame["first"] + k, "ev": "line", "line": e, "fn": fn, "depth": depth}
+        elif len(e) % 2:
+            # a slot entry [line, slot, value, ...]: a negative slot ~s gives vars[s] by its change
+            s = {"i": frame["first"] + k, "ev": "line", "line": e[0], "fn": fn, "depth": depth, "set": []}
+            for slot, v in zip(e[1::2], e[2::2]):
+                if slot < 0:
+                    slot = ~slot
+                    v += last[slot]
+                last[slot] = v
+                s["set"].append([*frame["vars"][slot], v])
         else:
             line, m = e
             s = {"i": frame["first"] + k, "ev": m.get("ev", "line"), "line": line}
