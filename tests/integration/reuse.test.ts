@@ -180,9 +180,10 @@ print("wrote", os.write(fd, ("run AAAAAAAAAAAAAAAAAAAAAAAA\\n" + json.dumps(job)
   });
 
   it('a killed run (timeout) never gives its container back', async () => {
+    // Slow steps (a few ms each): a loop of cheap ones could reach the step cap within the second.
     const owner = await TestClient.connect(server.url);
     try {
-      const first = await owner.execute('python', 'import socket\nprint("host", socket.gethostname(), flush=True)\nwhile True:\n    pass\n', { limits: { timeoutMs: 1000 } });
+      const first = await owner.execute('python', 'import socket\nprint("host", socket.gethostname(), flush=True)\nwhile True:\n    sum(range(100000))\n', { limits: { timeoutMs: 1000 } });
       assert.equal(first.ended.verdict, 'timeout');
       const second = await owner.execute('python', HOSTNAME);
       assert.equal(second.ended.verdict, 'ok');

@@ -57,7 +57,9 @@ describe('python run verdicts', () => {
 
   it('timeout: an infinite loop ends within the timeout plus one second and its container is gone', async (t) => {
     const t0 = Date.now();
-    const { ended, accepted } = await client.execute('python', 'n = 0\nwhile True:\n    n += 1\n');
+    // Each iteration is one step of a few ms: a loop of cheap steps would reach the 1,000,000-step cap
+    // (verdict step_limit) before the timeout now that the tracer takes about a microsecond a step.
+    const { ended, accepted } = await client.execute('python', 'n = 0\nwhile True:\n    n += sum(range(100000))\n');
     const elapsed = Date.now() - t0;
     t.diagnostic(`ended ${elapsed} ms after execute was sent`);
     assert.equal(ended.verdict, 'timeout');

@@ -13,9 +13,6 @@ import { openChannel, readJobLine, FrameTooLarge } from './channel.mjs';
 import { instrument } from './instrument.mjs';
 import { createRuntime } from './runtime.mjs';
 
-const chan = openChannel();
-chan.send({ t: 'hello', lang: 'javascript', version: process.versions.node });
-
 const DEFAULT_JOB = {
   code: '', stdin: [], maxSteps: 1000000, maxOutputBytes: 1048576, maxItems: 100, maxString: 1000,
   keyframeEvery: 1000, full: false, batchSteps: 512,
@@ -65,32 +62,6 @@ function finish(status, error) {
   finished = true;
   process.exit(0);
 }
-
-let job;
-try {
-  const raw = JSON.parse(readJobLine());
-  job = { ...DEFAULT_JOB, ...raw };
-  if (typeof job.code !== 'string') throw new Error('job.code must be a string');
-  if (!Array.isArray(job.stdin)) job.stdin = [];
-} catch (e) {
-  finish('error', { type: 'InternalError', message: 'invalid job: ' + e.message, line: 0 });
-}
-
-// CHANNEL.md "Other modes": bench and grade jobs use the same channel and exit by themselves.
-if (job.mode === 'bench') {
-  const { runBench } = await import('./bench.mjs');
-  await runBench(job, chan);
-} else if (job.mode === 'grade') {
-  const { runGrade } = await import('./grade.mjs');
-  await runGrade(job, chan);
-}
-
-// A traced run is short and its hooks are hot from the first steps: most of its CPU beyond the steps themselves is V8
-// optimising the hooks (bench/tracer --scaling), and inlining them into each other makes that work larger for no
-// faster step. Measured in the sandbox image, CPU per job: -15 to -25 ms on the bench's bubble sort and fib (of
-// 85-105 ms), +2% on a 400,000-step loop. Bench and grade modes, which time the learner's own code, keep V8's
-// defaults: they never get here.
-v8.setFlagsFromString('--no-turbo-inlining');
 
 // ---------------------------------------------------------------- context
 // The sandbox object must have a null prototype: global lookups that miss fall
@@ -303,6 +274,53 @@ function uncaught(e) {
 function scheduleDone() {
   setImmediate(() => { if (!finished && timers.size === 0) finish('ok'); });
 }
+
+// ---------------------------------------------------------------- ready
+// Everything above is the same for every job, and a pooled container says `hello` long before its job arrives: the
+// context is built and acorn and the instrumenter run once on a small program first, so that V8 has compiled their
+// functions before the job's clock starts (measured in the sandbox image: the first instrument() call takes 15-19 ms,
+// the next ones 1.5-3 ms). The runtime's hooks are not warmed: a second set of their closures would cost V8's
+// per-closure specialisation (bench/tracer/README.md).
+const WARM_UP = `function fib(n) { if (n < 2) return n; return fib(n - 1) + fib(n - 2); }
+class Stack { #items = []; push(x) { this.#items.push(x); } get size() { return this.#items.length; } }
+const a = [3, 1, 2], seen = new Map(), s = new Stack();
+let total = 0;
+for (let i = 0; i < a.length; i++) { for (let j = 0; j + 1 < a.length - i; j++) if (a[j] > a[j + 1]) [a[j], a[j + 1]] = [a[j + 1], a[j]]; }
+for (const [k, v] of Object.entries({ x: 1, y: 2 })) { seen.set(k, v); total += v; }
+while (total > 0) { total -= 1; s.push(total); }
+const sq = (x) => x * x, { x, ...rest } = { x: 1, y: 2 };
+try { JSON.parse('{'); } catch (e) { console.log(\`\${e.name}: \${fib(5)} \${sq(x)}\`, rest, a.map((v) => v + 1)); }
+`;
+instrument(WARM_UP, { knownGlobals: new Set(Object.getOwnPropertyNames(G)) });
+
+const chan = openChannel();
+chan.send({ t: 'hello', lang: 'javascript', version: process.versions.node });
+
+let job;
+try {
+  const raw = JSON.parse(readJobLine());
+  job = { ...DEFAULT_JOB, ...raw };
+  if (typeof job.code !== 'string') throw new Error('job.code must be a string');
+  if (!Array.isArray(job.stdin)) job.stdin = [];
+} catch (e) {
+  finish('error', { type: 'InternalError', message: 'invalid job: ' + e.message, line: 0 });
+}
+
+// CHANNEL.md "Other modes": bench and grade jobs use the same channel and exit by themselves.
+if (job.mode === 'bench') {
+  const { runBench } = await import('./bench.mjs');
+  await runBench(job, chan);
+} else if (job.mode === 'grade') {
+  const { runGrade } = await import('./grade.mjs');
+  await runGrade(job, chan);
+}
+
+// A traced run is short and its hooks are hot from the first steps: most of its CPU beyond the steps themselves is V8
+// optimising the hooks (bench/tracer --scaling), and inlining them into each other makes that work larger for no
+// faster step. Measured in the sandbox image, CPU per job: -15 to -25 ms on the bench's bubble sort and fib (of
+// 85-105 ms), +2% on a 400,000-step loop. Bench and grade modes, which time the learner's own code, keep V8's
+// defaults: they never get here.
+v8.setFlagsFromString('--no-turbo-inlining');
 
 // Safety nets: the runner treats a tracer that exits without `end` as a
 // failure, so an `end` frame goes out whatever path the run took. An event
