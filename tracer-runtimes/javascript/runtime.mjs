@@ -87,66 +87,78 @@ function same(a, b) { return a === b || (a !== a && b !== b); }
 
 /**
  * @param {object} o
- *   job, meta ({fns, views, uidNames, closureUids}), channel, ctxGlobal,
- *   makeRangeError(msg), onFatal(err)
+ *   job, meta ({fns, views, uidNames, closureUids}), channel, ctxGlobal, code (the instrumented program),
+ *   maxDepth, finish(status, error), makeRangeError(msg), makeTypeError(msg).
+ *   load(o) starts another job with the same hooks: job, meta, channel, ctxGlobal and code again.
  */
 export function createRuntime(o) {
-  const { job, meta, channel } = o;
-  const maxSteps = job.maxSteps;
-  const maxItems = Math.max(0, job.maxItems | 0);
-  const maxString = Math.max(0, job.maxString | 0);
-  const K = Math.max(1, job.keyframeEvery | 0);
-  const full = !!job.full;
-  const naive = !!job.naive;          // benchmark baseline only
-  const batchSteps = Math.max(1, job.batchSteps | 0);
+  // Everything a job sets or changes lives in these variables, (re)set by load(): one runtime can trace a warm-up
+  // program and then the job with the same hook closures, so that the job starts with hooks V8 has already optimised
+  // (tracer.mjs; a second runtime's closures would start cold).
+  let job, meta, channel, code, maxSteps, maxItems, maxString, K, full, naive, batchSteps, ctxGlobal, fns, closureUids;
+  let views, EMPTY_VIEW;
   const maxDepth = o.maxDepth || 10000;
-  const ctxGlobal = o.ctxGlobal;
-  const fns = meta.fns;
-  const closureUids = meta.closureUids;
 
-  // views: names, uids, name -> index, uid -> index, transition cache
-  const views = meta.views.map(v => {
-    const idx = new Map();
-    const uidIdx = new Map();
-    v.names.forEach((n, k) => idx.set(n, k));
-    v.uids.forEach((u, k) => uidIdx.set(u, k));
-    return { names: v.names, namesJ: v.names.map(x => JSON.stringify(x)), uids: v.uids, n: v.names.length, idx, uidIdx, trans: new Map() };
-  });
-  const EMPTY_VIEW = { names: [], namesJ: [], uids: [], n: 0, idx: new Map(), uidIdx: new Map(), trans: new Map() };
-
-  // ------------------------------------------------------------ stack state
-  let n = 0;                  // steps emitted
-  const stack = [];
-  let top = null;
-  let keep = 0;               // low-water mark of the stack since the last step
-  const client = [];          // frames as the client has them
-  const clientIds = [];
-  let nextFrameId = 1;
-  let pend = false;           // something beyond the bare step is pending
-
+  // stack state
+  let n;                      // steps emitted
+  let stack, top;
+  let keep;                   // low-water mark of the stack since the last step
+  let client, clientIds;      // frames as the client has them
+  let nextFrameId;
+  let pend;                   // something beyond the bare step is pending
   // pending variable changes: flat [frame, name, raw] for compares, [frame, name] for barriers
-  const cs = [];
-  const bs = [];
-  const cd = [];
-  let csN = 0, bsN = 0, cdN = 0;
+  let cs, bs, cd, csN, bsN, cdN;
 
-  // ------------------------------------------------------------ heap state
-  const tracked = new Map();  // object -> Entry
-  const ids = new WeakMap();  // object -> id, stable for the object's lifetime
-  const symIds = new Map();
-  let nextObjId = 1;
-  let newQ = [];
-  let updQ = [];
-  let dqE = [];
-  let dqK = [];
-  let epoch = 0;
-  let gcAt = 4096;
-  const clsCache = new WeakMap();
-  const fnLineCache = new Map();
+  // heap state
+  let tracked;                // object -> Entry
+  let ids;                    // object -> id, stable for the object's lifetime
+  let symIds, nextObjId, newQ, updQ, dqE, dqK, epoch, gcAt, clsCache, fnLineCache, nameJCache;
 
-  // ------------------------------------------------------------ batching
-    let lastFlush = performance.now();
-  let pendingOut = null;      // {stream, text, step}
+  // batching, step text
+  let lastFlush, pendingOut;  // pendingOut: {stream, text, step}
+  let heads, headCount;
+  // body: the pending steps' text; its UTF-8 size is at most sureBytes + 3 * (bodyLen - sureLen), where
+  // sureBytes is the exact size of its first sureLen UTF-16 units (measured only near the limit)
+  let body, bodyLen, sureBytes, sureLen, wcount;
+  let lastFn, lastDepth;      // the fn and depth of the previous step: a line step with the same needs not name them
+  let busy, busyOut, halted;
+  // exceptions
+  let reported;               // error object -> line
+  let primReported, lastPrim, lastPrimLine;
+
+  function load(jobOpts) {
+    ({ job, meta, channel, code, ctxGlobal } = jobOpts);
+    maxSteps = job.maxSteps;
+    maxItems = Math.max(0, job.maxItems | 0);
+    maxString = Math.max(0, job.maxString | 0);
+    K = Math.max(1, job.keyframeEvery | 0);
+    full = !!job.full;
+    naive = !!job.naive;          // benchmark baseline only
+    batchSteps = Math.max(1, job.batchSteps | 0);
+    fns = meta.fns;
+    closureUids = meta.closureUids;
+    // views: names, uids, name -> index, uid -> index, transition cache
+    views = meta.views.map(v => {
+      const idx = new Map();
+      const uidIdx = new Map();
+      v.names.forEach((name, k) => idx.set(name, k));
+      v.uids.forEach((u, k) => uidIdx.set(u, k));
+      return { names: v.names, namesJ: v.names.map(x => JSON.stringify(x)), uids: v.uids, n: v.names.length, idx, uidIdx, trans: new Map() };
+    });
+    EMPTY_VIEW = { names: [], namesJ: [], uids: [], n: 0, idx: new Map(), uidIdx: new Map(), trans: new Map() };
+    n = 0; stack = []; top = null; keep = 0; client = []; clientIds = []; nextFrameId = 1; pend = false;
+    cs = []; bs = []; cd = []; csN = bsN = cdN = 0;
+    tracked = new Map(); ids = new WeakMap(); symIds = new Map(); nextObjId = 1;
+    newQ = []; updQ = []; dqE = []; dqK = []; epoch = 0; gcAt = 4096;
+    clsCache = new WeakMap(); fnLineCache = new Map(); nameJCache = new Map();
+    lastFlush = performance.now(); pendingOut = null;
+    heads = []; headCount = 0;
+    body = ''; bodyLen = 0; sureBytes = 0; sureLen = 0; wcount = 0;
+    lastFn = null; lastDepth = -1;
+    busy = false; busyOut = null; halted = null;
+    reported = new WeakMap(); primReported = false; lastPrim = undefined; lastPrimLine = 0;
+  }
+  load(o);
 
   // ------------------------------------------------------------ values
   // valJ: the Value as JSON text (hot paths); val: as a JS value (keyframes,
@@ -173,7 +185,6 @@ export function createRuntime(o) {
     }
   }
 
-  const nameJCache = new Map();
   function nameJ(name) {
     let j = nameJCache.get(name);
     if (j === undefined) { j = stringify(name); nameJCache.set(name, j); }
@@ -272,7 +283,6 @@ export function createRuntime(o) {
     let line = fnLineCache.get(text);
     if (line !== undefined) return line === 0 ? undefined : line;
     line = 0;
-    const code = o.code;
     const pos = code ? code.indexOf(text) : -1;
     if (pos >= 0) {
       line = 1;
@@ -619,8 +629,6 @@ export function createRuntime(o) {
   // ',{"ev":..,"fn":..,"depth":..' of a step that names its header (CHANNEL.md, the compact
   // form), cached per (function, depth, event), a bounded number of them
   const EVS = ['line', 'call', 'return', 'exception', 'viz'];
-  const heads = [];
-  let headCount = 0;
   function headOf(F, evc) {
     let byDepth = heads[F.fnId];
     if (byDepth === undefined) byDepth = heads[F.fnId] = [];
@@ -935,14 +943,9 @@ export function createRuntime(o) {
   const FRAME_MAX = 1048576;
   const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX);
   const ROOM = FRAME_MAX - 48;           // for the steps: the frame's text around them is shorter
-  // body: the pending steps' text; its UTF-8 size is at most sureBytes + 3 * (bodyLen - sureLen), where
-  // sureBytes is the exact size of its first sureLen UTF-16 units (measured only near the limit)
-  let body = '', bodyLen = 0, sureBytes = 0, sureLen = 0, wcount = 0;
   function resetBuf() { body = ''; bodyLen = 0; sureBytes = 0; sureLen = 0; wcount = 0; }
 
-  // the fn and depth of the previous step: a line step with the same needs not name them
-  let lastFn = null, lastDepth = -1;
-  const lineText = [];
+  const lineText = [];        // line -> String(line), the same in every job
 
   // One step: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}] when
   // `named` (a frame's first step, a keyframe, frames pushed or popped, an event, another fn
@@ -968,8 +971,6 @@ export function createRuntime(o) {
   // Learner code can run while a step is being encoded (an index getter on
   // Array.prototype read through an array hole, say): its hooks see `busy` and
   // do nothing, so it runs untraced and cannot re-enter the encoder.
-  let busy = false;
-  let busyOut = null;
 
   // One function per step, as few calls inside as possible: short runs
   // (tens of thousands of steps) spend much of their time before V8 has
@@ -1033,7 +1034,6 @@ export function createRuntime(o) {
   // Once the run must end (limits, tracer failure) `halted` is set and every
   // hook re-attempts the exit; if even that fails (no stack left) it throws so
   // that learner code unwinds to a shallower frame, where the next attempt runs.
-  let halted = null;
   function halt(status, error) {
     if (halted === null) halted = { status, error };
     o.finish(halted.status, halted.error);
@@ -1154,10 +1154,6 @@ export function createRuntime(o) {
   }
 
   // exceptions
-  const reported = new WeakMap();   // error object -> line
-  let primReported = false;
-  let lastPrim;
-  let lastPrimLine = 0;
 
   function isObj(e) { return (typeof e === 'object' && e !== null) || typeof e === 'function'; }
   function isReported(e) {
@@ -1353,7 +1349,7 @@ export function createRuntime(o) {
 
   return {
     hooks: { s, c, r, R, E, Y, P, x, h, k, w, m, M, O, L, g, mf, H: HOLE },
-    val, output, vizStep, flush, finalFlush, resetToModule,
+    load, val, output, vizStep, flush, finalFlush, resetToModule,
     get steps() { return n; },
     get topLine() { return top ? top.line : 0; },
     get halted() { return halted !== null; },

@@ -22,9 +22,20 @@ const DEFAULT_JOB = {
 // (TRACECAST_MAX_DEPTH overrides it for tests of V8's own overflow.)
 const MAX_DEPTH = Number(process.env.TRACECAST_MAX_DEPTH) || 3000;
 
+// V8 settings for trace mode, set before the warm-up (below) so that the hooks it optimises are compiled as the job's
+// would be. Inlining the hooks into each other makes TurboFan's work larger for no faster step (CPU per job on the
+// bench's bubble sort and fib: -15 to -25 ms of 85-105 without the warm-up). Feedback vectors from a function's first
+// call: with lazy allocation the hooks' first calls of a run leave no type feedback, and code optimised on the
+// warm-up then deoptimises on the job's first steps. Bench and grade modes, which time the learner's own code,
+// restore V8's defaults.
+const TRACE_FLAGS = ['--no-turbo-inlining', '--no-lazy-feedback-allocation'];
+for (const f of TRACE_FLAGS) v8.setFlagsFromString(f);
+
 let finished = false;
 let finishing = false;
-let rt = null;
+let runtime = null;         // the hooks' runtime: traces the warm-up, then the job
+let rt = null;              // the same, once it has the job
+let chan = null;            // opened once the warm-up has run (ready)
 
 function peakRssKb() {
   try { return process.resourceUsage().maxRSS; } catch { return 0; }
@@ -35,6 +46,7 @@ function peakRssKb() {
 // committed after each successful write, and a later call from a shallower
 // frame (another hook, or the harness) retries.
 function finish(status, error) {
+  if (chan === null) throw new Error(`the warm-up program ended with ${status}: ${error && error.message}`);
   if (finished) { process.exit(0); return; } // `end` is out; the exit itself failed before
   if (finishing) return;
   finishing = true;
@@ -276,24 +288,70 @@ function scheduleDone() {
 }
 
 // ---------------------------------------------------------------- ready
-// Everything above is the same for every job, and a pooled container says `hello` long before its job arrives: the
-// context is built and acorn and the instrumenter run once on a small program first, so that V8 has compiled their
-// functions before the job's clock starts (measured in the sandbox image: the first instrument() call takes 15-19 ms,
-// the next ones 1.5-3 ms). The runtime's hooks are not warmed: a second set of their closures would cost V8's
-// per-closure specialisation (bench/tracer/README.md).
+// A pooled container says `hello` long before its job arrives, and everything up to the job is the same for every
+// job: the context is built, and a warm-up program is instrumented, compiled and traced by the runtime the job will
+// use, its frames dropped. The job then starts with acorn and the instrumenter compiled (the first instrument() call
+// took 15-19 ms, later ones 1.5-3 ms) and with hooks V8 has already optimised: a short run otherwise spends most of
+// its time in them before they are (bench/tracer --scaling). The same runtime, reloaded, serves the job: a second
+// runtime's closures would start cold. The program has no console output, timers, input, globals or regular
+// expressions: nothing of it stays visible to the job.
 const WARM_UP = `function fib(n) { if (n < 2) return n; return fib(n - 1) + fib(n - 2); }
-class Stack { #items = []; push(x) { this.#items.push(x); } get size() { return this.#items.length; } }
-const a = [3, 1, 2], seen = new Map(), s = new Stack();
-let total = 0;
-for (let i = 0; i < a.length; i++) { for (let j = 0; j + 1 < a.length - i; j++) if (a[j] > a[j + 1]) [a[j], a[j + 1]] = [a[j + 1], a[j]]; }
-for (const [k, v] of Object.entries({ x: 1, y: 2 })) { seen.set(k, v); total += v; }
-while (total > 0) { total -= 1; s.push(total); }
-const sq = (x) => x * x, { x, ...rest } = { x: 1, y: 2 };
-try { JSON.parse('{'); } catch (e) { console.log(\`\${e.name}: \${fib(5)} \${sq(x)}\`, rest, a.map((v) => v + 1)); }
+class Stack {
+  #items = [];
+  push(x) { this.#items.push(x); return this; }
+  get size() { return this.#items.length; }
+}
+function bubble(a) {
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j + 1 < a.length - i; j++) {
+      if (a[j] > a[j + 1]) [a[j], a[j + 1]] = [a[j + 1], a[j]];
+    }
+  }
+  return a;
+}
+function insertion(a) {
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > x) { a[j + 1] = a[j]; j--; }
+    a[j + 1] = x;
+  }
+  return a;
+}
+const counts = new Map(), words = new Set(), point = { x: 1, y: 2.5, name: 'p' }, s = new Stack();
+let total = 0, text = '';
+for (let round = 0; round < 2; round++) {
+  const a = [], b = [];
+  for (let i = 0; i < 50; i++) { a.push((i * 37 + round) % 101); b.push(String.fromCharCode(97 + (i * 7) % 26)); }
+  bubble(a);
+  insertion(b);
+  total += fib(14);
+}
+for (let i = 0; i < 500; i++) {
+  const w = 'w' + (i % 17);
+  counts.set(w, (counts.get(w) || 0) + 1);
+  words.add(w);
+  point.x += i % 3;
+  point.y = point.y / 2 + i;
+  if (i % 5 === 0) s.push({ i, w });
+}
+for (let i = 0; i < 3000; i++) { total = (total + i * 7) % 1000003; if (i % 500 === 0) text += i; }
+const sq = (x) => x * x, { x, ...rest } = point;
+const evens = [...counts.values()].filter((v) => v % 2 === 0).map(sq);
+try { JSON.parse('{'); } catch (e) { text = \`\${e.name}: \${sq(x)} \${rest.name} \${evens.length}\`; }
 `;
-instrument(WARM_UP, { knownGlobals: new Set(Object.getOwnPropertyNames(G)) });
+const NO_CHANNEL = { send() {}, writeRaw() {} };
+const warmUp = prepare(WARM_UP);
+try {
+  // Twice: the second run takes the paths a new job takes on hooks that are already optimised (empty caches, new
+  // views, the first frames), and the deoptimisations they cause are recompiled before the job rather than during it.
+  for (let run = 0; run < 2; run++) start(warmUp, { ...DEFAULT_JOB, code: WARM_UP }, NO_CHANNEL).call(G);
+} catch (e) {
+  // a failure here is a tracer bug the tests catch; the job still gets a runtime reset by load()
+  process.stderr.write('tracecast: the warm-up program failed: ' + (e && e.stack || e) + '\n');
+}
 
-const chan = openChannel();
+chan = openChannel();
 chan.send({ t: 'hello', lang: 'javascript', version: process.versions.node });
 
 let job;
@@ -307,6 +365,9 @@ try {
 }
 
 // CHANNEL.md "Other modes": bench and grade jobs use the same channel and exit by themselves.
+if (job.mode === 'bench' || job.mode === 'grade') {
+  for (const f of TRACE_FLAGS) v8.setFlagsFromString(f.replace('--no-', '--'));
+}
 if (job.mode === 'bench') {
   const { runBench } = await import('./bench.mjs');
   await runBench(job, chan);
@@ -314,13 +375,6 @@ if (job.mode === 'bench') {
   const { runGrade } = await import('./grade.mjs');
   await runGrade(job, chan);
 }
-
-// A traced run is short and its hooks are hot from the first steps: most of its CPU beyond the steps themselves is V8
-// optimising the hooks (bench/tracer --scaling), and inlining them into each other makes that work larger for no
-// faster step. Measured in the sandbox image, CPU per job: -15 to -25 ms on the bench's bubble sort and fib (of
-// 85-105 ms), +2% on a 400,000-step loop. Bench and grade modes, which time the learner's own code, keep V8's
-// defaults: they never get here.
-v8.setFlagsFromString('--no-turbo-inlining');
 
 // Safety nets: the runner treats a tracer that exits without `end` as a
 // failure, so an `end` frame goes out whatever path the run took. An event
@@ -347,12 +401,13 @@ function compileError(e, code) {
   void code;
 }
 
-function run() {
-  let code = job.code;
+// The learner's program instrumented and compiled: { res, factory } or { error }.
+function prepare(source) {
+  let code = source;
   if (code.startsWith('#!')) code = '//' + code.slice(2);
   const knownGlobals = new Set(Object.getOwnPropertyNames(G));
   const res = instrument(code, { knownGlobals });
-  if (res.error) { finish('error', res.error); return; }
+  if (res.error) return { error: res.error };
 
   const hookNames = ['s', 'c', 'r', 'R', 'E', 'Y', 'P', 'x', 'h', 'k', 'w', 'm', 'M', 'O', 'L', 'g', 'mf', 'H'];
   // Read globals are bound once as constants (global lookups in a vm context
@@ -366,29 +421,41 @@ function run() {
     (aliases.length ? 'const ' + aliases.join(',') + ';' : '') + 'return function(){';
   const wrapped = head + res.code + '\n}})';
 
-  let factory;
   try {
-    factory = new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx);
+    return { res, factory: new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx) };
   } catch (e) {
     // does the learner's own program compile? (V8 early errors acorn does not report)
     try {
       new vm.Script('(function(){' + code + '\n})', { filename: 'main.js' });
     } catch (e2) {
-      finish('error', compileError(e2, code));
-      return;
+      return { error: compileError(e2, code) };
     }
-    finish('error', { type: 'TracerError', message: 'instrumentation produced invalid code: ' + e.message, line: 0 });
-    return;
+    return { error: { type: 'TracerError', message: 'instrumentation produced invalid code: ' + e.message, line: 0 } };
   }
+}
 
-  rt = createRuntime({
-    job, meta: res, channel: chan, ctxGlobal: G, code: res.code, maxDepth: MAX_DEPTH,
-    finish, makeRangeError: m => new CtxRangeError(m), makeTypeError: m => new CtxTypeError(m),
-  });
-  const hooks = rt.hooks;
-  for (const k of Object.keys(hooks)) if (typeof hooks[k] === 'function') Object.setPrototypeOf(hooks[k], null);
-  Object.setPrototypeOf(hooks, null);
-  const main = factory(hooks, G);
+// The runtime loaded with a job: the program's main function, ready to call.
+function start({ res, factory }, jobOpts, channel) {
+  const o = { job: jobOpts, meta: res, channel, ctxGlobal: G, code: res.code };
+  if (runtime === null) {
+    runtime = createRuntime({
+      ...o, maxDepth: MAX_DEPTH,
+      finish, makeRangeError: m => new CtxRangeError(m), makeTypeError: m => new CtxTypeError(m),
+    });
+    const hooks = runtime.hooks;
+    for (const k of Object.keys(hooks)) if (typeof hooks[k] === 'function') Object.setPrototypeOf(hooks[k], null);
+    Object.setPrototypeOf(hooks, null);
+  } else {
+    runtime.load(o);
+  }
+  return factory(runtime.hooks, G);
+}
+
+function run() {
+  const prepared = prepare(job.code);
+  if (prepared.error) { finish('error', prepared.error); return; }
+  const main = start(prepared, job, chan);
+  rt = runtime;
   try {
     main.call(G);
   } catch (e) {

@@ -1,0 +1,42 @@
+/**
+ * The JavaScript tracer traces a warm-up program before it says hello, with the runtime that then serves the job
+ * (tracer.mjs, "ready"). Nothing of that run may show in the job's trace: step indexes, frame and object ids start
+ * afresh, no warm-up frame, object or output appears, and names the warm-up also used mean nothing special.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Step } from '../../protocol/trace.ts';
+import { traceInSandbox } from '../support/trace.ts';
+
+// `fib`, `total`, `counts` and `text` are names the warm-up program uses too.
+const PROGRAM = `const counts = [3, 1, 2];
+function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+let total = fib(2);
+const text = 'x' + total;
+`;
+// (the last line's assignment has no step after it to show it)
+
+describe('javascript: the warm-up leaves nothing in the job', () => {
+  it('starts the job from step 0, frame 1 and object 1, with only its own state', async () => {
+    const frames = await traceInSandbox('javascript', PROGRAM);
+    const steps: Step[] = frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
+    const end = frames.find((f) => f.t === 'end');
+    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
+    assert.equal(end?.t === 'end' && end.steps, steps.length);
+    assert.deepEqual(steps.map((s) => s.i), steps.map((_, k) => k));
+    assert.equal(frames.filter((f) => f.t === 'output').length, 0, 'no output');
+
+    const [first] = steps;
+    assert.equal(first.line, 1);
+    // the hoisted function is object 1, in the module frame from the start
+    assert.deepEqual(first.kf, { stack: [{ id: 1, fn: '<module>', vars: [['fib', { r: 1 }]] }], heap: [[1, { k: 'function', name: 'fib', line: 2 }]] });
+    const created = steps.flatMap((s) => s.new ?? []).map(([id]) => id);
+    assert.deepEqual(created, [2], 'the list');
+    const pushed = steps.flatMap((s) => s.push ?? []).map((f) => [f.id, f.fn]);
+    assert.deepEqual(pushed, [[2, 'fib'], [3, 'fib'], [4, 'fib']]);
+    const last = steps[steps.length - 1];
+    assert.equal(last.depth, 0);
+    const sets = new Map(steps.flatMap((s) => s.set ?? []).map(([, name, v]) => [name, v]));
+    assert.deepEqual(Object.fromEntries(sets), { counts: { r: 2 }, total: 1 });
+  });
+});
