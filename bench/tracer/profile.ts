@@ -93,9 +93,17 @@ function attribute(p: CpuProfile): { cats: Record<Cat, number>; fns: Map<string,
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) out.push(file(cur));
     return out;
   };
-  // The job arrives when instrumentation starts: the first sample under instrument.mjs.
+  // The job starts in tracer.mjs's run(): the first sample under it. Before it, the warm-up program (traced before
+  // hello, also instrumented) and the wait for the job.
+  const inRun = (id: number) => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      if (f.functionName === 'run' && f.url.endsWith('tracer.mjs')) return true;
+    }
+    return false;
+  };
   let start = -1;
-  for (let i = 0; i < p.samples.length && start < 0; i++) if (stackFiles(p.samples[i]).includes('instrument.mjs')) start = i;
+  for (let i = 0; i < p.samples.length && start < 0; i++) if (inRun(p.samples[i])) start = i;
   const cats = Object.fromEntries(CATS.map((c) => [c, 0])) as Record<Cat, number>;
   const fns = new Map<string, number>();
   for (let i = Math.max(0, start); i < p.samples.length; i++) {

@@ -59,6 +59,7 @@ class Frame {
     this.pushStep = -1;
     this.hasRet = false;
     this.rv = undefined;
+    this.pre = null;      // setsOnly(): name -> the `[frame,name,` of a set entry
   }
 }
 // learner code holds frame records in consts: give it nothing to climb through
@@ -651,6 +652,7 @@ export function createRuntime(o) {
 
   function pushFrame(F) {
     F.id = nextFrameId++;
+    F.pre = null;         // its set prefixes name the old id (a generator's frame is pushed again on each resume)
     F.depth = stack.length;
     F.onStack = true;
     F.onClient = false;
@@ -968,6 +970,36 @@ export function createRuntime(o) {
     return true;
   }
 
+  // The commonest step: a line of the function the step before was in, whose only changes are numbers and strings in
+  // variables (a loop's counter and accumulator), written `,[line,{"set":[[frame,name,value],...]}]` in one go with
+  // each variable's `[frame,name,` kept on its frame. Through finishStep and putStep its text took a dozen string
+  // concatenations and as many strings to collect. False, with nothing done, for any other step.
+  function setsOnly(i, line) {
+    if (bsN !== 0 || cdN !== 0 || dqE.length !== 0 || newQ.length !== 0 || updQ.length !== 0 || tracked.size > gcAt) return false;
+    let set = '';
+    for (let q = 0; q < csN; q += 3) {
+      const G = cs[q], v = cs[q + 2];
+      const tv = typeof v;
+      if ((tv !== 'number' && tv !== 'string') || !G.onClient || G.pushStep === i) return false;
+      const name = cs[q + 1];
+      let pre = G.pre;
+      if (pre === null) pre = G.pre = new Map();
+      let head = pre.get(name);
+      if (head === undefined) { head = '[' + G.id + ',' + nameJ(name) + ','; pre.set(name, head); }
+      set += (q === 0 ? head : ',' + head) + valJ(v) + ']';
+    }
+    let lt = lineText[line];
+    if (lt === undefined) lt = lineText[line] = String(line);
+    const t = ',[' + lt + ',{"set":[' + set + ']}]';
+    if (sureBytes + 3 * (bodyLen - sureLen + t.length) > ROOM) return false;
+    body += t;
+    bodyLen += t.length;
+    for (let q = 0; q < csN; q++) cs[q] = undefined;
+    csN = 0;
+    pend = false;
+    return true;
+  }
+
   // Learner code can run while a step is being encoded (an index getter on
   // Array.prototype read through an array hole, say): its hooks see `busy` and
   // do nothing, so it runs untraced and cannot re-enter the encoder.
@@ -982,11 +1014,13 @@ export function createRuntime(o) {
       const i = n;
       const isKf = full || i % K === 0;
       const named = isKf || keep < client.length || stack.length > keep;
-      const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
-      if (!putStep(evc, F, line, delta, named)) {
-        // does not fit behind the pending steps: flush them and retry alone
-        flush();
-        if (!putStep(evc, F, line, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
+      if (!(csN !== 0 && evc === 0 && !named && wcount !== 0 && F.fn === lastFn && F.depth === lastDepth && setsOnly(i, line))) {
+        const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
+        if (!putStep(evc, F, line, delta, named)) {
+          // does not fit behind the pending steps: flush them and retry alone
+          flush();
+          if (!putStep(evc, F, line, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
+        }
       }
       wcount++;
       lastFn = F.fn;
