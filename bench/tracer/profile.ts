@@ -102,9 +102,10 @@ function attribute(p: CpuProfile): { cats: Record<Cat, number>; fns: Map<string,
   };
   let start = -1;
   for (let i = 0; i < p.samples.length && start < 0; i++) if (inRun(p.samples[i])) start = i;
+  if (start < 0) throw new Error('no sample under tracer.mjs run(): the profile has nothing of the job');
   const cats = Object.fromEntries(CATS.map((c) => [c, 0])) as Record<Cat, number>;
   const fns = new Map<string, number>();
-  for (let i = Math.max(0, start); i < p.samples.length; i++) {
+  for (let i = start; i < p.samples.length; i++) {
     const id = p.samples[i];
     const n = byId.get(id)!;
     const name = n.callFrame.functionName;

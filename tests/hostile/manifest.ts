@@ -398,9 +398,9 @@ export const hostile: HostileCase[] = [
     why: 'the program handles the error and ends',
   },
   {
-    file: 'javascript/vm-escape-process.js', language: 'javascript', attack: 'reach the host `process`: the global\'s inherited constructor, provided functions, host errors, call sites', verdict: 'ok',
+    file: 'javascript/vm-escape-process.js', language: 'javascript', attack: 'reach the host `process`: the global\'s inherited constructor, provided functions, host errors, call sites, the tracer\'s member stores', verdict: 'ok',
     output: { includes: ['no host process reachable'], excludes: ['ESCAPED'] },
-    why: 'learner code must not reach the tracer\'s realm. Found open twice while this corpus was written, both closed since: Object.getPrototypeOf(input.prototype).constructor.constructor("return process")() (provided functions were ordinary host functions) and this.constructor.constructor("return process")() (vm.createContext({}): the global inherited the host\'s Object.prototype)',
+    why: 'learner code must not reach the tracer\'s realm. Found open twice while this corpus was written, both closed since: Object.getPrototypeOf(input.prototype).constructor.constructor("return process")() (provided functions were ordinary host functions) and this.constructor.constructor("return process")() (vm.createContext({}): the global inherited the host\'s Object.prototype); and a third time by review: destructuring stores made by a sloppy host function handed a learner setter the host Function through a call site, and the runtime\'s options object as a receiver (now learner-realm functions called without one)',
   },
   // What the host `process` would give (the vectors of vm-escape-process.js, both closed now): each program
   // prints "blocked: no process" and ends ok while no escape works, and shows the damage if one reopens.

@@ -8,10 +8,11 @@ import { describe, it } from 'node:test';
 import type { Step } from '../../protocol/trace.ts';
 import { traceInSandbox } from '../support/trace.ts';
 
-// `fib`, `total`, `counts` and `text` are names the warm-up program uses too.
+// `total`, `counts` and `text` are names the warm-up program uses too; `half` is not, so a header cached for the
+// warm-up's first function (its fib) would show here under the wrong name.
 const PROGRAM = `const counts = [3, 1, 2];
-function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
-let total = fib(2);
+function half(n) { return n < 2 ? n : half(n - 1) + half(n - 2); }
+let total = half(2);
 const text = 'x' + total;
 `;
 // (the last line's assignment has no step after it to show it)
@@ -29,11 +30,12 @@ describe('javascript: the warm-up leaves nothing in the job', () => {
     const [first] = steps;
     assert.equal(first.line, 1);
     // the hoisted function is object 1, in the module frame from the start
-    assert.deepEqual(first.kf, { stack: [{ id: 1, fn: '<module>', vars: [['fib', { r: 1 }]] }], heap: [[1, { k: 'function', name: 'fib', line: 2 }]] });
+    assert.deepEqual(first.kf, { stack: [{ id: 1, fn: '<module>', vars: [['half', { r: 1 }]] }], heap: [[1, { k: 'function', name: 'half', line: 2 }]] });
     const created = steps.flatMap((s) => s.new ?? []).map(([id]) => id);
     assert.deepEqual(created, [2], 'the list');
     const pushed = steps.flatMap((s) => s.push ?? []).map((f) => [f.id, f.fn]);
-    assert.deepEqual(pushed, [[2, 'fib'], [3, 'fib'], [4, 'fib']]);
+    assert.deepEqual(pushed, [[2, 'half'], [3, 'half'], [4, 'half']]);
+    assert.deepEqual([...new Set(steps.map((s) => s.fn))], ['<module>', 'half']);
     const last = steps[steps.length - 1];
     assert.equal(last.depth, 0);
     const sets = new Map(steps.flatMap((s) => s.set ?? []).map(([, name, v]) => [name, v]));

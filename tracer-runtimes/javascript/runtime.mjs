@@ -28,11 +28,6 @@ const mapSize = getOwnPropertyDescriptor(Map.prototype, 'size').get;
 const setSize = getOwnPropertyDescriptor(Set.prototype, 'size').get;
 const fnToString = Function.prototype.toString;
 const symToString = Symbol.prototype.toString;
-// A destructuring target's member store (LV below), strict or sloppy like the learner's code around it: a sloppy
-// store to a read-only property does nothing where a strict one throws. Plain stores take V8's store ICs, where
-// Reflect.set with a receiver took a generic path (9% of the bubble sort's samples).
-const sloppyStore = new Function('o', 'k', 'x', 'o[k] = x;');
-const strictStore = new Function('o', 'k', 'x', '"use strict"; o[k] = x;');
 
 export const HOLE = Symbol('tracecast.hole');
 const ACCESSOR = Symbol('tracecast.accessor');
@@ -93,7 +88,8 @@ function same(a, b) { return a === b || (a !== a && b !== b); }
 /**
  * @param {object} o
  *   job, meta ({fns, views, uidNames, closureUids}), channel, ctxGlobal, code (the instrumented program),
- *   maxDepth, finish(status, error), makeRangeError(msg), makeTypeError(msg).
+ *   maxDepth, finish(status, error), makeRangeError(msg), makeTypeError(msg), sloppyStore(obj, key, value) and
+ *   strictStore(obj, key, value) (`obj[key] = value` compiled in the learner's realm, sloppy and strict).
  *   load(o) starts another job with the same hooks: job, meta, channel, ctxGlobal and code again.
  */
 export function createRuntime(o) {
@@ -103,6 +99,8 @@ export function createRuntime(o) {
   let job, meta, channel, code, maxSteps, maxItems, maxString, K, full, naive, batchSteps, ctxGlobal, fns, closureUids;
   let views, EMPTY_VIEW;
   const maxDepth = o.maxDepth || 10000;
+  // called as plain functions: a method call would make `o` the receiver a learner setter's call site can get
+  const { sloppyStore, strictStore } = o;
 
   // stack state
   let n;                      // steps emitted
@@ -1327,15 +1325,7 @@ export function createRuntime(o) {
     set v(x) {
       const obj = this.o;
       if (obj === null || obj === undefined) throw o.makeTypeError(`Cannot set properties of ${obj}`);
-      if (!this.s) sloppyStore(obj, this.k, x);
-      else {
-        try {
-          strictStore(obj, this.k, x);
-        } catch (e) {
-          // V8's own refusal comes from this realm: the learner sees a TypeError of theirs
-          throw e instanceof TypeError ? o.makeTypeError(e.message) : e;
-        }
-      }
+      if (this.s) strictStore(obj, this.k, x); else sloppyStore(obj, this.k, x);
       m(undefined, obj, this.k);
     }
   }

@@ -33,4 +33,24 @@ for (const s of Array.isArray(sites) ? sites : []) {
   attempt('callsite getFunction', () => viaCtor(s.getFunction()));
   attempt('callsite getThis', () => viaCtor(s.getThis()));
 }
+// 5. Call sites seen from a learner setter that the tracer calls: a destructuring target's member store is made by
+//    the tracer (a sloppy host function there once handed out the host's Function through getFunction()).
+Error.prepareStackTrace = (err, frames) => frames;
+let storeSites = [];
+const target = { set v(x) { storeSites = new Error().stack; } };
+[target.v] = [1];
+Error.prepareStackTrace = undefined;
+for (const s of Array.isArray(storeSites) ? storeSites : []) {
+  attempt('store callsite getFunction', () => viaCtor(s.getFunction()));
+  attempt('store callsite getThis', () => viaCtor(s.getThis()));
+}
+// 6. Errors the tracer's member store raises: an invalid array length, a proxy's broken invariant, a frozen target
+//    in strict code.
+const list = [];
+const sealed = new Proxy(Object.freeze({ k: 1 }), { set() { return true; } });
+const frozen = Object.freeze([1]);
+for (const [label, store] of [['array length', () => { [list.length] = [-1]; }], ['proxy invariant', () => { [sealed.k] = [2]; }],
+  ['frozen, strict', () => { 'use strict'; [frozen[0]] = [2]; }]]) {
+  try { store(); } catch (e) { attempt('store error: ' + label, () => viaCtor(e)); }
+}
 console.log(found.length ? 'ESCAPED via ' + found.join(', ') : 'no host process reachable');
