@@ -91,7 +91,8 @@ function summarize(runs: RunResult[], emptyCpuMs: number): Cell {
 
 /**
  * CPU ms per job (less an empty program's) at two sizes of one program: the slope is the cost of a step once the run is
- * under way, the intercept what the run costs besides (for JavaScript, V8 compiling the hooks while they are hot).
+ * under way, the intercept what the run costs besides (for JavaScript, V8 compiling the learner's program and recompiling
+ * hooks that meet shapes the warm-up did not show: README.md).
  */
 function scalingTable(results: Map<string, { ours: Cell; base: Cell }>): string {
   const rows: string[][] = [];

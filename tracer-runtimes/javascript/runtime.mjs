@@ -124,6 +124,9 @@ export function createRuntime(o) {
   // sureBytes is the exact size of its first sureLen UTF-16 units (measured only near the limit)
   let body, bodyLen, sureBytes, sureLen, wcount;
   let lastFn, lastDepth;      // the fn and depth of the previous step: a line step with the same needs not name them
+  // Learner code can run while a step is being encoded (an index getter on Array.prototype read through an array hole,
+  // say): its hooks see `busy` and do nothing, so it runs untraced and cannot re-enter the encoder. busyOut: the
+  // output it wrote meanwhile; halted: why the run must end (halt()).
   let busy, busyOut, halted;
   // exceptions
   let reported;               // error object -> line
@@ -851,11 +854,15 @@ export function createRuntime(o) {
         del += (del ? ',[' : '[') + F.id + ',' + nameJ(cd[q + 1]) + ']';
       }
     }
-    // drop references to raw values so they can be collected
+    clearChanges();
+    return (set ? ',"set":[' + set + ']' : '') + (del ? ',"del":[' + del + ']' : '');
+  }
+
+  // the pending variable changes are taken: drop their references to raw values so they can be collected
+  function clearChanges() {
     for (let q = 0; q < csN; q++) cs[q] = undefined;
     for (let q = 0; q < bsN; q++) bs[q] = undefined;
     csN = bsN = cdN = 0;
-    return (set ? ',"set":[' + set + ']' : '') + (del ? ',"del":[' + del + ']' : '');
   }
 
   function keyframe(extraRoots) {
@@ -951,17 +958,9 @@ export function createRuntime(o) {
 
   const lineText = [];        // line -> String(line), the same in every job
 
-  // One step: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}] when
-  // `named` (a frame's first step, a keyframe, frames pushed or popped, an event, another fn
-  // or depth). False, with nothing kept, when it does not fit behind the pending steps.
-  function putStep(evc, F, line, delta, named) {
-    let lt = lineText[line];
-    if (lt === undefined) lt = lineText[line] = String(line);
-    let t;
-    if (named || evc !== 0 || wcount === 0 || F.fn !== lastFn || F.depth !== lastDepth) t = '[' + lt + headOf(F, evc) + delta + '}]';
-    else if (delta.length === 0) t = lt;
-    else t = '[' + lt + ',{' + delta.substring(1) + '}]'; // the delta's leading ',' goes
-    if (wcount > 0) t = ',' + t;
+  // Appends a step's text (led by ',' after a batch's first step) to the pending steps. False, with nothing kept,
+  // when it does not fit behind them.
+  function append(t) {
     if (sureBytes + 3 * (bodyLen - sureLen + t.length) > ROOM) {
       sureBytes = Buffer.byteLength(body, 'utf8');
       sureLen = bodyLen;
@@ -972,11 +971,21 @@ export function createRuntime(o) {
     return true;
   }
 
-  // The commonest step: a line of the function the step before was in, whose only changes are numbers and strings in
-  // variables (a loop's counter and accumulator), written `,[line,{"set":[[frame,name,value],...]}]` in one go with
-  // each variable's `[frame,name,` kept on its frame. Through finishStep and putStep its text took a dozen string
-  // concatenations and as many strings to collect. False, with nothing done, for any other step.
-  function setsOnly(i, line) {
+  // One step: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}] when `headed`. False, with
+  // nothing kept, when it does not fit behind the pending steps.
+  function putStep(evc, F, lt, delta, headed) {
+    let t;
+    if (headed) t = '[' + lt + headOf(F, evc) + delta + '}]';
+    else if (delta.length === 0) t = lt;
+    else t = '[' + lt + ',{' + delta.substring(1) + '}]'; // the delta's leading ',' goes
+    return append(wcount > 0 ? ',' + t : t);
+  }
+
+  // The commonest step: a plain line step whose only changes are numbers and strings in variables (a loop's counter
+  // and accumulator), written `,[line,{"set":[[frame,name,value],...]}]` in one go with each variable's `[frame,name,`
+  // kept on its frame. Through finishStep and putStep its text took a dozen string concatenations and as many strings
+  // to collect. False, with nothing done, for any other step.
+  function setsOnly(i, lt) {
     if (bsN !== 0 || cdN !== 0 || dqE.length !== 0 || newQ.length !== 0 || updQ.length !== 0 || tracked.size > gcAt) return false;
     let set = '';
     for (let q = 0; q < csN; q += 3) {
@@ -990,21 +999,11 @@ export function createRuntime(o) {
       if (head === undefined) { head = '[' + G.id + ',' + nameJ(name) + ','; pre.set(name, head); }
       set += (q === 0 ? head : ',' + head) + valJ(v) + ']';
     }
-    let lt = lineText[line];
-    if (lt === undefined) lt = lineText[line] = String(line);
-    const t = ',[' + lt + ',{"set":[' + set + ']}]';
-    if (sureBytes + 3 * (bodyLen - sureLen + t.length) > ROOM) return false;
-    body += t;
-    bodyLen += t.length;
-    for (let q = 0; q < csN; q++) cs[q] = undefined;
-    csN = 0;
+    if (!append(',[' + lt + ',{"set":[' + set + ']}]')) return false;
+    clearChanges();
     pend = false;
     return true;
   }
-
-  // Learner code can run while a step is being encoded (an index getter on
-  // Array.prototype read through an array hole, say): its hooks see `busy` and
-  // do nothing, so it runs untraced and cannot re-enter the encoder.
 
   // One function per step, as few calls inside as possible: short runs
   // (tens of thousands of steps) spend much of their time before V8 has
@@ -1015,13 +1014,18 @@ export function createRuntime(o) {
       if (pendingOut !== null) writeOutput();
       const i = n;
       const isKf = full || i % K === 0;
-      const named = isKf || keep < client.length || stack.length > keep;
-      if (!(csN !== 0 && evc === 0 && !named && wcount !== 0 && F.fn === lastFn && F.depth === lastDepth && setsOnly(i, line))) {
+      let lt = lineText[line];
+      if (lt === undefined) lt = lineText[line] = String(line);
+      // A step names its ev, fn and depth (CHANNEL.md, the compact form) when it is a batch's first, a keyframe, an
+      // event, pushes or pops frames, or is in another fn or at another depth than the step before.
+      const headed = isKf || keep < client.length || stack.length > keep || evc !== 0 || wcount === 0 ||
+        F.fn !== lastFn || F.depth !== lastDepth;
+      if (headed || csN === 0 || !setsOnly(i, lt)) {
         const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
-        if (!putStep(evc, F, line, delta, named)) {
+        if (!putStep(evc, F, lt, delta, headed)) {
           // does not fit behind the pending steps: flush them and retry alone
           flush();
-          if (!putStep(evc, F, line, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
+          if (!putStep(evc, F, lt, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
         }
       }
       wcount++;

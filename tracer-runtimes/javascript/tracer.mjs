@@ -352,7 +352,7 @@ const warmUp = prepare(WARM_UP);
 try {
   // Twice: the second run takes the paths a new job takes on hooks that are already optimised (empty caches, new
   // views, the first frames), and the deoptimisations they cause are recompiled before the job rather than during it.
-  for (let run = 0; run < 2; run++) start(warmUp, { ...DEFAULT_JOB, code: WARM_UP }, NO_CHANNEL).call(G);
+  for (let pass = 0; pass < 2; pass++) start(warmUp, { ...DEFAULT_JOB, code: WARM_UP }, NO_CHANNEL).call(G);
 } catch (e) {
   // a failure here is a tracer bug the tests catch; the job still gets a runtime reset by load()
   process.stderr.write('tracecast: the warm-up program failed: ' + (e && e.stack || e) + '\n');
