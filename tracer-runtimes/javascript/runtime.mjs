@@ -58,7 +58,7 @@ class Frame {
     this.pushStep = -1;
     this.hasRet = false;
     this.rv = undefined;
-    this.pre = null;      // setsOnly(): name -> the `[frame,name,` of a set entry
+    this.pre = null;      // simpleStep(): name -> the `[frame,name,` of a set entry, as bytes
   }
 }
 // learner code holds frame records in consts: give it nothing to climb through
@@ -120,9 +120,7 @@ export function createRuntime(o) {
   // batching, step text
   let lastFlush, pendingOut;  // pendingOut: {stream, text, step}
   let heads, headCount;
-  // body: the pending steps' text; its UTF-8 size is at most sureBytes + 3 * (bodyLen - sureLen), where
-  // sureBytes is the exact size of its first sureLen UTF-16 units (measured only near the limit)
-  let body, bodyLen, sureBytes, sureLen, wcount;
+  let pos, wcount;            // the pending steps end at wbuf[pos]; how many there are
   let lastFn, lastDepth;      // the fn and depth of the previous step: a line step with the same needs not name them
   // Learner code can run while a step is being encoded (an index getter on Array.prototype read through an array hole,
   // say): its hooks see `busy` and do nothing, so it runs untraced and cannot re-enter the encoder. busyOut: the
@@ -159,12 +157,11 @@ export function createRuntime(o) {
     clsCache = new WeakMap(); fnLineCache = new Map(); nameJCache = new Map();
     lastFlush = performance.now(); pendingOut = null;
     heads = []; headCount = 0;
-    body = ''; bodyLen = 0; sureBytes = 0; sureLen = 0; wcount = 0;
+    resetBuf();
     lastFn = null; lastDepth = -1;
     busy = false; busyOut = null; halted = null;
     reported = new WeakMap(); primReported = false; lastPrim = undefined; lastPrimLine = 0;
   }
-  load(o);
 
   // ------------------------------------------------------------ values
   // valJ: the Value as JSON text (hot paths); val: as a JS value (keyframes,
@@ -948,58 +945,174 @@ export function createRuntime(o) {
     return t;
   }
 
-  // Steps are kept as JSON text, in the compact form (CHANNEL.md), and written as one frame
+  // Steps are written as UTF-8 straight into the frame, in the compact form (CHANNEL.md):
   //   [len:4]{"t":"steps","steps":[ step , step ... ],"first":N}
-  // with one native write per frame: a Buffer write per step cost more than the strings.
+  // one native write per frame. The commonest steps (a bare line; a line whose only changes are numbers or strings in
+  // variables) are written byte by byte, with no string made; kept as text (ropes of the steps' strings, flattened and
+  // encoded at each flush) they cost a fifth of a bubble sort's time.
   const FRAME_MAX = 1048576;
   const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX);
-  const ROOM = FRAME_MAX - 48;           // for the steps: the frame's text around them is shorter
-  function resetBuf() { body = ''; bodyLen = 0; sureBytes = 0; sureLen = 0; wcount = 0; }
+  const STEPS_AT = 4 + wbuf.write('{"t":"steps","steps":[', 4, 'latin1');
+  const END = 4 + FRAME_MAX - 32;         // the steps end before this: `],"first":N}` follows them
+  const SET_OPEN = Buffer.from('"set":['), UPD_OPEN = Buffer.from('"upd":[[');
+  function resetBuf() { pos = STEPS_AT; wcount = 0; }
 
-  const lineText = [];        // line -> String(line), the same in every job
+  // A non-negative int32 as its decimal digits (String(x)); the caller has checked the room (16 bytes). Int32
+  // arithmetic throughout: a double's `%` is a call into C.
+  function putDigits(x) {
+    const from = pos;
+    let p = pos, v = x | 0;
+    do { const q = (v / 10) | 0; wbuf[p++] = 48 + v - q * 10; v = q; } while (v !== 0);
+    pos = p;
+    for (let a = from, b = p - 1; a < b; a++, b--) { const t = wbuf[a]; wbuf[a] = wbuf[b]; wbuf[b] = t; }
+  }
 
-  // Appends a step's text (led by ',' after a batch's first step) to the pending steps. False, with nothing kept,
-  // when it does not fit behind them.
-  function append(t) {
-    if (sureBytes + 3 * (bodyLen - sureLen + t.length) > ROOM) {
-      sureBytes = Buffer.byteLength(body, 'utf8');
-      sureLen = bodyLen;
-      if (sureBytes + Buffer.byteLength(t, 'utf8') > ROOM) return false;
+  // A number as valJ() writes it; the caller has checked the room (32 bytes).
+  function putNumber(x) {
+    if (x >= 0 && x <= 2147483647 && x === (x | 0)) putDigits(x); // -0 too: '0', as String(-0)
+    else if (x < 0 && x > -2147483648 && x === (x | 0)) { wbuf[pos++] = 45; putDigits(-x); }
+    else putText(valJ(x), 0);
+  }
+
+  // t from index `from` as UTF-8. False, with nothing written, when it does not fit before END.
+  function putText(t, from) {
+    const L = t.length;
+    if (L - from <= 64 && pos + 3 * (L - from) <= END) {
+      // short text: a loop beats the native call, unless a character is not ASCII
+      let p = pos, i = from;
+      for (; i < L; i++) {
+        const c = t.charCodeAt(i);
+        if (c >= 128) break;
+        wbuf[p++] = c;
+      }
+      if (i === L) { pos = p; return true; }
     }
-    body += t;
-    bodyLen += t.length;
+    const s = from === 0 ? t : t.substring(from);
+    if (pos + 3 * s.length > END && pos + Buffer.byteLength(s, 'utf8') > END) return false;
+    pos += wbuf.utf8Write(s, pos);
     return true;
   }
 
-  // One step: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}] when `headed`. False, with
-  // nothing kept, when it does not fit behind the pending steps.
-  function putStep(evc, F, lt, delta, headed) {
-    let t;
-    if (headed) t = '[' + lt + headOf(F, evc) + delta + '}]';
-    else if (delta.length === 0) t = lt;
-    else t = '[' + lt + ',{' + delta.substring(1) + '}]'; // the delta's leading ',' goes
-    return append(wcount > 0 ? ',' + t : t);
+  function putBytes(b) {
+    let p = pos;
+    for (let j = 0; j < b.length; j++) wbuf[p++] = b[j];
+    pos = p;
   }
 
-  // The commonest step: a plain line step whose only changes are numbers and strings in variables (a loop's counter
-  // and accumulator), written `,[line,{"set":[[frame,name,value],...]}]` in one go with each variable's `[frame,name,`
-  // kept on its frame. Through finishStep and putStep its text took a dozen string concatenations and as many strings
-  // to collect. False, with nothing done, for any other step.
-  function setsOnly(i, lt) {
-    if (bsN !== 0 || cdN !== 0 || dqE.length !== 0 || newQ.length !== 0 || updQ.length !== 0 || tracked.size > gcAt) return false;
-    let set = '';
-    for (let q = 0; q < csN; q += 3) {
-      const G = cs[q], v = cs[q + 2];
-      const tv = typeof v;
-      if ((tv !== 'number' && tv !== 'string') || !G.onClient || G.pushStep === i) return false;
-      const name = cs[q + 1];
-      let pre = G.pre;
-      if (pre === null) pre = G.pre = new Map();
-      let head = pre.get(name);
-      if (head === undefined) { head = '[' + G.id + ',' + nameJ(name) + ','; pre.set(name, head); }
-      set += (q === 0 ? head : ',' + head) + valJ(v) + ']';
+  // One step, led by ',' after a batch's first: its line alone, [line, {delta}], or [line, {ev, fn, depth, ...delta}]
+  // when `headed` (the delta's leading ',' goes when the step is not headed). False, with nothing kept, when it does
+  // not fit behind the pending steps.
+  function putStep(evc, F, line, delta, headed) {
+    const start = pos;
+    if (pos + 40 > END) return false;
+    if (wcount > 0) wbuf[pos++] = 44;
+    if (!headed && delta.length === 0) { putDigits(line); return true; }
+    wbuf[pos++] = 91;
+    putDigits(line);
+    if (headed ? putText(headOf(F, evc), 0) && putText(delta, 0) : (wbuf[pos++] = 44, wbuf[pos++] = 123, putText(delta, 1))) {
+      if (pos + 2 <= END) { wbuf[pos++] = 125; wbuf[pos++] = 93; return true; }
     }
-    if (!append(',[' + lt + ',{"set":[' + set + ']}]')) return false;
+    pos = start;
+    return false;
+  }
+
+  // A number, string, boolean, undefined or null as valJ() writes it. False when it does not fit.
+  function putPrim(v) {
+    if (typeof v === 'number') {
+      if (pos + 32 > END) return false;
+      putNumber(v);
+      return true;
+    }
+    return putText(valJ(v), 0);
+  }
+
+  function isPrim(v) {
+    const t = typeof v;
+    return t === 'number' || t === 'string' || t === 'boolean' || t === 'undefined' || v === null;
+  }
+
+  const elemVals = [];        // simpleStep(): the stored lists' values, read once
+
+  // The commonest steps, written `,[line,{"set":[[frame,name,value],...],"upd":[[list,{"set":[[index,value],...]}]]}]`
+  // straight into the frame: a plain line step whose only changes are numbers and strings in variables (a loop's
+  // counter and accumulator) and primitives stored at existing indices of one list (a sort's swaps). Each variable's
+  // `[frame,name,` is kept on its frame as bytes. Through finishStep and putStep such a step took dozens of strings
+  // made, joined and encoded. False, with nothing done, for any other step, or when it does not fit.
+  function simpleStep(i, line) {
+    if (bsN !== 0 || cdN !== 0 || newQ.length !== 0 || updQ.length !== 0 || tracked.size > gcAt) return false;
+    for (let q = 0; q < csN; q += 3) {
+      const G = cs[q];
+      if (!isPrim(cs[q + 2]) || !G.onClient || G.pushStep === i) return false;
+    }
+    const nd = dqE.length;
+    let le = null;
+    if (nd !== 0) {
+      le = dqE[0];
+      if (le.kind !== LIST || le.dead || le.sh === null) return false;
+      const len = le.sh.length;
+      for (let q = 0; q < nd; q++) {
+        const key = dqK[q];
+        if (dqE[q] !== le || typeof key !== 'number' || !(key >= 0 && key < len && (key | 0) === key)) return false;
+      }
+      const x = le.obj;
+      if (x.length !== le.len) return false;
+      for (let q = 0; q < nd; q++) {
+        const v = x[dqK[q]];
+        if (!isPrim(v)) return false;
+        elemVals[q] = v;
+      }
+    }
+    const start = pos;
+    if (pos + 32 > END) return false;
+    wbuf[pos++] = 44; wbuf[pos++] = 91;
+    putDigits(line);
+    wbuf[pos++] = 44; wbuf[pos++] = 123;
+    const open = pos;
+    if (csN !== 0) {
+      putBytes(SET_OPEN);
+      for (let q = 0; q < csN; q += 3) {
+        const G = cs[q], name = cs[q + 1];
+        let pre = G.pre;
+        if (pre === null) pre = G.pre = new Map();
+        let head = pre.get(name);
+        if (head === undefined) { head = Buffer.from('[' + G.id + ',' + nameJ(name) + ','); pre.set(name, head); }
+        if (pos + head.length + 2 > END) { pos = start; return false; }
+        if (q !== 0) wbuf[pos++] = 44;
+        putBytes(head);
+        if (!putPrim(cs[q + 2]) || pos + 2 > END) { pos = start; return false; }
+        wbuf[pos++] = 93;
+      }
+      wbuf[pos++] = 93;
+    }
+    if (nd !== 0) {
+      const before = pos;
+      if (pos + 48 > END) { pos = start; return false; }
+      if (pos !== open) wbuf[pos++] = 44;
+      putBytes(UPD_OPEN);
+      putDigits(le.id);
+      wbuf[pos++] = 44; wbuf[pos++] = 123;
+      putBytes(SET_OPEN);
+      const sh = le.sh;
+      let changes = 0;
+      for (let q = 0; q < nd; q++) {
+        const key = dqK[q], v = elemVals[q], s = sh[key];
+        elemVals[q] = undefined;
+        if (v === s || (v !== v && s !== s)) continue;
+        sh[key] = v;
+        if (pos + 16 > END) { pos = start; return false; }
+        if (changes++ !== 0) wbuf[pos++] = 44;
+        wbuf[pos++] = 91;
+        putDigits(key);
+        wbuf[pos++] = 44;
+        if (!putPrim(v) || pos + 5 > END) { pos = start; return false; }
+        wbuf[pos++] = 93;
+      }
+      if (changes === 0) pos = before;
+      else { wbuf[pos++] = 93; wbuf[pos++] = 125; wbuf[pos++] = 93; wbuf[pos++] = 93; }
+      dqE = []; dqK = [];
+    }
+    if (pos === open) { pos = start + 1; putDigits(line); } // nothing changed after all: the bare line
+    else { wbuf[pos++] = 125; wbuf[pos++] = 93; }
     clearChanges();
     pend = false;
     return true;
@@ -1014,18 +1127,16 @@ export function createRuntime(o) {
       if (pendingOut !== null) writeOutput();
       const i = n;
       const isKf = full || i % K === 0;
-      let lt = lineText[line];
-      if (lt === undefined) lt = lineText[line] = String(line);
       // A step names its ev, fn and depth (CHANNEL.md, the compact form) when it is a batch's first, a keyframe, an
       // event, pushes or pops frames, or is in another fn or at another depth than the step before.
       const headed = isKf || keep < client.length || stack.length > keep || evc !== 0 || wcount === 0 ||
         F.fn !== lastFn || F.depth !== lastDepth;
-      if (headed || csN === 0 || !setsOnly(i, lt)) {
+      if (headed || (csN === 0 && dqE.length === 0) || !simpleStep(i, line)) {
         const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
-        if (!putStep(evc, F, lt, delta, headed)) {
+        if (!putStep(evc, F, line, delta, headed)) {
           // does not fit behind the pending steps: flush them and retry alone
           flush();
-          if (!putStep(evc, F, lt, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
+          if (!putStep(evc, F, line, delta, true)) { resetBuf(); fatal(new FrameTooLarge(`step ${i} does not fit in a 1 MiB frame`)); }
         }
       }
       wcount++;
@@ -1046,8 +1157,15 @@ export function createRuntime(o) {
 
   function flush() {
     if (wcount > 0) {
-      // the steps are kept until written: a flush that throws (no stack left) is retried with nothing lost
-      const len = 4 + wbuf.write('{"t":"steps","steps":[' + body + '],"first":' + (n - wcount) + '}', 4, 'utf8');
+      // the trailer goes after the steps without taking them: a flush that throws (no stack left) is retried with
+      // nothing lost
+      const save = pos;
+      wbuf[pos++] = 93;
+      putText(',"first":', 0);
+      putDigits(n - wcount);
+      wbuf[pos++] = 125;
+      const len = pos;
+      pos = save;
       wbuf.writeUInt32BE(len - 4, 0);
       try {
         channel.writeRaw(wbuf, len);
@@ -1386,6 +1504,7 @@ export function createRuntime(o) {
     flush();
   }
 
+  load(o);
   return {
     hooks: { s, c, r, R, E, Y, P, x, h, k, w, m, M, O, L, g, mf, H: HOLE },
     load, val, output, vizStep, flush, finalFlush, resetToModule,
