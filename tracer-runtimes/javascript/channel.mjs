@@ -37,6 +37,12 @@ export function openChannel() {
     }
   } catch { /* not a FIFO or not re-openable: use fd 1 */ }
 
+  return { ...frameWriter(fd), fd, redirected };
+}
+
+// Frames written to fd. The warm-up writes its frames to /dev/null with one of these, so that the job's writes take
+// code V8 has already optimised.
+export function frameWriter(fd) {
   let broken = false;
 
   function writeAll(buf) {
@@ -72,7 +78,7 @@ export function openChannel() {
     writeAll(len === buf.length ? buf : buf.subarray(0, len));
   }
 
-  return { send, writeRaw, fd, redirected };
+  return { send, writeRaw };
 }
 
 // Read one JSON document terminated by '\n' from fd 0 (never via process.stdin).

@@ -462,6 +462,9 @@ export function createRuntime(o) {
     if (len !== e.len) { e.len = len; patch(e).len = len; }
   }
 
+  // an index the client has of list e (the items past maxItems are not shown)
+  function shownIndex(e, i) { return i >= 0 && i < e.sh.length && (i | 0) === i; }
+
   function diffListKey(e, key) {
     let i;
     if (typeof key === 'number') i = key;
@@ -472,7 +475,7 @@ export function createRuntime(o) {
     } else return;
     const x = e.obj;
     if (x.length !== e.len) return diffList(e, WHOLE);
-    if (i >= 0 && i < e.sh.length && (i | 0) === i) {
+    if (shownIndex(e, i)) {
       const v = x[i];
       const s = e.sh[i];
       if (v !== s && (v === v || s === s)) { e.sh[i] = v; pset(e, '' + i, valJ(v)); }
@@ -1049,15 +1052,16 @@ export function createRuntime(o) {
     if (nd !== 0) {
       le = dqE[0];
       if (le.kind !== LIST || le.dead || le.sh === null) return false;
-      const len = le.sh.length;
       for (let q = 0; q < nd; q++) {
         const key = dqK[q];
-        if (dqE[q] !== le || typeof key !== 'number' || !(key >= 0 && key < len && (key | 0) === key)) return false;
+        if (dqE[q] !== le || typeof key !== 'number' || key < 0) return false; // a push (PUSHED) or more
       }
       const x = le.obj;
       if (x.length !== le.len) return false;
       for (let q = 0; q < nd; q++) {
-        const v = x[dqK[q]];
+        const key = dqK[q];
+        if (!shownIndex(le, key)) continue;
+        const v = x[key];
         if (!isPrim(v)) return false;
         elemVals[q] = v;
       }
@@ -1095,7 +1099,9 @@ export function createRuntime(o) {
       const sh = le.sh;
       let changes = 0;
       for (let q = 0; q < nd; q++) {
-        const key = dqK[q], v = elemVals[q], s = sh[key];
+        const key = dqK[q];
+        if (!shownIndex(le, key)) continue;
+        const v = elemVals[q], s = sh[key];
         elemVals[q] = undefined;
         if (v === s || (v !== v && s !== s)) continue;
         sh[key] = v;
