@@ -27,7 +27,37 @@ function strict() {
 console.log(a.join(','), frozen.join(','), log.join(';'), strict());
 `;
 
+// A swap statement is stored item by item while the realm's array iteration is untouched (instrument.mjs,
+// genListAssign); once a program changes it, the destructuring runs, iterator and all.
+const TAMPERING = `const a = [1, 2, 3];
+[a[0], a[1]] = [a[1], a[0]];
+console.log(a.join());
+const it = Object.getPrototypeOf([][Symbol.iterator]());
+let closed = 0;
+it.return = function () { closed++; return {}; };
+[a[0], a[1]] = [a[1], a[0]];
+console.log(a.join(), closed);
+delete it.return;
+Array.prototype[Symbol.iterator] = function* () { yield 'X'; yield 'Y'; };
+let p = 0, q = 0;
+[p, q] = [1, 2];
+[a[0], a[1]] = [7, 8];
+console.log(p, q, a.join());
+`;
+
 describe('javascript: member stores in destructuring assignments', () => {
+  it('swap statements follow the realm\'s array iteration: untouched, an iterator\'s return method, a replaced iterator', async () => {
+    const frames = await traceInSandbox('javascript', TAMPERING);
+    const end = frames.find((f) => f.t === 'end');
+    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
+    const out = frames.flatMap((f) => (f.t === 'output' ? [f.text] : [])).join('');
+    assert.equal(out, '2,1,3\n1,2,3 1\nX Y X,Y,3\n');
+    const steps: Step[] = frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
+    const sets = steps.flatMap((s) => s.set ?? []).filter(([, name]) => name === 'p' || name === 'q').map(([, name, v]) => `${name}=${v}`);
+    assert.deepEqual(sets.slice(-2), ['p=X', 'q=Y']);
+  });
+
+
   it('run setters, ignore read-only targets in sloppy code, throw a learner TypeError in strict code', async () => {
     const frames = await traceInSandbox('javascript', PROGRAM);
     const end = frames.find((f) => f.t === 'end');

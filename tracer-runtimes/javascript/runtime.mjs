@@ -97,6 +97,7 @@ export function createRuntime(o) {
   // program and then the job with the same hook closures, so that the job starts with hooks V8 has already optimised
   // (tracer.mjs; a second runtime's closures would start cold).
   let job, meta, channel, code, maxSteps, maxItems, maxString, K, full, naive, batchSteps, ctxGlobal, fns, closureUids;
+  let kfIn;                   // steps until the next keyframe (step 0 is one, then every K)
   let views, EMPTY_VIEW;
   const maxDepth = o.maxDepth || 10000;
   // called as plain functions: a method call would make `o` the receiver a learner setter's call site can get
@@ -136,6 +137,7 @@ export function createRuntime(o) {
     maxItems = Math.max(0, job.maxItems | 0);
     maxString = Math.max(0, job.maxString | 0);
     K = Math.max(1, job.keyframeEvery | 0);
+    kfIn = 1;
     full = !!job.full;
     naive = !!job.naive;          // benchmark baseline only
     batchSteps = Math.max(1, job.batchSteps | 0);
@@ -963,11 +965,13 @@ export function createRuntime(o) {
   // A non-negative int32 as its decimal digits (String(x)); the caller has checked the room (16 bytes). Int32
   // arithmetic throughout: a double's `%` is a call into C.
   function putDigits(x) {
-    const from = pos;
-    let p = pos, v = x | 0;
-    do { const q = (v / 10) | 0; wbuf[p++] = 48 + v - q * 10; v = q; } while (v !== 0);
+    let v = x | 0;
+    if (v < 10) { wbuf[pos++] = 48 + v; return; }
+    const n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7
+      : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    let p = pos + n;
     pos = p;
-    for (let a = from, b = p - 1; a < b; a++, b--) { const t = wbuf[a]; wbuf[a] = wbuf[b]; wbuf[b] = t; }
+    do { const q = (v / 10) | 0; wbuf[--p] = 48 + v - q * 10; v = q; } while (v !== 0);
   }
 
   // A number as valJ() writes it; the caller has checked the room (32 bytes).
@@ -1132,7 +1136,8 @@ export function createRuntime(o) {
     try {
       if (pendingOut !== null) writeOutput();
       const i = n;
-      const isKf = full || i % K === 0;
+      const isKf = full || --kfIn === 0;
+      if (isKf) kfIn = K;
       // A step names its ev, fn and depth (CHANNEL.md, the compact form) when it is a batch's first, a keyframe, an
       // event, pushes or pops frames, or is in another fn or at another depth than the step before.
       const headed = isKf || keep < client.length || stack.length > keep || evc !== 0 || wcount === 0 ||
@@ -1460,6 +1465,18 @@ export function createRuntime(o) {
   Object.setPrototypeOf(LV.prototype, null);
   function L(obj, key, strict) { return new LV(obj, key, strict); }
 
+  // The realm's array iteration as the context began: while it is untouched, a destructuring of an array literal
+  // steps an iterator nothing can observe, and instrument.mjs's genListAssign stores the items directly. Its own
+  // reads of these properties are what the destructuring would read; a learner's getter on them is called once more.
+  const realmArray = o.ctxGlobal.Array;
+  const ARRAY_VALUES = getOwnPropertyDescriptor(realmArray.prototype, Symbol.iterator).value;
+  const ARRAY_ITERATOR = getPrototypeOf(ARRAY_VALUES.call(new realmArray()));
+  const ITERATOR_NEXT = getOwnPropertyDescriptor(ARRAY_ITERATOR, 'next').value;
+  function A() {
+    return realmArray.prototype[Symbol.iterator] === ARRAY_VALUES && ARRAY_ITERATOR.next === ITERATOR_NEXT &&
+      ARRAY_ITERATOR.return === undefined;
+  }
+
   function g(f) {
     try { return f(); } catch { return HOLE; }
   }
@@ -1512,7 +1529,7 @@ export function createRuntime(o) {
 
   load(o);
   return {
-    hooks: { s, c, r, R, E, Y, P, x, h, k, w, m, M, O, L, g, mf, H: HOLE },
+    hooks: { s, c, r, R, E, Y, P, x, h, k, w, m, M, O, L, A, g, mf, H: HOLE },
     load, val, output, vizStep, flush, finalFlush, resetToModule,
     get steps() { return n; },
     get topLine() { return top ? top.line : 0; },

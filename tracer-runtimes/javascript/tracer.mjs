@@ -424,7 +424,7 @@ function prepare(source) {
   const res = instrument(code, { knownGlobals });
   if (res.error) return { error: res.error };
 
-  const hookNames = ['s', 'c', 'r', 'R', 'E', 'Y', 'P', 'x', 'h', 'k', 'w', 'm', 'M', 'O', 'L', 'g', 'mf', 'H'];
+  const hookNames = ['s', 'c', 'r', 'R', 'E', 'Y', 'P', 'x', 'h', 'k', 'w', 'm', 'M', 'O', 'L', 'A', 'g', 'mf', 'H'];
   // Read globals are bound once as constants (global lookups in a vm context
   // are slow), taken from the `$__G` parameter: a learner name can be anything,
   // `globalThis` included, and `const globalThis=globalThis.globalThis` would
