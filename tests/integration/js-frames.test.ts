@@ -9,7 +9,13 @@ import type { Step, TracerFrame } from '../../protocol/trace.ts';
 import { traceInSandbox } from '../support/trace.ts';
 
 const stepsOf = (frames: TracerFrame[]): Step[] => frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
-const endOf = (frames: TracerFrame[]) => frames.find((f) => f.t === 'end');
+type EndFrame = Extract<TracerFrame, { t: 'end' }>;
+
+function endOf(frames: TracerFrame[]): EndFrame {
+  const end = frames.find((f): f is EndFrame => f.t === 'end');
+  assert.ok(end, 'the run ends with an end frame');
+  return end;
+}
 
 describe('javascript: steps written into the frame', () => {
   it('writes numbers in variables and list items as JSON does, specials as markers', async () => {
@@ -25,7 +31,7 @@ for (let i = 0; i < vals.length; i++) {
 `;
     const frames = await traceInSandbox('javascript', program);
     const end = endOf(frames);
-    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
+    assert.equal(end.status, 'ok', JSON.stringify(end));
     const expected = values.map((src) => {
       const x = Number(eval(src));
       if (Number.isNaN(x)) return { sp: 'nan' };
@@ -50,7 +56,7 @@ for (let i = 0; i < 12; i++) {
 `;
     const frames = await traceInSandbox('javascript', program, { maxString: 200_000 });
     const end = endOf(frames);
-    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
+    assert.equal(end.status, 'ok', JSON.stringify(end));
     const steps = stepsOf(frames);
     assert.equal(steps.length, end.steps);
     assert.ok(frames.filter((f) => f.t === 'steps').length >= 6, 'at most two of these steps fit in a frame');
@@ -67,7 +73,7 @@ a = 3;
 `;
     const frames = await traceInSandbox('javascript', program, { maxString: 1_000_000 });
     const end = endOf(frames);
-    assert.ok(end?.t === 'end' && end.status === 'error' && end.error?.type === 'TracerError', JSON.stringify(end));
+    assert.ok(end.status === 'error' && end.error?.type === 'TracerError', JSON.stringify(end));
     assert.match(end.error!.message, /does not fit in a 1 MiB frame/);
     const steps = stepsOf(frames);
     assert.equal(steps.length, end.steps);
