@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Step, TracerFrame } from '../../protocol/trace.ts';
+import { TraceState } from '../../protocol/trace-state.ts';
 import { traceInSandbox } from '../support/trace.ts';
 
 const stepsOf = (frames: TracerFrame[]): Step[] => frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
@@ -63,6 +64,45 @@ for (let i = 0; i < 12; i++) {
     const texts = steps.flatMap((s) => (s.set ?? []).filter(([, name]) => name === 'text').map(([, , value]) => value));
     assert.equal(texts.length, 13, 'the declaration, then each iteration');
     texts.slice(1).forEach((t, i) => assert.equal(t, (i % 2 ? 'é' : '✓').repeat(150000) + i, `step text ${i}`));
+  });
+
+  it('keeps every swap when a swap\'s step is the one that no longer fits behind the frame\'s steps', async () => {
+    // each round's first step sets a ~1 MB string; the steps after it (the loop's counter, p and two items of a) fill
+    // the rest of that frame, and one of them finds too little room, at a different place in it each round: some
+    // after storing an item (runtime.mjs, undoItems)
+    const program = `const a = [];
+for (let k = 0; k < 20; k++) a.push(k);
+let big = '', p = 0;
+for (let r = 0; r < 30; r++) {
+  big = 'x'.repeat(1035000 + r * 13);
+  for (let j = 0; j < 450; j++) {
+    p = (j * 7 + r) % 19;
+    [a[p], a[p + 1]] = [a[p + 1], a[p]];
+  }
+}
+`;
+    const swaps: number[] = [];
+    for (let r = 0; r < 30; r++) for (let j = 0; j < 450; j++) swaps.push((j * 7 + r) % 19);
+    const frames = await traceInSandbox('javascript', program, { maxString: 2_000_000, keyframeEvery: 1_000_000 });
+    const end = endOf(frames);
+    assert.equal(end.status, 'ok', JSON.stringify(end));
+    const steps = stepsOf(frames);
+    const state = new TraceState().apply(steps);
+    const items = (i: number): unknown[] => {
+      const snap = state.at(i);
+      const ref = snap.stack[0].vars.find(([name]) => name === 'a')?.[1] as { r: number };
+      return (snap.heap.get(ref.r) as { items: unknown[] }).items;
+    };
+    // the list as the trace shows it at the step after each swap (line 8), against the program's own
+    const list = Array.from({ length: 20 }, (_, k) => k);
+    let done = 0;
+    for (let i = 1; i < steps.length; i++) {
+      if (steps[i - 1].line !== 8) continue;
+      const p = swaps[done++];
+      [list[p], list[p + 1]] = [list[p + 1], list[p]];
+      assert.deepEqual(items(i), list, `after swap ${done} (step ${i})`);
+    }
+    assert.equal(done, swaps.length);
   });
 
   it('ends with a TracerError when one step cannot fit in a frame, every step before it delivered', async () => {

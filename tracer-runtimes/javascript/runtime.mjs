@@ -959,7 +959,7 @@ export function createRuntime(o) {
   const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX);
   const STEPS_AT = 4 + wbuf.write('{"t":"steps","steps":[', 4, 'latin1');
   const END = 4 + FRAME_MAX - 32;         // the steps end before this: `],"first":N}` follows them
-  const SET_OPEN = Buffer.from('"set":['), UPD_OPEN = Buffer.from('"upd":[[');
+  const SET_OPEN = Buffer.from('"set":['), UPD_OPEN = Buffer.from('"upd":[['), FIRST_OPEN = Buffer.from('],"first":');
   function resetBuf() { pos = STEPS_AT; wcount = 0; }
 
   // A non-negative int32 as its decimal digits (String(x)); the caller has checked the room (16 bytes). Int32
@@ -1038,7 +1038,18 @@ export function createRuntime(o) {
     return t === 'number' || t === 'string' || t === 'boolean' || t === 'undefined' || v === null;
   }
 
-  const elemVals = [];        // simpleStep(): the stored lists' values, read once
+  const elemVals = [];        // simpleStep(): the stored lists' values, read once; then the values they replaced (primitives)
+
+  // simpleStep() ran out of room after storing the items before index `upTo` of its stores: they are put back for
+  // the general path to find, and nothing written is kept
+  function undoItems(le, upTo, start) {
+    for (let q = upTo - 1; q >= 0; q--) {
+      const key = dqK[q];
+      if (shownIndex(le, key) && le.sh[key] !== elemVals[q]) le.sh[key] = elemVals[q];
+    }
+    pos = start;
+    return false;
+  }
 
   // The commonest steps, written `,[line,{"set":[[frame,name,value],...],"upd":[[list,{"set":[[index,value],...]}]]}]`
   // straight into the frame: a plain line step whose only changes are numbers and strings in variables (a loop's
@@ -1106,15 +1117,15 @@ export function createRuntime(o) {
         const key = dqK[q];
         if (!shownIndex(le, key)) continue;
         const v = elemVals[q], s = sh[key];
-        elemVals[q] = undefined;
         if (v === s || (v !== v && s !== s)) continue;
+        if (pos + 16 > END) return undoItems(le, q, start);
         sh[key] = v;
-        if (pos + 16 > END) { pos = start; return false; }
+        elemVals[q] = s;      // kept to undo with: the step may yet not fit
         if (changes++ !== 0) wbuf[pos++] = 44;
         wbuf[pos++] = 91;
         putDigits(key);
         wbuf[pos++] = 44;
-        if (!putPrim(v) || pos + 5 > END) { pos = start; return false; }
+        if (!putPrim(v) || pos + 5 > END) return undoItems(le, q + 1, start);
         wbuf[pos++] = 93;
       }
       if (changes === 0) pos = before;
@@ -1171,8 +1182,7 @@ export function createRuntime(o) {
       // the trailer goes after the steps without taking them: a flush that throws (no stack left) is retried with
       // nothing lost
       const save = pos;
-      wbuf[pos++] = 93;
-      putText(',"first":', 0);
+      putBytes(FIRST_OPEN);   // in the room kept past END
       putDigits(n - wcount);
       wbuf[pos++] = 125;
       const len = pos;
