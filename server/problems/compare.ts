@@ -44,10 +44,6 @@ interface Num { kind: 'number'; finite: boolean; value: number; big?: bigint; sp
 
 const TAGS = new Set(['$set', '$map', '$float', '$undefined', '$bigint', '$toolarge']);
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The tag of a tagged object (`$set`, `$repr`, …), or null for a plain object. */
 function tagOf(v: Record<string, unknown>): string | null {
   const keys = Object.keys(v);

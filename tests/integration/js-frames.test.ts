@@ -5,18 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Step, TracerFrame } from '../../protocol/trace.ts';
 import { TraceState } from '../../protocol/trace-state.ts';
-import { traceInSandbox } from '../support/trace.ts';
-
-const stepsOf = (frames: TracerFrame[]): Step[] => frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
-type EndFrame = Extract<TracerFrame, { t: 'end' }>;
-
-function endOf(frames: TracerFrame[]): EndFrame {
-  const end = frames.find((f): f is EndFrame => f.t === 'end');
-  assert.ok(end, 'the run ends with an end frame');
-  return end;
-}
+import { traceInSandbox, tracedEnd, tracedSteps } from '../support/trace.ts';
 
 describe('javascript: steps written into the frame', () => {
   it('writes numbers in variables and list items as JSON does, specials as markers', async () => {
@@ -31,7 +21,7 @@ for (let i = 0; i < vals.length; i++) {
 }
 `;
     const frames = await traceInSandbox('javascript', program);
-    const end = endOf(frames);
+    const end = tracedEnd(frames);
     assert.equal(end.status, 'ok', JSON.stringify(end));
     const expected = values.map((src) => {
       const x = Number(eval(src));
@@ -40,7 +30,7 @@ for (let i = 0; i < vals.length; i++) {
       if (x === -Infinity) return { sp: '-inf' };
       return JSON.parse(JSON.stringify(x));
     });
-    const steps = stepsOf(frames);
+    const steps = tracedSteps(frames);
     const setV = steps.flatMap((s) => (s.set ?? []).filter(([, name]) => name === 'v').map(([, , value]) => value));
     const listItems = steps.flatMap((s) => (s.upd ?? []).flatMap(([, p]) => (p.set ?? []).map(([, value]) => value)));
     // v is set to 0 where it is declared, then 0 and -0 are no change; list[0] likewise
@@ -56,9 +46,9 @@ for (let i = 0; i < 12; i++) {
 }
 `;
     const frames = await traceInSandbox('javascript', program, { maxString: 200_000 });
-    const end = endOf(frames);
+    const end = tracedEnd(frames);
     assert.equal(end.status, 'ok', JSON.stringify(end));
-    const steps = stepsOf(frames);
+    const steps = tracedSteps(frames);
     assert.equal(steps.length, end.steps);
     assert.ok(frames.filter((f) => f.t === 'steps').length >= 6, 'at most two of these steps fit in a frame');
     const texts = steps.flatMap((s) => (s.set ?? []).filter(([, name]) => name === 'text').map(([, , value]) => value));
@@ -84,9 +74,9 @@ for (let r = 0; r < 30; r++) {
     const swaps: number[] = [];
     for (let r = 0; r < 30; r++) for (let j = 0; j < 450; j++) swaps.push((j * 7 + r) % 19);
     const frames = await traceInSandbox('javascript', program, { maxString: 2_000_000, keyframeEvery: 1_000_000 });
-    const end = endOf(frames);
+    const end = tracedEnd(frames);
     assert.equal(end.status, 'ok', JSON.stringify(end));
-    const steps = stepsOf(frames);
+    const steps = tracedSteps(frames);
     const state = new TraceState().apply(steps);
     const items = (i: number): unknown[] => {
       const snap = state.at(i);
@@ -112,10 +102,10 @@ const big = 'é'.repeat(600000);
 a = 3;
 `;
     const frames = await traceInSandbox('javascript', program, { maxString: 1_000_000 });
-    const end = endOf(frames);
+    const end = tracedEnd(frames);
     assert.ok(end.status === 'error' && end.error?.type === 'TracerError', JSON.stringify(end));
     assert.match(end.error!.message, /does not fit in a 1 MiB frame/);
-    const steps = stepsOf(frames);
+    const steps = tracedSteps(frames);
     assert.equal(steps.length, end.steps);
     assert.ok(steps.some((s) => (s.set ?? []).some(([, name, value]) => name === 'a' && value === 2)), 'the steps before it arrive');
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Step } from '../../protocol/trace.ts';
-import { traceInSandbox } from '../support/trace.ts';
+import { traceInSandbox, tracedEnd, tracedOutput, tracedSteps } from '../support/trace.ts';
 
 const PROGRAM = `const a = [1, 2, 3];
 [a[0], a[2]] = [a[2], a[0]];
@@ -45,27 +45,26 @@ let p = 0, q = 0;
 console.log(p, q, a.join());
 `;
 
+/** Traces `code`, asserts that it ended ok, and returns what it printed and its steps. */
+async function traceOk(code: string): Promise<{ out: string; steps: Step[] }> {
+  const frames = await traceInSandbox('javascript', code);
+  const end = tracedEnd(frames);
+  assert.equal(end.status, 'ok', JSON.stringify(end));
+  return { out: tracedOutput(frames), steps: tracedSteps(frames) };
+}
+
 describe('javascript: member stores in destructuring assignments', () => {
   it('swap statements follow the realm\'s array iteration: untouched, an iterator\'s return method, a replaced iterator', async () => {
-    const frames = await traceInSandbox('javascript', TAMPERING);
-    const end = frames.find((f) => f.t === 'end');
-    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
-    const out = frames.flatMap((f) => (f.t === 'output' ? [f.text] : [])).join('');
+    const { out, steps } = await traceOk(TAMPERING);
     assert.equal(out, '2,1,3\n1,2,3 1\nX Y X,Y,3\n');
-    const steps: Step[] = frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
     const sets = steps.flatMap((s) => s.set ?? []).filter(([, name]) => name === 'p' || name === 'q').map(([, name, v]) => `${name}=${v}`);
     assert.deepEqual(sets.slice(-2), ['p=X', 'q=Y']);
   });
 
-
   it('run setters, ignore read-only targets in sloppy code, throw a learner TypeError in strict code', async () => {
-    const frames = await traceInSandbox('javascript', PROGRAM);
-    const end = frames.find((f) => f.t === 'end');
-    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
-    const out = frames.flatMap((f) => (f.t === 'output' ? [f.text] : [])).join('');
+    const { out, steps } = await traceOk(PROGRAM);
     assert.equal(out, '3,2,1 1,2 set 5 true TypeError\n');
     // the swap shows in the trace as the list's items 0 and 2
-    const steps: Step[] = frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
     const upd = steps.flatMap((s) => s.upd ?? []);
     assert.ok(upd.some(([, p]) => JSON.stringify(p) === JSON.stringify({ set: [[0, 3], [2, 1]] })), JSON.stringify(upd));
   });

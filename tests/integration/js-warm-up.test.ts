@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Step } from '../../protocol/trace.ts';
-import { traceInSandbox } from '../support/trace.ts';
+import { traceInSandbox, tracedEnd, tracedSteps } from '../support/trace.ts';
 
 // `total`, `counts` and `text` are names the warm-up program uses too; `half` is not, so a header cached for the
 // warm-up's first function (its fib) would show here under the wrong name.
@@ -20,10 +19,10 @@ const text = 'x' + total;
 describe('javascript: the warm-up leaves nothing in the job', () => {
   it('starts the job from step 0, frame 1 and object 1, with only its own state', async () => {
     const frames = await traceInSandbox('javascript', PROGRAM);
-    const steps: Step[] = frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
-    const end = frames.find((f) => f.t === 'end');
-    assert.equal(end?.t === 'end' && end.status, 'ok', JSON.stringify(end));
-    assert.equal(end?.t === 'end' && end.steps, steps.length);
+    const steps = tracedSteps(frames);
+    const end = tracedEnd(frames);
+    assert.equal(end.status, 'ok', JSON.stringify(end));
+    assert.equal(end.steps, steps.length);
     assert.deepEqual(steps.map((s) => s.i), steps.map((_, k) => k));
     assert.equal(frames.filter((f) => f.t === 'output').length, 0, 'no output');
 

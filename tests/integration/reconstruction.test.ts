@@ -8,9 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { Language } from '../../protocol/index.ts';
-import type { Step } from '../../protocol/trace.ts';
 import { TraceState, canonical } from '../../protocol/trace-state.ts';
-import { traceInSandbox } from '../support/trace.ts';
+import { traceInSandbox, tracedSteps } from '../support/trace.ts';
 
 const corpus = (lang: Language, ext: string) => {
   const dir = fileURLToPath(new URL(`../corpus/${lang}/`, import.meta.url));
@@ -23,7 +22,6 @@ const corpus = (lang: Language, ext: string) => {
  */
 const KNOWN_MISMATCHES: Record<string, string | undefined> = {};
 
-const steps = (frames: Awaited<ReturnType<typeof traceInSandbox>>): Step[] => frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
 
 for (const [lang, ext] of [['python', '.py'], ['javascript', '.js']] as const) {
   describe(`${lang}: delta reconstruction equals full snapshots at every step`, () => {
@@ -33,8 +31,8 @@ for (const [lang, ext] of [['python', '.py'], ['javascript', '.js']] as const) {
       it(name, { todo: KNOWN_MISMATCHES[name] }, async () => {
         // A small keyframe interval exercises seeking across keyframes too.
         const [delta, full] = await Promise.all([traceInSandbox(lang, code, { keyframeEvery: 50 }), traceInSandbox(lang, code, { full: true })]);
-        const d = steps(delta);
-        const f = steps(full);
+        const d = tracedSteps(delta);
+        const f = tracedSteps(full);
         const end = delta[delta.length - 1];
         assert.equal(end.t, 'end');
         assert.equal(d.length, f.length, 'same number of steps in both modes');

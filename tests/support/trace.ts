@@ -1,7 +1,8 @@
 /** Runs a tracer directly in its sandbox (no server) with a chosen job, e.g. the debug `full` mode. */
+import assert from 'node:assert/strict';
 import { imageTag } from '../../sandbox-images/images.ts';
 import type { Language } from '../../protocol/index.ts';
-import type { TracerFrame } from '../../protocol/trace.ts';
+import type { Step, TracerFrame } from '../../protocol/trace.ts';
 import { parseTracerFrame } from '../../protocol/trace-validate.ts';
 import { FrameReader } from '../../server/runner/frame-reader.ts';
 import { DockerSandbox } from '../../server/sandbox/sandbox-docker.ts';
@@ -27,4 +28,19 @@ export async function traceInSandbox(language: Language, code: string, job: Part
     await proc.dispose();
   }
   return frames;
+}
+
+/** The steps of every `steps` frame, in order. */
+export const tracedSteps = (frames: TracerFrame[]): Step[] => frames.flatMap((f) => (f.t === 'steps' ? f.steps : []));
+
+/** Everything the program printed, in order. */
+export const tracedOutput = (frames: TracerFrame[]): string => frames.flatMap((f) => (f.t === 'output' ? [f.text] : [])).join('');
+
+export type EndFrame = Extract<TracerFrame, { t: 'end' }>;
+
+/** The run's `end` frame (asserted to be there). */
+export function tracedEnd(frames: TracerFrame[]): EndFrame {
+  const end = frames.find((f): f is EndFrame => f.t === 'end');
+  assert.ok(end, 'the run ends with an end frame');
+  return end;
 }

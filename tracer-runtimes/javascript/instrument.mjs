@@ -944,7 +944,7 @@ class Instrumenter {
       case 'UnaryExpression':
         if (node.operator === 'delete' && node.argument.type === 'MemberExpression') {
           const r = this.memberTarget(node.argument, this.sub(cx, {}));
-          if (r) return `$__m((${this.s(node.start, node.argument.start)}${r.text}),${r.obj},${r.key})`;
+          if (r) return this.memberBarrier(this.s(node.start, node.argument.start) + r.text, r);
         }
         return this.genDefault(node, cx);
       case 'CallExpression': return this.genCall(node, cx);
@@ -1163,6 +1163,11 @@ class Instrumenter {
     }
   }
 
+  // A write with its barrier: $__w for bindings frames other than the writer's show (`triples`: ',frame,uid,name'
+  // each, from nonlocalTriple), $__m for a member (memberTarget's result).
+  writeBarrier(text, triples) { return triples ? `$__w((${text})${triples})` : text; }
+  memberBarrier(text, r) { return `$__m((${text}),${r.obj},${r.key})`; }
+
   // `[a[i], a[j]] = [a[j], a[i]]` or `[x, y] = [y, x]` as a statement: as many plain targets (variables, members) as
   // items, none of them spread or defaulted
   isListAssign(node, cx) {
@@ -1185,17 +1190,12 @@ class Instrumenter {
     const temps = node.right.elements.map(() => this.temp(sub));
     const items = node.right.elements.map((e, k) => `${temps[k]}=${this.gen(e, sub)}`);
     const stores = node.left.elements.map((t, k) => {
-      if (t.type === 'Identifier') {
-        const w = this.nonlocalTriple(t, cx);
-        const text = `${this.s(t.start, t.end)}=${temps[k]}`;
-        return w ? `$__w((${text})${w})` : text;
-      }
+      if (t.type === 'Identifier') return this.writeBarrier(`${this.s(t.start, t.end)}=${temps[k]}`, this.nonlocalTriple(t, cx));
       const r = this.memberTarget(t, sub);
-      return `$__m((${r.text}=${temps[k]}),${r.obj},${r.key})`;
+      return this.memberBarrier(`${r.text}=${temps[k]}`, r);
     });
     const pattern = this.genPatternTarget(node.left, sub);
-    let destructure = `${pattern.text}=[${temps.join(',')}]`;
-    if (pattern.nonlocals.length) destructure = `$__w((${destructure})${pattern.nonlocals.join('')})`;
+    const destructure = this.writeBarrier(`${pattern.text}=[${temps.join(',')}]`, pattern.nonlocals.join(''));
     return `(${items.join(',')},$__A()?(${stores.join(',')}):${destructure})`;
   }
 
@@ -1204,34 +1204,31 @@ class Instrumenter {
     const sub = this.sub(cx, {});
     if (left.type === 'Identifier') {
       const text = this.s(node.start, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
-      const t = this.nonlocalTriple(left, cx);
-      return t ? `$__w((${text})${t})` : text;
+      return this.writeBarrier(text, this.nonlocalTriple(left, cx));
     }
     if (left.type === 'MemberExpression') {
       const r = this.memberTarget(left, sub);
       if (!r) return this.genDefault(node, cx);
       const text = r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
-      return `$__m((${text}),${r.obj},${r.key})`;
+      return this.memberBarrier(text, r);
     }
     const r = this.genPatternTarget(left, sub);
     const text = r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
-    if (r.nonlocals.length) return `$__w((${text})${r.nonlocals.join('')})`;
+    if (r.nonlocals.length) return this.writeBarrier(text, r.nonlocals.join(''));
     return left.type === 'ObjectPattern' ? `(${text})` : text;
   }
 
   genUpdate(node, cx) {
     const a = node.argument;
     if (a.type === 'Identifier') {
-      const t = this.nonlocalTriple(a, cx);
-      const text = this.s(node.start, node.end);
-      return t ? `$__w(${text}${t})` : text;
+      return this.writeBarrier(this.s(node.start, node.end), this.nonlocalTriple(a, cx));
     }
     if (a.type === 'MemberExpression') {
       const sub = this.sub(cx, {});
       const r = this.memberTarget(a, sub);
       if (!r) return this.genDefault(node, cx);
       const text = node.prefix ? this.s(node.start, a.start) + r.text : r.text + this.s(a.end, node.end);
-      return `$__m((${text}),${r.obj},${r.key})`;
+      return this.memberBarrier(text, r);
     }
     return this.genDefault(node, cx);
   }

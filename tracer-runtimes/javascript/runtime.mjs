@@ -97,7 +97,6 @@ export function createRuntime(o) {
   // program and then the job with the same hook closures, so that the job starts with hooks V8 has already optimised
   // (tracer.mjs; a second runtime's closures would start cold).
   let job, meta, channel, code, maxSteps, maxItems, maxString, K, full, naive, batchSteps, ctxGlobal, fns, closureUids;
-  let kfIn;                   // steps until the next keyframe (step 0 is one, then every K)
   let views, EMPTY_VIEW;
   const maxDepth = o.maxDepth || 10000;
   // called as plain functions: a method call would make `o` the receiver a learner setter's call site can get
@@ -137,7 +136,6 @@ export function createRuntime(o) {
     maxItems = Math.max(0, job.maxItems | 0);
     maxString = Math.max(0, job.maxString | 0);
     K = Math.max(1, job.keyframeEvery | 0);
-    kfIn = 1;
     full = !!job.full;
     naive = !!job.naive;          // benchmark baseline only
     batchSteps = Math.max(1, job.batchSteps | 0);
@@ -952,8 +950,8 @@ export function createRuntime(o) {
 
   // Steps are written as UTF-8 straight into the frame, in the compact form (CHANNEL.md):
   //   [len:4]{"t":"steps","steps":[ step , step ... ],"first":N}
-  // one native write per frame. The commonest steps (a bare line; a line whose only changes are numbers or strings in
-  // variables) are written byte by byte, with no string made; kept as text (ropes of the steps' strings, flattened and
+  // one native write per frame. The commonest steps (a bare line; a line whose only changes are primitives in variables
+  // or in one list: simpleStep) are written byte by byte, with no string made; kept as text (ropes of the steps' strings, flattened and
   // encoded at each flush) they cost a fifth of a bubble sort's time.
   const FRAME_MAX = 1048576;
   const wbuf = Buffer.allocUnsafe(4 + FRAME_MAX);
@@ -1052,8 +1050,8 @@ export function createRuntime(o) {
   }
 
   // The commonest steps, written `,[line,{"set":[[frame,name,value],...],"upd":[[list,{"set":[[index,value],...]}]]}]`
-  // straight into the frame: a plain line step whose only changes are numbers and strings in variables (a loop's
-  // counter and accumulator) and primitives stored at existing indices of one list (a sort's swaps). Each variable's
+  // straight into the frame: a plain line step whose only changes are primitives in variables (a loop's counter and
+  // accumulator) and primitives stored at existing indices of one list (a sort's swaps). Each variable's
   // `[frame,name,` is kept on its frame as bytes. Through finishStep and putStep such a step took dozens of strings
   // made, joined and encoded. False, with nothing done, for any other step, or when it does not fit.
   function simpleStep(i, line) {
@@ -1147,8 +1145,7 @@ export function createRuntime(o) {
     try {
       if (pendingOut !== null) writeOutput();
       const i = n;
-      const isKf = full || --kfIn === 0;
-      if (isKf) kfIn = K;
+      const isKf = full || i % K === 0;
       // A step names its ev, fn and depth (CHANNEL.md, the compact form) when it is a batch's first, a keyframe, an
       // event, pushes or pops frames, or is in another fn or at another depth than the step before.
       const headed = isKf || keep < client.length || stack.length > keep || evc !== 0 || wcount === 0 ||
