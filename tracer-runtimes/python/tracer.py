@@ -1707,16 +1707,6 @@ def run(job, chan):
     def delta_str():
         """JSON text (without braces) of the pending delta fields; '' if none."""
         nonlocal npop, synced, dirty
-        if not dirty and not todo and synced == len(stack) - 1:
-            # the commonest delta, a call's: its frame pushed (after frames popped, maybe), in one go
-            s = f'"pop":{npop},"push":[{frame_js(stack[-1])}]' if npop else f'"push":[{frame_js(stack[-1])}]'
-            npop = 0
-            synced = len(stack)
-            if dirty or todo:      # objects the frame's values brought
-                rest = delta_str()
-                if rest:
-                    s += "," + rest
-            return s
         parts = []
         if npop:
             parts.append(f'"pop":{npop}')
@@ -1842,7 +1832,7 @@ def run(job, chan):
 
     def on_call(f, ci, line, resumed, meta_off):
         """A learner frame starts (or a generator/coroutine resumes)."""
-        nonlocal module_rec
+        nonlocal module_rec, i, prop, last_rec, synced, npop
         if get_ident() != main_thread:
             return     # sys.monitoring is process-wide: frames of learner threads are not traced
         if not ci.is_module and len(stack) + base_depth + 8 >= learner_limit and real_depth(f) >= learner_limit:
@@ -1854,7 +1844,22 @@ def run(job, chan):
         if ci.is_module:
             module_rec = rec
             return
-        emit("call", line, ci, None)
+        d = len(stack)
+        if i >= next_kf or full or dirty or todo or synced != d - 1:
+            emit("call", line, ci, None)
+            return
+        # emit()'s step for the commonest call (nothing pending but this frame and maybe frames popped), in one go
+        prop = False
+        last_rec = rec
+        head = f'"pop":{npop},"push":[' if npop else '"push":['
+        npop = 0
+        synced = d
+        fj = frame_js(rec)
+        rest = delta_str() if dirty or todo else ""    # objects the frame's values brought
+        pend.append(f'[{line},{{"ev":"call","fn":{ci.fnj},"depth":{d - 1},{head}{fj}]{("," + rest) if rest else ""}}}]')
+        i += 1
+        if len(pend) >= batch or (not (i & 63) and clock() - last_flush > 0.02):
+            flush()
 
     def on_return(f, ci, line, value):
         nonlocal synced, npop
