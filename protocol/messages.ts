@@ -170,6 +170,11 @@ export const RunStarted = z.object({
   ...Logged,
   language: Language,
   limits: z.object({ maxSteps: z.number(), timeoutMs: z.number(), memoryMb: z.number(), outputBytes: z.number() }),
+  /**
+   * The program, on traced runs (`execute`) only: watchers and replays show it beside the steps. Benchmark and
+   * test runs leave it out, since their run ids are public (leaderboards) and a run id must not reveal a solution.
+   */
+  code: z.string().optional(),
 });
 
 /** A batch of consecutive steps as sent and stored: compact (protocol/steps-wire.ts; the step model is protocol/trace.ts). */

@@ -197,6 +197,7 @@ class RunExecution {
       run: job.run,
       language: job.language,
       limits: { maxSteps: job.maxSteps, timeoutMs: job.timeoutMs, memoryMb: limits.memoryMb, outputBytes: limits.outputBytes },
+      ...(job.mode ? {} : { code: job.code }),
     });
     job.mode?.begin(this.emitMode);
     const t0 = performance.now();
