@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { paths } from '../server/paths.ts';
 
 export type Lang = 'python' | 'javascript' | 'cpp';
 export const LANGS: readonly Lang[] = ['python', 'javascript', 'cpp'];
@@ -26,8 +26,8 @@ export type Rootfs = 'base' | 'cpp-base';
 const ROOTFS_OF: Record<Lang, Rootfs> = { python: 'base', javascript: 'base', cpp: 'cpp-base' };
 const PACKAGES_FILE: Record<Rootfs, string> = { base: 'base/packages.txt', 'cpp-base': 'cpp/packages.txt' };
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
+const HERE = paths.sandboxImages;
+const ROOT = paths.root;
 export const CACHE_DIR = '/var/cache/tracecast';
 export const SUITE = 'trixie';
 /** Label put on every tracecast image (base and languages). */
@@ -70,7 +70,7 @@ export function baseTag(rootfs: Rootfs = 'base'): string {
 
 /** Files copied into /opt/tracecast of a language image (sorted by destination). */
 export function runtimeInputs(lang: Lang, opts: ImageOptions = {}): Input[] {
-  const dir = path.join(opts.runtimesDir ?? path.join(ROOT, 'tracer-runtimes'), lang);
+  const dir = path.join(opts.runtimesDir ?? paths.tracerRuntimes, lang);
   const out: Input[] = [];
   const walk = (rel: string): void => {
     const abs = path.join(dir, rel);
@@ -85,7 +85,7 @@ export function runtimeInputs(lang: Lang, opts: ImageOptions = {}): Input[] {
   };
   walk('');
   if (lang === 'javascript') {
-    const acornCjs = createRequire(import.meta.url).resolve('acorn'); // .../acorn/dist/acorn.js
+    const acornCjs = createRequire(path.join(ROOT, 'package.json')).resolve('acorn'); // .../acorn/dist/acorn.js
     out.push({ dest: 'vendor/acorn.mjs', src: path.join(path.dirname(acornCjs), 'acorn.mjs') });
   }
   return out.sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
@@ -127,7 +127,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult>
     if (!opts.force && (await imageExists(docker, tag))) { log(lang, `${tag} exists, skipping`); continue; }
     const main = runtimeInputs(lang, opts).find((f) => f.dest === MAIN_FILE[lang]);
     if (!main) {
-      const dir = path.join(opts.runtimesDir ?? path.join(ROOT, 'tracer-runtimes'), lang);
+      const dir = path.join(opts.runtimesDir ?? paths.tracerRuntimes, lang);
       throw new Error(`${lang}: ${path.join(dir, MAIN_FILE[lang])} is missing: cannot build ${tag}`);
     }
     if (!basesReady.has(rootfs)) { await ensureBase(docker, rootfs, base, !!opts.force, log, result); basesReady.add(rootfs); }

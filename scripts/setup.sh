@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # setup.sh: what the server needs before it starts: npm dependencies, a Docker engine, the sandbox images, the
-# server compiled to JavaScript.
+# server bundle and the viewer (scripts/build.mjs).
 # Extra arguments go to sandbox-images/build.ts (e.g. --force). Idempotent; a repeat run takes seconds.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,7 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say 1/5 "npm dependencies"
 stamp=node_modules/.package-lock.json
 if [ ! -e "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -e package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
-  npm install --no-audit --no-fund
+  # npm ci installs exactly the lock file (and fails if package.json disagrees with it); install only without one.
+  if [ -e package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
   touch "$stamp"
 else
   say 1/5 "node_modules is up to date"
@@ -32,6 +33,6 @@ run() { docker run --rm --network none --read-only --cap-drop ALL "$@"; }
 py=$(sed -n 's/^python: //p' "$out"); js=$(sed -n 's/^javascript: //p' "$out")
 say 4/5 "$py: $(run "$py" python3 -c 'import sys, os; print("Python", sys.version.split()[0], "uid", os.getuid())')"
 say 4/5 "$js: $(run "$js" node -e 'console.log("Node", process.version, "uid", process.getuid())')"
-say 5/5 "compile the server (.build/)"
-bash scripts/build.sh
+say 5/5 "build the server bundle and the viewer (.build/)"
+node scripts/build.mjs
 say setup "ready"

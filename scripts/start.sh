@@ -5,5 +5,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 . scripts/lib.sh
 say serve "tracecast serve on http://${HOST:-127.0.0.1}:${PORT:-8080}"
-# The compiled server (scripts/build.sh, run by setup): no tsx loader in the long-running process.
-exec node .build/server/cli/cli.js serve
+# The bundle set-up just built (bin/tracecast.mjs rebuilds it only if a source changed since).
+exec node bin/tracecast.mjs serve

@@ -1,6 +1,6 @@
 /** Server configuration from environment variables, validated once at start-up (see the README's table). */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { paths } from './paths.ts';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -10,7 +10,7 @@ const Env = z.object({
   REDIS_URL: z.string().url().optional(),
   DATABASE_URL: z.string().optional(),
   TRACECAST_STORE: z.enum(['postgres', 'pglite', 'memory']).optional(),
-  TRACECAST_DATA_DIR: z.string().default(fileURLToPath(new URL('../.tracecast-data/', import.meta.url))),
+  TRACECAST_DATA_DIR: z.string().default(paths.dataDir),
   TRACECAST_RUNNER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local'),
   TRACECAST_MAX_MESSAGE_BYTES: int(256 * 1024),
   TRACECAST_MAX_CONCURRENT_RUNS: int(4),
@@ -31,7 +31,7 @@ const Env = z.object({
   TRACECAST_SLOW_SUBSCRIBER_MS: int(30_000),
   TRACECAST_TRACE_RETENTION_DAYS: int(30),
   TRACECAST_JOIN_ATTEMPTS: int(10),
-  TRACECAST_PROBLEMS_DIR: z.string().default(fileURLToPath(new URL('../problems/', import.meta.url))),
+  TRACECAST_PROBLEMS_DIR: z.string().default(paths.problems),
   TRACECAST_POOL_SIZE: z.coerce.number().int().min(0).default(2),
   TRACECAST_POOL_REFILL_CONCURRENCY: int(2),
   TRACECAST_REUSE: z.enum(['on', 'off']).default('on'),

@@ -1,30 +1,104 @@
-/** `tracecast` command line: `serve` starts the server; `run FILE` traces a program through a server. */
-import { parseArgs } from 'node:util';
+/** `tracecast` command line: one table of commands, each with its usage, options and handler; `--help` on any of them. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
 import { createLogger } from '../obs/logger.ts';
 import { exportFromStore, importIntoStore } from '../problems/catalog-store.ts';
 import { openStore } from '../store/open-store.ts';
 import { benchFile, testFile } from './bench-test-commands.ts';
+import { describeError } from './describe-error.ts';
 import { replayRun, runFile } from './run-command.ts';
 
-const USAGE = `usage:
-  tracecast serve                      start the server (configuration from environment variables; see README)
-  tracecast run FILE [--lang python|javascript|cpp] [--server URL] [--format text|ndjson] [--stdin LINE]...
-                                       trace FILE through a server; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run
-  tracecast bench FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--format ndjson]
-                                       SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed]
-  tracecast test FILE --problem SLUG [--format ndjson]
-                                       grade FILE against a problem's cases; exit 0 when all pass
-  tracecast problems import DIR | problems export DIR
-                                       copy problem files (<slug>.json) into the store the configuration names
-                                       (DATABASE_URL, else the PGlite data dir: stop the server first), or out of it
-  tracecast replay RUN_ID [--server URL] [--format text|ndjson]
-                                       print a finished run's stored trace, as \`run\` prints a live one`;
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+interface Command {
+  /** The arguments after the command's name, as the usage line shows them. */
+  synopsis: string;
+  /** What it does and what its exit status means. */
+  about: string;
+  options: Options;
+  positionals: number;
+  /** Resolves with the exit status, or -1 for a command that keeps running (serve). */
+  run(values: Values, positionals: string[]): Promise<number>;
+}
+
+const CLIENT_OPTIONS: Options = {
+  server: { type: 'string', default: process.env.TRACECAST_URL ?? 'http://127.0.0.1:8080' },
+  format: { type: 'string', default: 'text' },
+};
+
+const client = (v: Values) => ({ server: v.server as string, format: v.format as 'text' | 'ndjson' });
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    synopsis: '',
+    about: 'start the server (configuration from environment variables: see the README); Ctrl-C or SIGTERM stops it cleanly',
+    options: {},
+    positionals: 0,
+    run: async () => {
+      await serve();
+      return -1;
+    },
+  },
+  run: {
+    synopsis: 'FILE [--lang python|javascript|cpp] [--stdin LINE]... [--server URL] [--format text|ndjson]',
+    about: 'trace FILE through a server, a line per step; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run',
+    options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, stdin: { type: 'string', multiple: true, default: [] } },
+    positionals: 1,
+    run: (v, [file]) => runFile(file, { ...client(v), lang: v.lang as string | undefined, stdin: v.stdin as string[] }),
+  },
+  bench: {
+    synopsis: 'FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--lang L] [--server URL] [--format text|ndjson]',
+    about: 'benchmark a function over growing inputs and name its complexity class; SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed] for the program\'s own generator',
+    options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, entry: { type: 'string' }, generator: { type: 'string' }, sizes: { type: 'string' }, repeats: { type: 'string' } },
+    positionals: 1,
+    run: async (v, [file]) => {
+      if (!v.entry || !v.generator) throw new UsageError('--entry and --generator are required');
+      return benchFile(file, { ...client(v), lang: v.lang as string | undefined, entry: v.entry as string, generator: v.generator as string, sizes: v.sizes as string | undefined, repeats: v.repeats ? Number(v.repeats) : undefined });
+    },
+  },
+  test: {
+    synopsis: 'FILE --problem SLUG [--lang L] [--server URL] [--format text|ndjson]',
+    about: 'grade FILE against a problem\'s cases (GET /api/problems lists them); exit 0 when every case passes',
+    options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, problem: { type: 'string' } },
+    positionals: 1,
+    run: async (v, [file]) => {
+      if (!v.problem) throw new UsageError('--problem is required');
+      return testFile(file, { ...client(v), lang: v.lang as string | undefined, problem: v.problem as string });
+    },
+  },
+  replay: {
+    synopsis: 'RUN_ID [--server URL] [--format text|ndjson]',
+    about: 'print a finished run\'s stored trace, as `run` prints a live one',
+    options: CLIENT_OPTIONS,
+    positionals: 1,
+    run: (v, [run]) => replayRun(run, client(v)),
+  },
+  problems: {
+    synopsis: 'import DIR | export DIR',
+    about: 'copy problem files (<slug>.json) into the store the configuration names (DATABASE_URL, else the PGlite data folder: stop the server first), or out of it',
+    options: {},
+    positionals: 2,
+    run: (_v, [action, dir]) => problemsCommand(action, dir),
+  },
+};
+
+class UsageError extends Error {}
+
+const usageOf = (name: string) => `tracecast ${name}${COMMANDS[name].synopsis ? ` ${COMMANDS[name].synopsis}` : ''}`;
+
+function usage(): string {
+  const lines = ['usage: tracecast COMMAND [options]   (tracecast COMMAND --help for one command)', ''];
+  for (const name of Object.keys(COMMANDS)) lines.push(`  ${usageOf(name)}`, `      ${COMMANDS[name].about}`);
+  return lines.join('\n') + '\n';
+}
 
 async function serve(): Promise<void> {
   const logger = createLogger({ service: 'tracecast' });
-  const server = await startServer(loadConfig(), logger);
+  const server = await startServer(loadConfig(), logger).catch((err: unknown) => {
+    throw new Error('could not start the server', { cause: err });
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -42,7 +116,8 @@ async function serve(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function problemsCommand(action: 'import' | 'export', dir: string): Promise<number> {
+async function problemsCommand(action: string, dir: string): Promise<number> {
+  if (action !== 'import' && action !== 'export') throw new UsageError(`unknown action ${action}: import or export`);
   const store = await openStore(loadConfig());
   try {
     if (action === 'import') {
@@ -54,56 +129,41 @@ async function problemsCommand(action: 'import' | 'export', dir: string): Promis
       process.stdout.write(`wrote ${files.length} problems to ${dir}\n`);
     }
     return 0;
-  } catch (err) {
-    process.stderr.write(`tracecast: ${(err as Error).message}\n`);
-    return 1;
   } finally {
     await store.close();
   }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      await serve();
-      return -1;
-    case 'problems':
-      if (rest.length !== 2 || !['import', 'export'].includes(rest[0])) break;
-      return problemsCommand(rest[0] as 'import' | 'export', rest[1]);
-    case 'run':
-    case 'bench':
-    case 'test':
-    case 'replay': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          lang: { type: 'string' },
-          server: { type: 'string', default: process.env.TRACECAST_URL ?? 'http://127.0.0.1:8080' },
-          format: { type: 'string', default: 'text' },
-          stdin: { type: 'string', multiple: true, default: [] },
-          entry: { type: 'string' },
-          generator: { type: 'string' },
-          sizes: { type: 'string' },
-          repeats: { type: 'string' },
-          problem: { type: 'string' },
-        },
-      });
-      if (positionals.length !== 1 || !['text', 'ndjson'].includes(values.format!)) break;
-      const common = { lang: values.lang, server: values.server!, format: values.format as 'text' | 'ndjson' };
-      if (command === 'run') return runFile(positionals[0], { ...common, stdin: values.stdin! });
-      if (command === 'replay') return replayRun(positionals[0], common);
-      if (command === 'test') {
-        if (!values.problem) break;
-        return testFile(positionals[0], { ...common, problem: values.problem });
-      }
-      if (!values.entry || !values.generator) break;
-      return benchFile(positionals[0], { ...common, entry: values.entry, generator: values.generator, sizes: values.sizes, repeats: values.repeats ? Number(values.repeats) : undefined });
-    }
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    process.stdout.write(topic && COMMANDS[topic] ? `usage: ${usageOf(topic)}\n  ${COMMANDS[topic].about}\n` : usage());
+    return name === undefined ? 2 : 0;
   }
-  process.stderr.write(USAGE + '\n');
-  return 2;
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`tracecast: unknown command ${name}\n\n${usage()}`);
+    return 2;
+  }
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { ...command.options, help: { type: 'boolean', short: 'h' } } }) as typeof parsed;
+    if (parsed.values.help) {
+      process.stdout.write(`usage: ${usageOf(name)}\n  ${command.about}\n`);
+      return 0;
+    }
+    if (parsed.positionals.length !== command.positionals) throw new UsageError(`expected ${command.positionals} argument(s), got ${parsed.positionals.length}`);
+    if ('format' in parsed.values && !['text', 'ndjson'].includes(parsed.values.format as string)) throw new UsageError('--format is text or ndjson');
+    return await command.run(parsed.values, parsed.positionals);
+  } catch (err) {
+    // parseArgs reports unknown options and missing values with a code of its own.
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`tracecast ${name}: ${(err as Error).message}\nusage: ${usageOf(name)}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -111,7 +171,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`tracecast: ${(err as Error).message}\n`);
+    process.stderr.write(`tracecast: ${describeError(err)}\n`);
     process.exitCode = 2;
   },
 );

@@ -6,7 +6,7 @@
  * `exportProblems(problems, dir)` writes them back in the canonical layout produced by
  * {@link formatProblemJson}, so an import → export round trip leaves the files unchanged.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { safeParseProblem, toProblemFile, type Problem, type ProblemFile } from './problem.ts';
 
@@ -42,10 +42,10 @@ async function tryLoad(file: string): Promise<{ problem: Problem } | { error: st
 
 /** Every problem in `dir` (`*.json`, not recursive), validated, sorted by slug. Throws {@link CatalogError}. */
 export async function importProblems(dir: string): Promise<Problem[]> {
-  const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((d) => d.isFile() && d.name.endsWith('.json'))
-    .map((d) => d.name)
-    .sort();
+  // stat, not the entry's own type: a problem file may be a symlink (a catalog assembled from several folders).
+  const jsonNames = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  const isFile = await Promise.all(jsonNames.map((n) => stat(path.join(dir, n)).then((s) => s.isFile(), () => false)));
+  const names = jsonNames.filter((_, i) => isFile[i]).sort();
   const results = await Promise.all(names.map(async (n) => ({ file: path.join(dir, n), r: await tryLoad(path.join(dir, n)) })));
   const errors: { file: string; message: string }[] = [];
   const problems: Problem[] = [];

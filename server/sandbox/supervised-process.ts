@@ -6,9 +6,10 @@ import { nanoid } from 'nanoid';
 import { ProcessOutput } from './attached-process.ts';
 import { containerExit, killContainer, removeContainer, setMemory } from './docker-container.ts';
 import { DockerDemuxer } from './docker-stream.ts';
+import { paths } from '../paths.ts';
 import { untilReady, type SandboxExit, type SandboxProcess } from './sandbox.ts';
 
-export const SUPERVISOR = readFileSync(new URL('./supervisor.sh', import.meta.url), 'utf8');
+export const SUPERVISOR = readFileSync(paths.supervisor, 'utf8');
 // A fresh process's tracer normally says hello in tens of milliseconds; past this the container is given up.
 const READY_TIMEOUT_MS = 15_000;
 // supervisor.sh's records on stdout (a run's start and its end) begin with this length, over any frame's cap.

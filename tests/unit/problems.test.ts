@@ -6,7 +6,7 @@
  * deliberately wrong two_sum fails exactly the duplicate-value cases.
  */
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -103,6 +103,17 @@ describe('problem catalog', () => {
         const b = await readFile(path.join(tmp, `${p.slug}.json`), 'utf8');
         assert.ok(a === b, `${p.slug}.json is not in the canonical layout (run make-cases.ts to rewrite it)`);
       }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('a catalog of symlinked problem files is read like one of plain files', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'tc-problems-'));
+    try {
+      for (const p of problems) await symlink(path.join(DIR, `${p.slug}.json`), path.join(tmp, `${p.slug}.json`));
+      const linked = await importProblems(tmp);
+      assert.deepEqual(linked.map((p) => p.slug), problems.map((p) => p.slug));
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
