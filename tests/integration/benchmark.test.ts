@@ -40,11 +40,9 @@ describe('benchmark', () => {
     }
   }
 
-  it('streams bench.started, one bench.point per size as measured, then bench.fit, within 10 s', async () => {
-    const t0 = Date.now();
+  it('streams bench.started, one bench.point per size as measured, then bench.fit', async () => {
     const { ended, frames, arrivals } = await bench(TWO_SUM, { entry: 'two_sum', generator: { builtin: 'two_sum', seed: 7 } });
     assert.equal(ended.verdict, 'ok', JSON.stringify(ended));
-    assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
     const types = frames.map((f) => f.type);
     assert.deepEqual(types, ['run.started', 'bench.started', 'bench.point', 'bench.point', 'bench.point', 'bench.point', 'bench.point', 'bench.fit', 'run.ended']);
     const points = frames.filter((f): f is F<'bench.point'> => f.type === 'bench.point');

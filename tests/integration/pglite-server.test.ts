@@ -1,5 +1,5 @@
 /**
- * The quick-start configuration, as `npm start` runs it (the compiled server): no DATABASE_URL (nor Redis), so runs
+ * The quick-start configuration, as `npm start` runs it (the bundled server): no DATABASE_URL (nor Redis), so runs
  * are recorded in PGlite in the data directory.
  */
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ describe('server without DATABASE_URL', () => {
 
   it('records runs in PGlite that outlive the process', async () => {
     const dataDir = await dataDirP;
-    const server = await spawnServer({ DATABASE_URL: undefined, REDIS_URL: undefined, TRACECAST_STORE: undefined, TRACECAST_DATA_DIR: dataDir, TRACECAST_POOL_SIZE: '0' }, 'build');
+    const server = await spawnServer({ DATABASE_URL: undefined, REDIS_URL: undefined, TRACECAST_STORE: undefined, TRACECAST_DATA_DIR: dataDir, TRACECAST_POOL_SIZE: '0' });
     const health = await (await fetch(`http://127.0.0.1:${server.port}/health`)).json();
     assert.equal(health.store, 'pglite');
 

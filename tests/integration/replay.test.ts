@@ -14,7 +14,8 @@ describe('replay', () => {
   let server: TestServer;
   let redis: Redis;
   before(async () => {
-    server = await startTestServer({ redis: true, postgres: true });
+    // ~680,000 steps: seconds of tracer time alone, many more on a busy machine; the run must end `ok`, not `timeout`.
+    server = await startTestServer({ redis: true, postgres: true, env: { TRACECAST_TIMEOUT_MS: '300000' } });
     redis = new Redis(requireEnv('REDIS_URL'));
   });
   after(async () => {
@@ -24,7 +25,7 @@ describe('replay', () => {
 
   it('a run replays identically (same bytes, same positions) after its session stream is deleted', async () => {
     const live = await TestClient.connect(server.url);
-    const { accepted, ended } = await live.execute('python', PROGRAM, {}, 120_000);
+    const { accepted, ended } = await live.execute('python', PROGRAM, {}, 360_000);
     assert.equal(ended.verdict, 'ok', JSON.stringify(ended));
     const ofRun = (r: Received) => 'run' in r.frame && r.frame.run === accepted.run && 'pos' in r.frame;
     const liveBytes = live.received.filter(ofRun).map((r) => r.bytes);

@@ -1,5 +1,5 @@
 /**
- * SIGTERM on a real server process — the compiled one `npm start` runs, so the build is exercised too: running runs
+ * SIGTERM on a real server process (the bundle `npm start` runs): running runs
  * end as `cancelled`, their containers are removed, it exits 0.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { TestClient } from '../support/ws-client.ts';
 
 describe('clean shutdown', () => {
   it('cancels running runs, removes their containers, closes connections and exits 0', async () => {
-    const server = await spawnServer({ REDIS_URL: requireEnv('REDIS_URL'), DATABASE_URL: requireEnv('DATABASE_URL') }, 'build');
+    const server = await spawnServer({ REDIS_URL: requireEnv('REDIS_URL'), DATABASE_URL: requireEnv('DATABASE_URL') });
     const { child, port, runnerId, exited } = server;
     const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
     client.send({ type: 'execute', id: 'long', language: 'python', code: 'import time\ntime.sleep(60)\n' });

@@ -1,12 +1,11 @@
-/** Starts `tracecast serve` as a separate process (a real gateway), for shutdown and multi-gateway tests. */
+/**
+ * Starts `tracecast serve` as a separate process: the bundle `npm start` runs (through bin/tracecast.mjs, which
+ * rebuilds it when a source changed), with a bare environment, so a test's server is the server a user gets.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
+import WebSocket from 'ws';
 import { BIN } from './cli.ts';
-
-/** What `npm start` runs: the server compiled by scripts/build.sh (set-up, and so the test command, runs it). */
-const BUILT = fileURLToPath(new URL('../../.build/server/cli/cli.js', import.meta.url));
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -14,25 +13,58 @@ export interface ServerProcess {
   runnerId: string;
   stderr: () => string;
   exited: Promise<number | null>;
+  /** The server's `process.memoryUsage()` after a full GC, read through its inspector (started with `inspect`). */
+  memory(): Promise<NodeJS.MemoryUsage>;
+}
+
+export interface SpawnOptions {
+  /** Open the inspector on a free loopback port, so that `memory()` can collect garbage and measure. */
+  inspect?: boolean;
 }
 
 /**
- * `env` is laid over this process's environment; an undefined value unsets a variable. `from`: the sources through
- * tsx (`bin/tracecast.mjs`, as `npx tracecast serve`), or the compiled server `npm start` runs.
+ * `env` is what the server gets besides PATH and HOME (the test runner's own variables, such as REDIS_URL, do not
+ * leak in); PORT defaults to 0 and the runner id to a fresh one, so parallel servers do not reap each other's containers.
  */
-export async function spawnServer(env: Record<string, string | undefined>, from: 'sources' | 'build' = 'sources'): Promise<ServerProcess> {
-  const runnerId = `proc-${nanoid(6).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  if (from === 'build' && !existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`bash scripts/build.sh\` (the test command's set-up does)`);
-  const child = spawn(process.execPath, [from === 'build' ? BUILT : BIN, 'serve'], { env: { ...process.env, PORT: '0', TRACECAST_RUNNER_ID: runnerId, ...env } });
+export async function spawnServer(env: Record<string, string | undefined> = {}, options: SpawnOptions = {}): Promise<ServerProcess> {
+  const runnerId = env.TRACECAST_RUNNER_ID ?? `proc-${nanoid(6).replace(/[^A-Za-z0-9]/g, 'x')}`;
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', TRACECAST_RUNNER_ID: runnerId };
+  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, 'serve'];
+  const child = spawn(process.execPath, args, { env: { ...base, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     child.stderr!.on('data', (d) => {
       stderr += d;
-      const m = /"url":"http:\/\/[^:]+:(\d+)"/.exec(stderr);
+      const m = /"msg":"tracecast listening".*?"url":"http:\/\/[^:]+:(\d+)"/.exec(stderr);
       if (m) resolve(Number(m[1]));
     });
-    void exited.then(() => reject(new Error(`server exited early: ${stderr}`)));
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
   });
-  return { child, port, runnerId, stderr: () => stderr, exited };
+  const memory = async () => {
+    const url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+    if (!url) throw new Error('memory(): the server was not started with { inspect: true }');
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    try {
+      const call = (id: number, method: string, params: object = {}) =>
+        new Promise<{ result?: { result?: { value?: string } } }>((resolve) => {
+          const onMessage = (data: Buffer) => {
+            const reply = JSON.parse(data.toString());
+            if (reply.id === id) {
+              ws.off('message', onMessage);
+              resolve(reply);
+            }
+          };
+          ws.on('message', onMessage);
+          ws.send(JSON.stringify({ id, method, params }));
+        });
+      await call(1, 'HeapProfiler.collectGarbage');
+      const reply = await call(2, 'Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+      return JSON.parse(reply.result!.result!.value!) as NodeJS.MemoryUsage;
+    } finally {
+      ws.close();
+    }
+  };
+  return { child, port, runnerId, stderr: () => stderr, exited, memory };
 }

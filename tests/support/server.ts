@@ -1,17 +1,20 @@
-/** Starts a real tracecast server in this process for a test (real Docker; Redis/Postgres from the environment). */
+/** Starts a real tracecast server for a test: the bundled server in a process of its own (real Docker; Redis/Postgres from the environment). */
 import { readdir, readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
-import { nanoid } from 'nanoid';
-import { loadConfig } from '../../server/config.ts';
-import { startServer } from '../../server/main.ts';
-import { createLogger } from '../../server/obs/logger.ts';
+import { spawnServer } from './server-process.ts';
 
 export interface TestServer {
   port: number;
   url: string;
   runnerId: string;
+  /** The server's log lines so far (one JSON object each). */
   logs: string[];
+  /** SIGTERM, then: the process must exit 0 and leave no container. */
   close(): Promise<void>;
+  /** The server process's id (its RSS is in /proc/<pid>/status). */
+  pid: number;
+  /** The server's memory after a full GC (only with `inspect`). */
+  memory(): Promise<NodeJS.MemoryUsage>;
 }
 
 export interface TestServerOptions {
@@ -20,6 +23,8 @@ export interface TestServerOptions {
   /** Record runs in the Postgres at DATABASE_URL (default: in-process store). */
   postgres?: boolean;
   env?: Record<string, string>;
+  /** Start the server with its inspector open, for `memory()`. */
+  inspect?: boolean;
 }
 
 export function requireEnv(name: 'REDIS_URL' | 'DATABASE_URL'): string {
@@ -28,26 +33,29 @@ export function requireEnv(name: 'REDIS_URL' | 'DATABASE_URL'): string {
   return v;
 }
 
-/** Each server gets its own runner id, so its containers can be told apart from other test files' ones. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const runnerId = `test-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  // Not the server's default PGlite store: test servers run side by side in one process and
-  // in parallel test files, and one PGlite data directory takes one process at a time.
-  const store = options.postgres ? 'postgres' : 'memory';
-  const env: Record<string, string> = { PORT: '0', TRACECAST_RUNNER_ID: runnerId, TRACECAST_STORE: store, ...options.env };
+  // Not the server's default PGlite store: test servers run side by side, and one PGlite data folder takes one
+  // process at a time.
+  // A generous run limit: a busy machine must not turn a test's verdict into `timeout`. A test of timeouts sets its own.
+  const env: Record<string, string> = { TRACECAST_STORE: options.postgres ? 'postgres' : 'memory', TRACECAST_TIMEOUT_MS: '120000', ...options.env };
   if (options.redis) env.REDIS_URL = requireEnv('REDIS_URL');
   if (options.postgres) env.DATABASE_URL = requireEnv('DATABASE_URL');
-  const logs: string[] = [];
-  const server = await startServer(loadConfig(env), createLogger({ test: true }, (line) => logs.push(line)));
+  const server = await spawnServer(env, { inspect: options.inspect });
   return {
     port: server.port,
     url: `ws://127.0.0.1:${server.port}/ws`,
-    runnerId,
-    logs,
+    runnerId: server.runnerId,
+    memory: server.memory,
+    pid: server.child.pid!,
+    get logs() {
+      return server.stderr().split('\n').filter((l) => l.startsWith('{'));
+    },
     async close() {
-      await server.close();
-      const left = await containersOf(runnerId);
-      if (left.length > 0) throw new Error(`${left.length} container(s) of runner ${runnerId} left after shutdown`);
+      server.child.kill('SIGTERM');
+      const code = await server.exited;
+      if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM: ${server.stderr().split('\n').slice(-10).join('\n')}`);
+      const left = await containersOf(server.runnerId);
+      if (left.length > 0) throw new Error(`${left.length} container(s) of runner ${server.runnerId} left after shutdown`);
     },
   };
 }

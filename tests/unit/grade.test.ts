@@ -125,7 +125,7 @@ function f(kind, acc) {
       assert.equal(c.raise.error?.line, lang === 'python' ? 6 : 5);
       assert.equal(c.raise.result, null);
       assert.equal(c.loop.error?.type, 'Timeout');
-      assert.ok(c.loop.ms >= 150 && c.loop.ms < 5000, `timeout after ${c.loop.ms} ms`);
+      assert.ok(c.loop.ms >= 150 && c.loop.ms < 60_000, `timeout after ${c.loop.ms} ms`);
       assert.equal(c.deep.error?.type, lang === 'python' ? 'RecursionError' : 'RangeError');
     },
   },
