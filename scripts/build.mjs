@@ -18,16 +18,21 @@ const OUT = path.join(ROOT, '.build');
 const SERVER_OUT = path.join(OUT, 'server');
 const WEB_SRC = path.join(ROOT, 'web');
 const WEB_OUT = path.join(OUT, 'web');
-/** Written last: when the build started and which source files went into it. */
-const STAMP = path.join(OUT, 'stamp.json');
 
 export const SERVER_ENTRY = path.join(SERVER_OUT, 'cli.js');
 
-/** Builds the server bundle and the viewer; returns the number of source files read. */
-export async function build() {
-  const startedAt = Date.now();
+/**
+ * The two parts, each with a stamp written last: when its build started and which source files went into it.
+ * A part is rebuilt when one of those files (or a file under web/, for the viewer) is newer than its stamp.
+ */
+const PARTS = {
+  server: { stamp: path.join(OUT, 'server.stamp.json'), output: SERVER_ENTRY, build: buildServer },
+  web: { stamp: path.join(OUT, 'web.stamp.json'), output: path.join(WEB_OUT, 'index.html'), build: buildWebPart },
+};
+
+/** The server: one ESM bundle of server/cli/cli.ts and what it imports; returns the source files read. */
+async function buildServer() {
   const esbuild = await import('esbuild');
-  mkdirSync(OUT, { recursive: true });
   // Built beside the old bundle and swapped in, so a concurrent reader never sees half a bundle.
   const tmp = path.join(OUT, `server.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
@@ -51,27 +56,45 @@ export async function build() {
   if (existsSync(SERVER_OUT)) renameSync(SERVER_OUT, old);
   renameSync(tmp, SERVER_OUT);
   rmSync(old, { recursive: true, force: true });
+  return Object.keys(result.metafile.inputs).map((f) => path.join(ROOT, f));
+}
 
-  if (existsSync(path.join(WEB_SRC, 'build.mjs'))) {
-    const { buildWeb } = await import(pathToFileURL(path.join(WEB_SRC, 'build.mjs')).href);
-    await buildWeb({ outDir: WEB_OUT });
-  }
-  const inputs = [...Object.keys(result.metafile.inputs).map((f) => path.join(ROOT, f)), ...filesUnder(WEB_SRC)];
-  writeFileSync(STAMP, JSON.stringify({ startedAt, inputs }));
+/** The viewer (web/build.mjs): static files the gateway serves. */
+async function buildWebPart() {
+  const { buildWeb } = await import(pathToFileURL(path.join(WEB_SRC, 'build.mjs')).href);
+  await buildWeb({ outDir: WEB_OUT });
+  return filesUnder(WEB_SRC);
+}
+
+async function buildPart(name) {
+  const part = PARTS[name];
+  const startedAt = Date.now();
+  mkdirSync(OUT, { recursive: true });
+  const inputs = await part.build();
+  writeFileSync(part.stamp, JSON.stringify({ startedAt, inputs }));
   return inputs.length;
 }
 
-/** Why the build is out of date (a missing output, or a source newer than the build), or null when it is not. */
-export function staleness() {
-  if (!existsSync(SERVER_ENTRY) || !existsSync(STAMP)) return 'no build yet';
+/** Builds the server bundle and the viewer; returns the number of source files read. */
+export async function build() {
+  let n = 0;
+  for (const name of Object.keys(PARTS)) n += await buildPart(name);
+  return n;
+}
+
+/** Why a part is out of date (a missing output, or a source newer than its build), or null when it is not. */
+export function staleness(name) {
+  const part = PARTS[name];
+  if (!existsSync(part.output) || !existsSync(part.stamp)) return 'not built yet';
   let stamp;
   try {
-    stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+    stamp = JSON.parse(readFileSync(part.stamp, 'utf8'));
   } catch {
     return 'unreadable build stamp';
   }
   // A file added under web/ changes the folder's listing; one added to the server is imported by a changed file.
-  for (const file of [...new Set([...stamp.inputs, ...filesUnder(WEB_SRC)])]) {
+  const files = name === 'web' ? [...new Set([...stamp.inputs, ...filesUnder(WEB_SRC)])] : stamp.inputs;
+  for (const file of files) {
     let mtime;
     try {
       mtime = statSync(file).mtimeMs;
@@ -83,13 +106,24 @@ export function staleness() {
   return null;
 }
 
-/** Rebuilds when the build is out of date; cheap when it is not (a stat per source file). */
+/**
+ * Rebuilds what is out of date; cheap when nothing is (a stat per source file). A viewer that fails to build does not
+ * stop the server (the gateway then says on `/` that the viewer is not built); a server that fails to build does.
+ */
 export async function ensureBuilt(log = (msg) => process.stderr.write(`${msg}\n`)) {
-  const why = staleness();
-  if (why === null) return;
-  const t0 = Date.now();
-  await build();
-  log(`tracecast: built .build/ (${why}) in ${Date.now() - t0} ms`);
+  for (const name of Object.keys(PARTS)) {
+    const why = staleness(name);
+    if (why === null) continue;
+    const t0 = Date.now();
+    try {
+      await buildPart(name);
+    } catch (err) {
+      if (name === 'server') throw err;
+      log(`tracecast: the viewer did not build (${why}): ${err.message}`);
+      continue;
+    }
+    log(`tracecast: built .build/${name} (${why}) in ${Date.now() - t0} ms`);
+  }
 }
 
 function filesUnder(dir) {
