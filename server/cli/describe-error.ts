@@ -6,7 +6,10 @@ import { inspect } from 'node:util';
  * and no message), and an Error may have an empty message.
  */
 export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return `${inspect(err, { depth: 3, breakLength: Infinity })} (a ${err === null ? 'null' : typeof err} was thrown, not an Error)`;
+  if (!(err instanceof Error)) {
+    const kind = err === null || err === undefined ? String(err) : `${/^[aeiou]/.test(typeof err) ? 'an' : 'a'} ${typeof err}`;
+    return `${inspect(err, { depth: 3, breakLength: Infinity })} (${kind} was thrown, not an Error)`;
+  }
   let text = err.message || `${err.name} with no message: ${inspect(err, { depth: 2, breakLength: Infinity })}`;
   if (err.cause !== undefined) text += `\n  caused by: ${describeError(err.cause)}`;
   return text;

@@ -99,3 +99,32 @@ describe('tracecast run', () => {
     assert.equal((await runCli(['test', right, '--problem', 'two_sum', '--server', url()])).code, 0);
   });
 });
+
+describe('tracecast --help', () => {
+  for (const command of ['serve', 'run', 'bench', 'test', 'replay', 'problems']) {
+    for (const flag of ['--help', '-h']) {
+      it(`${command} ${flag} prints the command's usage and exits 0 (and does nothing else)`, async () => {
+        const { code, stdout, stderr } = await runCli([command, flag]);
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, new RegExp(`^usage: tracecast ${command}\\b`));
+        assert.doesNotMatch(stderr, /listening/);
+      });
+    }
+  }
+
+  it('no command: the usage of every command, exit 2; --help: the same, exit 0', async () => {
+    const none = await runCli([]);
+    assert.equal(none.code, 2);
+    const help = await runCli(['--help']);
+    assert.equal(help.code, 0);
+    assert.equal(help.stdout, none.stdout);
+    for (const command of ['serve', 'run', 'bench', 'test', 'replay', 'problems']) assert.match(help.stdout, new RegExp(`^  tracecast ${command}\\b`, 'm'));
+  });
+
+  it('a bad option is a usage error naming the option, exit 2', async () => {
+    const { code, stderr } = await runCli(['run', 'x.py', '--no-such-option']);
+    assert.equal(code, 2);
+    assert.match(stderr, /^tracecast run: .*--no-such-option/);
+    assert.match(stderr, /usage: tracecast run FILE/);
+  });
+});
