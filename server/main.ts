@@ -8,6 +8,7 @@ import { createApi } from './api/rest.ts';
 import { TraceArchive } from './archive/trace-archive.ts';
 import { Fanout } from './gateway/fanout.ts';
 import { Gateway } from './gateway/gateway.ts';
+import { StaticSite } from './gateway/static.ts';
 import { createHandlers } from './gateway/handlers.ts';
 import type { SessionLog } from './log/log.ts';
 import { MemoryLog } from './log/log-memory.ts';
@@ -27,6 +28,7 @@ import { WarmPool } from './sandbox/pool.ts';
 import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
 import { openStore } from './store/open-store.ts';
+import { paths } from './paths.ts';
 
 export interface RunningServer {
   port: number;
@@ -86,6 +88,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (catalog.invalid.length > 0) logger.warn('stored problems that fail validation are not served', { slugs: catalog.invalid });
   const problems = new Map(catalog.problems.map((p) => [p.slug, p]));
   const archive = new TraceArchive(store);
+  const site = StaticSite.load(paths.web);
+  if (!site.built) logger.warn('the viewer is not built: `/` says so until `npm start` (or `node web/build.mjs`) builds it', { dir: paths.web });
   const pruneTraces = () =>
     archive
       .prune(config.traceRetentionMs)
@@ -103,6 +107,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       void affinity?.forget(ws.getUserData().id);
     },
     api: createApi({ store, problems }),
+    site,
     health: () => ({
       status: shuttingDown ? 'shutting_down' : 'ok',
       languages: [...languages],

@@ -50,6 +50,15 @@ function publicProblem(p: Problem) {
   };
 }
 
+/** An item of GET /api/problems. */
+function listItem(p: Problem) {
+  return { slug: p.slug, title: p.title, difficulty: p.difficulty, category: p.category, tags: p.tags, languages: Object.keys(p.languages), version: p.version };
+}
+
+/** The JSON the API answers, for its clients' types (the viewer's problems panel). */
+export type ProblemListItem = ReturnType<typeof listItem>;
+export type PublicProblem = ReturnType<typeof publicProblem>;
+
 const solved = (r: RunRecord) => r.verdict === 'ok' && r.test !== null && r.test.passed === r.test.total;
 
 function median(xs: number[]): number | null {
@@ -99,7 +108,7 @@ export function createApi({ store, problems }: ApiDeps): (path: string) => Promi
     return p ? f(p) : notFound(`problem ${slug}`);
   };
   const routes: Route[] = [
-    [/^\/api\/problems$/, async () => ok([...problems.values()].map((p) => ({ slug: p.slug, title: p.title, difficulty: p.difficulty, category: p.category, tags: p.tags, languages: Object.keys(p.languages), version: p.version })))],
+    [/^\/api\/problems$/, async () => ok([...problems.values()].map(listItem))],
     [/^\/api\/problems\/([a-z0-9_]+)$/, async (m) => withProblem(m[1], async (p) => ok(publicProblem(p)))],
     [/^\/api\/problems\/([a-z0-9_]+)\/stats$/, async (m) => withProblem(m[1], async (p) => ok(stats(p.slug, await store.problemRuns(p.slug))))],
     [/^\/api\/problems\/([a-z0-9_]+)\/leaderboard$/, async (m) => withProblem(m[1], async (p) => ok(leaderboard(p.slug, await store.problemRuns(p.slug))))],

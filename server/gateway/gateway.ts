@@ -7,6 +7,7 @@ import type { Metrics } from '../obs/metrics.ts';
 import { newConn, type Conn } from './connection.ts';
 import { decodeMessage } from './decode.ts';
 import { replyError } from './handlers.ts';
+import type { StaticSite } from './static.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -22,6 +23,8 @@ export interface GatewayHooks {
   health(): Record<string, unknown>;
   /** GET /api/…: the JSON API (server/api/rest.ts). */
   api(path: string): Promise<{ status: number; body: unknown }>;
+  /** Every other GET: the viewer's pages and assets (server/gateway/static.ts). */
+  site: StaticSite;
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 404: '404 Not Found' };
@@ -96,6 +99,7 @@ export class Gateway {
     });
     this.app.get('/metrics', (res) => this.metricsResponse(res));
     this.app.get('/api/*', (res, req) => this.apiResponse(res, req.getUrl()));
+    this.app.get('/*', (res, req) => hooks.site.serve(res, req));
     this.app.any('/*', (res) => {
       res.writeStatus('404 Not Found').end('not found\n');
     });

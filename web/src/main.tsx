@@ -1,0 +1,8 @@
+/** The viewer's entry point: styles, then the page for this address. */
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { render } from 'preact';
+import { parseRoute } from './model/links.ts';
+import { App } from './ui/app.tsx';
+
+render(<App route={parseRoute(new URL(location.href))} />, document.getElementById('app')!);

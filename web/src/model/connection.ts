@@ -1,0 +1,16 @@
+/** The page's one connection to the server that served it; every frame it receives goes into one Feed. */
+import { TracecastClient, toWsUrl } from '../sdk.ts';
+import { Feed } from './feed.ts';
+
+export interface Connection {
+  client: TracecastClient;
+  feed: Feed;
+}
+
+/** Connects to this page's origin, resuming followed sessions after a dropped connection (the client's `reconnect`). */
+export async function connect(): Promise<Connection> {
+  const feed = new Feed();
+  const client = await TracecastClient.connect(toWsUrl(location.origin), { reconnect: true });
+  client.onFrame((frame) => feed.handle(frame));
+  return { client, feed };
+}
