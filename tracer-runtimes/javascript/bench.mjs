@@ -74,6 +74,7 @@ import vm from 'node:vm';
 import fs from 'node:fs';
 import util from 'node:util';
 import * as acorn from './vendor/acorn.mjs';
+import { fitOutput, outputPieces } from './output.mjs';
 import { GENERATORS, makeRng, sizeSeed } from './generators.mjs';
 
 const DEFAULT_SIZES = [100, 500, 1000, 2500, 5000];
@@ -81,7 +82,6 @@ const DEFAULT_BUDGET_MS = 8000;
 const MAX_REPEATS = 100;
 const DEFINE_LIMIT_MS = 10000;
 const MAX_STRING = 1000;
-const OUT_CHUNK = 1 << 17;
 const SAFETY = 1.25;
 const MAX_K = 12;
 const SHORT_NS = 50_000n;   // a call shorter than this, on an input it leaves unchanged, is timed in batches...
@@ -442,9 +442,7 @@ export function runBench(job, channel) {
     if (outs.length === 0) return;
     const lst = outs.splice(0);
     for (const [stream, text] of lst) {
-      for (let k = 0; k < text.length; k += OUT_CHUNK) {
-        channel.send({ t: 'output', stream, text: text.slice(k, k + OUT_CHUNK), step: -1 });
-      }
+      for (const piece of outputPieces(text)) channel.send({ t: 'output', stream, text: piece, step: -1 });
     }
   }
 
@@ -463,18 +461,10 @@ export function runBench(job, channel) {
 
   // Output is buffered during calls (a frame is never written while a timeout could
   // terminate the write half-way) and flushed between calls.
-  function emitOut(stream, text) {
-    if (muted || text.length === 0) return;
-    let b = Buffer.byteLength(text, 'utf8');
-    const over = outBytes + b > maxOut;
-    if (over) {
-      let room = Math.max(0, maxOut - outBytes);
-      const buf = Buffer.from(text, 'utf8');
-      while (room > 0 && room < buf.length && (buf[room] & 0xc0) === 0x80) room--;
-      text = buf.subarray(0, room).toString('utf8');
-      b = room;
-    }
-    outBytes += b;
+  function emitOut(stream, whole, tail = '') {
+    if (muted || whole.length + tail.length === 0) return;
+    const { text, bytes, over } = fitOutput(whole, tail, maxOut - outBytes);
+    outBytes += bytes;
     if (text.length) {
       const last = outs[outs.length - 1];
       if (last && last[0] === stream) last[1] += text; else outs.push([stream, text]);
@@ -541,11 +531,11 @@ export function runBench(job, channel) {
 
   function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
   const consoleObj = nullProto({
-    log(...a) { emitOut('stdout', fmt(a) + '\n'); },
-    info(...a) { emitOut('stdout', fmt(a) + '\n'); },
-    debug(...a) { emitOut('stdout', fmt(a) + '\n'); },
-    error(...a) { emitOut('stderr', fmt(a) + '\n'); },
-    warn(...a) { emitOut('stderr', fmt(a) + '\n'); },
+    log(...a) { emitOut('stdout', fmt(a), '\n'); },
+    info(...a) { emitOut('stdout', fmt(a), '\n'); },
+    debug(...a) { emitOut('stdout', fmt(a), '\n'); },
+    error(...a) { emitOut('stderr', fmt(a), '\n'); },
+    warn(...a) { emitOut('stderr', fmt(a), '\n'); },
     trace(...a) { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
     dir(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
     table(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },

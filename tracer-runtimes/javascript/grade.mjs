@@ -24,6 +24,7 @@
 import vm from 'node:vm';
 import util from 'node:util';
 import * as acorn from './vendor/acorn.mjs';
+import { fitOutput, outputPieces } from './output.mjs';
 
 const MAX_FRAME = 1024 * 1024;
 const DEFAULT_LIMIT_MS = 2000;
@@ -31,8 +32,6 @@ const MAX_LIMIT_MS = 60000;
 const DEFINE_LIMIT_MS = 10000;
 const MAX_STRING = 1000;
 const MAX_NEST = 500;
-const OUT_CHUNK = 1 << 17;
-const OUT_FLUSH = 1 << 16;
 
 const { isProxy, isSet, isMap, isNativeError } = util.types;
 const inspectOpts = { customInspect: false, showProxy: true, getters: false, colors: false, depth: 2, breakLength: Infinity };
@@ -151,18 +150,16 @@ export function runGrade(job, channel) {
   const cases = job.cases;
 
   // ---------------------------------------------------------------- output
+  // Buffered while learner code runs (at most the cap) and sent between calls, as in bench mode: a case's time limit
+  // terminates whatever JavaScript runs, a frame being written included.
   const outs = [];   // [stream, text]
-  let outChars = 0;
   let outBytes = 0;
 
   function flushOut() {
     if (outs.length === 0) return;
     const lst = outs.splice(0);
-    outChars = 0;
     for (const [stream, text] of lst) {
-      for (let k = 0; k < text.length; k += OUT_CHUNK) {
-        channel.send({ t: 'output', stream, text: text.slice(k, k + OUT_CHUNK), step: -1 });
-      }
+      for (const piece of outputPieces(text)) channel.send({ t: 'output', stream, text: piece, step: -1 });
     }
   }
 
@@ -178,25 +175,15 @@ export function runGrade(job, channel) {
     process.exit(0);
   }
 
-  function emitOut(stream, text) {
-    if (text.length === 0) return;
-    let b = Buffer.byteLength(text, 'utf8');
-    const over = outBytes + b > maxOut;
-    if (over) {
-      let room = Math.max(0, maxOut - outBytes);
-      const buf = Buffer.from(text, 'utf8');
-      while (room > 0 && room < buf.length && (buf[room] & 0xc0) === 0x80) room--;
-      text = buf.subarray(0, room).toString('utf8');
-      b = room;
-    }
-    outBytes += b;
+  function emitOut(stream, whole, tail = '') {
+    if (whole.length + tail.length === 0) return;
+    const { text, bytes, over } = fitOutput(whole, tail, maxOut - outBytes);
+    outBytes += bytes;
     if (text.length) {
       const last = outs[outs.length - 1];
       if (last && last[0] === stream) last[1] += text; else outs.push([stream, text]);
-      outChars += text.length;
     }
     if (over) finish('output_limit');
-    if (outChars >= OUT_FLUSH) flushOut();
   }
 
   // ---------------------------------------------------------------- context
@@ -208,11 +195,11 @@ export function runGrade(job, channel) {
 
   function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
   const consoleObj = nullProto({
-    log(...a) { emitOut('stdout', fmt(a) + '\n'); },
-    info(...a) { emitOut('stdout', fmt(a) + '\n'); },
-    debug(...a) { emitOut('stdout', fmt(a) + '\n'); },
-    error(...a) { emitOut('stderr', fmt(a) + '\n'); },
-    warn(...a) { emitOut('stderr', fmt(a) + '\n'); },
+    log(...a) { emitOut('stdout', fmt(a), '\n'); },
+    info(...a) { emitOut('stdout', fmt(a), '\n'); },
+    debug(...a) { emitOut('stdout', fmt(a), '\n'); },
+    error(...a) { emitOut('stderr', fmt(a), '\n'); },
+    warn(...a) { emitOut('stderr', fmt(a), '\n'); },
     trace(...a) { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
     dir(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
     table(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },

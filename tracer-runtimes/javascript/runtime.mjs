@@ -14,6 +14,7 @@
 
 import util from 'node:util';
 import { FrameTooLarge } from './channel.mjs';
+import { pieceEnd } from './output.mjs';
 
 const { isProxy, isMap, isSet, isTypedArray, isDate, isRegExp, isPromise, isWeakMap, isWeakSet,
   isGeneratorObject, isNativeError, isBoxedPrimitive, isAnyArrayBuffer, isDataView, isMapIterator,
@@ -1199,6 +1200,11 @@ export function createRuntime(o) {
 
   function writeOutput() {
     const p = pendingOut;
+    // a frame-sized piece at a time, each dropped once written: a retry (no stack left) repeats none
+    for (let end = pieceEnd(p.text, 0); end < p.text.length; end = pieceEnd(p.text, 0)) {
+      channel.send({ t: 'output', stream: p.stream, text: p.text.slice(0, end), step: p.step });
+      p.text = p.text.slice(end);
+    }
     channel.send({ t: 'output', stream: p.stream, text: p.text, step: p.step });
     pendingOut = null;
   }

@@ -12,6 +12,7 @@ import util from 'node:util';
 import v8 from 'node:v8';
 import { openChannel, frameWriter, readJobLine, FrameTooLarge } from './channel.mjs';
 import { instrument } from './instrument.mjs';
+import { fitOutput, wf } from './output.mjs';
 import { createRuntime } from './runtime.mjs';
 
 const DEFAULT_JOB = {
@@ -123,7 +124,6 @@ function hostObject(methods) {
   for (const k of Object.keys(methods)) obj[k] = hostFn(k, methods[k]);
   return Object.freeze(obj);
 }
-const wf = (t) => (t.isWellFormed() ? t : t.toWellFormed());
 // A destructuring target's member store (runtime.mjs, LV), sloppy or strict like the learner's code around it: a
 // sloppy store to a read-only property does nothing where a strict one throws. Plain stores take V8's store ICs where
 // Reflect.set took a generic path (9% of a bubble sort's samples). They are compiled in the learner's realm: a sloppy
@@ -134,31 +134,24 @@ const learnerStrictStore = vm.runInContext('(function (o, k, x) { "use strict"; 
 
 // ---------------------------------------------------------------- output
 let outBytes = 0;
-function emitOut(stream, text) {
-  if (finished || text.length === 0) return;
-  text = wf(text); // lone surrogates become U+FFFD
-  const b = Buffer.byteLength(text, 'utf8');
-  if (outBytes + b > job.maxOutputBytes) {
-    let room = Math.max(0, job.maxOutputBytes - outBytes);
-    const buf = Buffer.from(text, 'utf8');
-    while (room > 0 && room < buf.length && (buf[room] & 0xc0) === 0x80) room--;
-    if (room > 0) rt.output(stream, buf.subarray(0, room).toString('utf8'));
-    outBytes = job.maxOutputBytes;
-    rt.halt('output_limit');
-  }
-  outBytes += b;
-  rt.output(stream, text);
+// tail: what console.log appends, never appended to a string that is over the cap anyway
+function emitOut(stream, text, tail = '') {
+  if (finished || text.length + tail.length === 0) return;
+  const fit = fitOutput(text, tail, job.maxOutputBytes - outBytes);
+  outBytes += fit.bytes;
+  if (fit.text.length > 0) rt.output(stream, fit.text);
+  if (fit.over) rt.halt('output_limit');
 }
 
 const inspectOpts = { customInspect: false, showProxy: false, getters: false, colors: false, depth: 2 };
 function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
 
 const consoleObj = hostObject({
-  log: (...a) => { emitOut('stdout', fmt(a) + '\n'); },
-  info: (...a) => { emitOut('stdout', fmt(a) + '\n'); },
-  debug: (...a) => { emitOut('stdout', fmt(a) + '\n'); },
-  error: (...a) => { emitOut('stderr', fmt(a) + '\n'); },
-  warn: (...a) => { emitOut('stderr', fmt(a) + '\n'); },
+  log: (...a) => { emitOut('stdout', fmt(a), '\n'); },
+  info: (...a) => { emitOut('stdout', fmt(a), '\n'); },
+  debug: (...a) => { emitOut('stdout', fmt(a), '\n'); },
+  error: (...a) => { emitOut('stderr', fmt(a), '\n'); },
+  warn: (...a) => { emitOut('stderr', fmt(a), '\n'); },
   trace: (...a) => { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
   dir: (x) => { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
   table: (x) => { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },

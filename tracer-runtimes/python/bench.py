@@ -77,7 +77,6 @@ DEFAULT_BUDGET_MS = 8000
 MAX_REPEATS = 100
 DEFINE_LIMIT_MS = 10000     # module-level code gets at most this long (and at most the budget)
 MAX_STRING = 1000
-OUT_CHUNK = 1 << 17         # characters per output frame (<= 512 KiB of UTF-8)
 OUT_FLUSH = 1 << 16         # buffered output characters that force a flush
 REARM_S = 0.02              # after the deadline the alarm repeats this often...
 MAX_FIRES = 25              # ...and this many swallowed interruptions end the job
@@ -521,9 +520,10 @@ def main(job, channel):
         return budget_ns - (perf() - t_start)
 
     # ---- output: `output` frames with step -1, capped at maxOutputBytes
-    outs = []           # [stream, text]
+    outs = []           # [stream, [text, ...]]: joined when sent (a str grown by += is copied whole on each write)
     out_chars = [0]
     out_bytes = [0]
+    end_output = [None]  # learner_io's, once the learner's stdio exists
 
     def flush_out():
         if not outs:
@@ -531,9 +531,9 @@ def main(job, channel):
         lst = outs[:]
         outs.clear()
         out_chars[0] = 0
-        for stream, text in lst:
-            for k in range(0, len(text), OUT_CHUNK):
-                send({"t": "output", "stream": stream, "text": text[k:k + OUT_CHUNK], "step": -1})
+        for stream, parts in lst:
+            for piece in learner_io.out_chunks("".join(parts)):
+                send({"t": "output", "stream": stream, "text": piece, "step": -1})
 
     counting = [None]   # the stop() of a running counting pass
 
@@ -546,6 +546,8 @@ def main(job, channel):
                 pass
             counting[0] = None
         try:
+            if end_output[0] is not None:
+                end_output[0]()
             flush_out()
         except Exception:
             pass
@@ -561,25 +563,20 @@ def main(job, channel):
     def out_text(stream, text):
         if not text:
             return
-        n = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
-        over = out_bytes[0] + n > max_out
-        if over:
-            room = max(0, max_out - out_bytes[0])
-            text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
-            n = room
+        text, n, over = learner_io.cap_text(text, max_out - out_bytes[0])
         out_bytes[0] += n
         if text:
             if outs and outs[-1][0] == stream:
-                outs[-1][1] += text
+                outs[-1][1].append(text)
             else:
-                outs.append([stream, text])
+                outs.append([stream, [text]])
             out_chars[0] += len(text)
         if over:
             finish("output_limit")
         if out_chars[0] >= OUT_FLUSH and not armed[0]:
             flush_out()
 
-    Out, In, tc_input = learner_io.make_stdio(out_text, stdin_lines, "benchmarked program")
+    Out, In, tc_input, end_output[0] = learner_io.make_stdio(out_text, stdin_lines, "benchmarked program")
     Viz = learner_io.Viz
     tb_line = learner_io.tb_line
 

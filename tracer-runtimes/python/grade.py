@@ -31,8 +31,6 @@ MAX_LIMIT_MS = 60000
 DEFINE_LIMIT_MS = 10000     # module-level code (defining the entry) gets this long
 MAX_STRING = 1000           # error messages and reprs are cut to this many characters
 MAX_NEST = 500              # deeper results are cut with a $repr
-OUT_CHUNK = 1 << 17         # characters per output frame (<= 512 KiB of UTF-8)
-OUT_FLUSH = 1 << 16         # buffered output characters that force a flush
 REARM_S = 0.02              # after the deadline the alarm repeats this often...
 MAX_FIRES = 25              # ...and this many swallowed timeouts end the job
 
@@ -91,23 +89,26 @@ def main(job, channel):
         if isinstance(job.get("stdin"), list) else []
 
     # ---- output: `output` frames with step -1, capped at maxOutputBytes
-    outs = []           # [stream, text]
-    out_chars = [0]
+    # Buffered while learner code runs (at most the cap) and sent between calls: a case's time limit, an exception
+    # from the alarm, could otherwise cut a frame in half (os.write returns a partial count into a full pipe).
+    outs = []           # [stream, [text, ...]]: joined when sent (a str grown by += is copied whole on each write)
     out_bytes = [0]
+    end_output = [None]  # learner_io's, once the learner's stdio exists
 
     def flush_out():
         if not outs:
             return
         lst = outs[:]
         outs.clear()
-        out_chars[0] = 0
-        for stream, text in lst:
-            for k in range(0, len(text), OUT_CHUNK):
-                send({"t": "output", "stream": stream, "text": text[k:k + OUT_CHUNK], "step": -1})
+        for stream, parts in lst:
+            for piece in learner_io.out_chunks("".join(parts)):
+                send({"t": "output", "stream": stream, "text": piece, "step": -1})
 
     def finish(status, error=None):
         disarm()
         try:
+            if end_output[0] is not None:
+                end_output[0]()
             flush_out()
         except Exception:
             pass
@@ -121,25 +122,17 @@ def main(job, channel):
     def out_text(stream, text):
         if not text:
             return
-        n = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
-        over = out_bytes[0] + n > max_out
-        if over:
-            room = max(0, max_out - out_bytes[0])
-            text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
-            n = room
+        text, n, over = learner_io.cap_text(text, max_out - out_bytes[0])
         out_bytes[0] += n
         if text:
             if outs and outs[-1][0] == stream:
-                outs[-1][1] += text
+                outs[-1][1].append(text)
             else:
-                outs.append([stream, text])
-            out_chars[0] += len(text)
+                outs.append([stream, [text]])
         if over:
             finish("output_limit")
-        if out_chars[0] >= OUT_FLUSH:
-            flush_out()
 
-    Out, In, tc_input = learner_io.make_stdio(out_text, stdin_lines, "graded program")
+    Out, In, tc_input, end_output[0] = learner_io.make_stdio(out_text, stdin_lines, "graded program")
     Viz = learner_io.Viz
     tb_line = learner_io.tb_line
 

@@ -14,6 +14,9 @@ See README.md for the design (line semantics, change detection, batching).
 import os
 import sys
 
+import learner_io
+from learner_io import cap_text, out_chunks
+
 LEARNER = "<learner>"
 MAX_FRAME = 1 << 20
 MAX_SAFE = (1 << 53) - 1
@@ -601,6 +604,7 @@ def run(job, chan):
     last_flush = clock()
     out_bytes = 0
     forked = False     # in a forked child: the channel and the trace belong to the parent
+    end_output = None  # learner_io's: set with the learner's stdio, below
     trace_off = []     # turns the backend's event delivery off (set with the backend)
 
     def steps_frames(lst, first, frames):
@@ -643,7 +647,8 @@ def run(job, chan):
             steps_frames(lst, sent[0], frames)
         if outs:
             for stream, text, step in outs:
-                frames.append(J({"t": "output", "stream": stream, "text": text, "step": step}).encode("utf-8", "replace"))
+                for piece in out_chunks(text):
+                    frames.append(J({"t": "output", "stream": stream, "text": piece, "step": step}).encode("utf-8", "replace"))
             outs.clear()
         if frames:
             chan.send_frames(frames)
@@ -653,6 +658,8 @@ def run(job, chan):
     def finish(status, error=None):
         if forked:
             child_exit(status, error)
+        if end_output is not None:
+            end_output()
         try:
             flush()
         except OverflowError as e:
@@ -691,14 +698,10 @@ def run(job, chan):
         if not text:
             return
         if forked:
-            os.write(2, text.encode("utf-8", "replace"))
+            # the runner caps what reaches stderr: more than the cap is over it, whatever it holds
+            os.write(2, text[:max_out + 1].encode("utf-8", "replace"))
             return
-        n = len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
-        over = out_bytes + n > max_out
-        if over:
-            room = max_out - out_bytes
-            text = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
-            n = room
+        text, n, over = cap_text(text, max_out - out_bytes)
         out_bytes += n
         if text:
             step = i - 1
@@ -1295,6 +1298,7 @@ def run(job, chan):
     VIZ = None         # the injected viz object (set below)
     gdict = {}
     OWN_FILE = __file__ if "__file__" in globals() else "tracer.py"
+    IO_FILE = learner_io.__file__     # input() and the stdio stand-ins: no effect but output
     PURE_BUILTINS = {id(BUILTINS[n]) for n in (
         "abs", "all", "any", "ascii", "bin", "callable", "chr", "divmod", "format", "getattr", "hasattr",
         "hash", "hex", "id", "isinstance", "issubclass", "iter", "len", "max", "min", "next", "oct", "ord",
@@ -1607,7 +1611,7 @@ def run(job, chan):
         t = type(f)
         if t is FunctionType:
             fn = f.__code__.co_filename
-            return 0 if (fn == LEARNER or fn == OWN_FILE) else 1
+            return 0 if (fn == LEARNER or fn == OWN_FILE or fn == IO_FILE) else 1
         if t is BuiltinFunctionType:
             return 0 if id(f) in PURE_BUILTINS else 1
         if t is MethodType:
@@ -1917,89 +1921,7 @@ def run(job, chan):
         emit("viz", line, rec.ci, lambda: '"viz":' + J(payload()))
 
     # ---- learner environment
-    stdin_pos = 0
-
-    class Out:
-        __module__ = "tracecast"
-        encoding = "utf-8"
-        errors = "strict"
-
-        def __init__(self, name):
-            self.name = name
-
-        def write(self, s):
-            if not isinstance(s, str):
-                raise TypeError("write() argument must be str, not %s" % type(s).__name__)
-            out_text(self.name, s)
-            return len(s)
-
-        def writelines(self, lines):
-            for s in lines:
-                self.write(s)
-
-        def flush(self):
-            pass
-
-        def isatty(self):
-            return False
-
-        def writable(self):
-            return True
-
-        def readable(self):
-            return False
-
-        def seekable(self):
-            return False
-
-        def fileno(self):
-            raise OSError("the traced program's output is not a real file")
-
-        closed = False
-
-    class In:
-        __module__ = "tracecast"
-        encoding = "utf-8"
-        closed = False
-
-        def readline(self, size=-1):
-            nonlocal stdin_pos
-            if stdin_pos >= len(stdin_lines):
-                return ""
-            s = stdin_lines[stdin_pos]
-            stdin_pos += 1
-            return s + "\n"
-
-        def read(self, size=-1):
-            nonlocal stdin_pos
-            rest = stdin_lines[stdin_pos:]
-            stdin_pos = len(stdin_lines)
-            return "".join(s + "\n" for s in rest)
-
-        def readlines(self, hint=-1):
-            return list(iter(self.readline, ""))
-
-        def __iter__(self):
-            return iter(self.readline, "")
-
-        def isatty(self):
-            return False
-
-        def readable(self):
-            return True
-
-        def fileno(self):
-            raise OSError("the traced program's input is not a real file")
-
-    def tc_input(prompt=""):
-        nonlocal stdin_pos
-        if prompt != "":
-            sys.stdout.write(str(prompt))
-        if stdin_pos >= len(stdin_lines):
-            raise EOFError("EOF when reading a line")
-        s = stdin_lines[stdin_pos]
-        stdin_pos += 1
-        return s
+    Out, In, tc_input, end_output = learner_io.make_stdio(out_text, stdin_lines, "traced program")
 
     def vz(v):
         return val(v)
