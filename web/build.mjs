@@ -78,9 +78,14 @@ export async function buildWeb({ outDir }) {
     await mkdir(path.dirname(to), { recursive: true });
     await writeFile(to, bytes);
   }
-  await rm(outDir, { recursive: true, force: true });
+  // Two renames: a server loading the build meanwhile finds the old one or the new one, not an empty folder.
+  const old = `${outDir}.old-${process.pid}-${Date.now()}`;
   await mkdir(path.dirname(outDir), { recursive: true });
+  await rename(outDir, old).catch((err) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
   await rename(staging, outDir);
+  await rm(old, { recursive: true, force: true });
   return [...files.keys()].sort();
 }
 

@@ -38,11 +38,11 @@ export function describeError(e: FrameOf<'error'>): string {
   return `${errorText[e.code]} (${e.message})${retry}`;
 }
 
-/** The verdict line: "Finished in 61 ms · 9.1 MB peak memory · 42 steps". */
-export function verdictSummary(ended: FrameOf<'run.ended'>): string {
+/** The verdict line: "Finished · 61 ms · 9.1 MB peak memory · 42 steps" (steps for traced runs only). */
+export function verdictSummary(ended: FrameOf<'run.ended'>, traced: boolean): string {
   const facts = [`${formatMs(ended.wallMs)}`];
   if (ended.peakMemKb !== null) facts.push(`${(ended.peakMemKb / 1024).toFixed(1)} MB peak memory`);
-  facts.push(`${ended.steps.toLocaleString('en')} ${ended.steps === 1 ? 'step' : 'steps'}`);
+  if (traced) facts.push(`${ended.steps.toLocaleString('en')} ${ended.steps === 1 ? 'step' : 'steps'}`);
   return `${verdictText[ended.verdict].title} · ${facts.join(' · ')}`;
 }
 

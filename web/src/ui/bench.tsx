@@ -29,6 +29,7 @@ const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
 /** Seconds with a unit that keeps 3 significant digits: 12.3 µs, 4.56 ms. */
 export function formatSeconds(s: number): string {
+  if (s === 0) return '0';
   if (s < 1e-6) return `${(s * 1e9).toPrecision(3)} ns`;
   if (s < 1e-3) return `${(s * 1e6).toPrecision(3)} µs`;
   if (s < 1) return `${(s * 1e3).toPrecision(3)} ms`;
@@ -93,7 +94,7 @@ export function BenchForm({ suggestion, language, code, submit }: BenchFormProps
       </label>
       <label>
         Input generator{' '}
-        <select value={generator} onChange={(e) => setGenerator(e.currentTarget.value)}>
+        <select aria-label="Input generator" value={generator} onChange={(e) => setGenerator(e.currentTarget.value)}>
           {BuiltinGenerator.options.map((g) => (
             <option key={g} value={g}>
               {g}
@@ -143,7 +144,7 @@ export function BenchResults({ run }: { run: RunModel }) {
       </label>
       <div class="plots">
         <Plot title="Time per call (fastest repeat)" points={points.map((p) => [p.n, p.time.min])} fit={fit?.time?.best ?? null} range={range} log={log} format={formatSeconds} />
-        <Plot title="Operations (lines executed per call)" points={points.map((p) => [p.n, p.ops])} fit={fit?.ops?.best ?? null} range={range} log={log} format={(v) => v.toLocaleString('en', { maximumSignificantDigits: 4 })} />
+        <Plot title="Operations (lines executed per call)" points={points.map((p) => [p.n, p.ops])} fit={fit?.ops?.best ?? null} range={range} log={log} format={(v) => v.toLocaleString('en', { notation: 'compact', maximumSignificantDigits: 3 })} />
       </div>
       {fit && <BenchVerdict fit={fit} />}
       <table class="points" aria-label="Measured points">

@@ -28,8 +28,8 @@ export function Controls({ player, run }: { player: Player; run: RunModel }) {
         </button>
         <label class="speed">
           Speed{' '}
-          <select value={String(player.speed)} onChange={(e) => player.setSpeed(Number(e.currentTarget.value))}>
-            {SPEEDS.map((s) => (
+          <select aria-label="Speed" value={String(player.speed)} onChange={(e) => player.setSpeed(Number(e.currentTarget.value))}>
+            {[...new Set([...SPEEDS, player.speed])].sort((a, b) => a - b).map((s) => (
               <option key={s} value={String(s)}>
                 {s} steps/s
               </option>

@@ -50,7 +50,7 @@ export function ProblemsPanel({ language, run, loadCode, code, submit }: Problem
       ) : (
         <label>
           Problem{' '}
-          <select value={slug} onChange={(e) => setSlug(e.currentTarget.value)}>
+          <select aria-label="Problem" value={slug} onChange={(e) => setSlug(e.currentTarget.value)}>
             {list.map((p) => (
               <option key={p.slug} value={p.slug}>
                 {p.title} ({p.difficulty})
@@ -127,7 +127,7 @@ export function TestResults({ run, problem }: { run: RunModel; problem: PublicPr
           return (
             <li key={k} class={`case ${c.passed ? 'passed' : 'failed'}`} data-case={c.case}>
               <strong>{c.passed ? '✔ passed' : '✘ failed'}</strong> {c.hidden ? `hidden case ${k + 1}` : `case ${c.case}`}
-              {c.status !== 'ok' && ` (${c.status})`} · {c.ms.toFixed(1)} ms
+              {c.status !== 'ok' && ` (${c.status})`} · {c.ms < 10 ? c.ms.toPrecision(2) : Math.round(c.ms)} ms
               {!c.hidden && (
                 <dl>
                   <dt>input</dt>

@@ -13,7 +13,7 @@ export function RunStatus({ run, problem, idle }: { run: RunModel | null; proble
       ) : ended ? (
         <>
           <p>
-            <strong>{verdictSummary(ended)}</strong>
+            <strong>{verdictSummary(ended, run.kind === 'trace')}</strong>
           </p>
           {ended.verdict !== 'ok' && <p class="detail">{verdictText[ended.verdict].detail}</p>}
           {ended.error && <pre class="error-text">{describeRunError(ended.error)}</pre>}

@@ -101,7 +101,9 @@ interface CardProps {
 }
 
 function ObjectCard({ id, obj, ctx, changed, changedKeys }: CardProps) {
-  const cell = (key: string) => (changedKeys?.has(key) ? 'cell changed' : 'cell');
+  const keyChanged = (key: string) => changedKeys?.has(key) ?? false;
+  const cell = (key: string) => (keyChanged(key) ? 'cell changed' : 'cell');
+  const row = (key: string) => (keyChanged(key) ? 'changed' : undefined);
   const more = (shown: number, len: number, what: string) =>
     len > shown && (
       <span class="trunc" title={`${len - shown} more ${what} not sent by the tracer`}>
@@ -132,7 +134,7 @@ function ObjectCard({ id, obj, ctx, changed, changedKeys }: CardProps) {
         <table class="entries">
           <tbody>
             {obj.entries.map(([k, v]) => (
-              <tr key={keyOf(k)} class={cell(keyOf(k))}>
+              <tr key={keyOf(k)} class={row(keyOf(k))}>
                 <td>
                   <ValueCell value={k} ctx={ctx} />
                 </td>
@@ -155,7 +157,7 @@ function ObjectCard({ id, obj, ctx, changed, changedKeys }: CardProps) {
         <table class="entries">
           <tbody>
             {obj.fields.map(([name, v]) => (
-              <tr key={name} class={cell(keyOf(name))}>
+              <tr key={name} class={row(keyOf(name))}>
                 <th scope="row">{name}</th>
                 <td>
                   <ValueCell value={v} ctx={ctx} />

@@ -69,6 +69,7 @@ export function Workbench({ conn }: { conn: Connection }) {
   const [tab, setTab] = useState<RunKind>('trace');
   const [runs, setRuns] = useState<Partial<Record<RunKind, string>>>({});
   const [active, setActive] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [shownStep, setShownStep] = useState<number | null>(null);
   const [klass, setKlass] = useState<ClassSession | null>(saved.classSession);
@@ -85,9 +86,12 @@ export function Workbench({ conn }: { conn: Connection }) {
 
   const submit = async (message: RunRequest, kind: RunKind) => {
     setProblem(null);
+    setActive(null);
+    setStarting(true);
     setTab(kind);
     const into = klass && !classInfo?.closed ? { session: klass.session, ownerKey: klass.ownerKey } : {};
     const reply = await client.request({ ...message, ...into });
+    setStarting(false);
     if (reply.type === 'accepted') {
       feed.run(reply.run, reply.session, kind);
       setRuns((r) => ({ ...r, [kind]: reply.run }));
@@ -150,7 +154,7 @@ export function Workbench({ conn }: { conn: Connection }) {
         <div class="row">
           <label>
             Language{' '}
-            <select value={language} onChange={(e) => chooseLanguage(e.currentTarget.value as Language)}>
+            <select aria-label="Language" value={language} onChange={(e) => chooseLanguage(e.currentTarget.value as Language)}>
               {LANGUAGES.map((l) => (
                 <option key={l.id} value={l.id}>
                   {l.name}
@@ -160,7 +164,7 @@ export function Workbench({ conn }: { conn: Connection }) {
           </label>
           <label>
             Example{' '}
-            <select value={example?.id ?? ''} onChange={(e) => chooseExample(e.currentTarget.value)}>
+            <select aria-label="Example" value={example?.id ?? ''} onChange={(e) => chooseExample(e.currentTarget.value)}>
               <option value="" disabled>
                 choose…
               </option>
@@ -194,7 +198,7 @@ export function Workbench({ conn }: { conn: Connection }) {
             Cancel
           </button>
         </div>
-        <RunStatus run={activeRun} problem={problem} idle="Write or choose a program, then Run." />
+        <RunStatus run={activeRun} problem={problem} idle={starting ? 'Starting…' : 'Write or choose a program, then Run.'} />
         <ClassPanel open={klass} info={classInfo} onOpen={openClass} onEnd={endClass} />
       </section>
       <div class="panels">
