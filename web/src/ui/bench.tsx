@@ -223,7 +223,7 @@ function Plot({ title, points, fit, range, log, format }: PlotProps) {
     const el = host.current!;
     const css = getComputedStyle(document.documentElement);
     const color = (name: string) => css.getPropertyValue(name).trim();
-    const axis = { stroke: color('--fg'), grid: { stroke: color('--border') }, ticks: { stroke: color('--border') } };
+    const axis = { stroke: color('--fg'), grid: { stroke: color('--border'), width: 0.5 }, ticks: { stroke: color('--border'), width: 0.5 } };
     const u = new uPlot(
       {
         width: Math.max(240, el.clientWidth),
