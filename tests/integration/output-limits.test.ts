@@ -125,9 +125,10 @@ describe('output limits: every output path ends output_limit at the cap', () => 
       });
     }
 
-    it('trace: a 50 MB print costs no copy of the string beyond the program\'s own', async () => {
+    it('trace: a 50 MB print costs no copy of the string beyond the program\'s own', async (t) => {
       const r = await run('python', 'print("a" * (50 << 20))\n');
       assertCut(r, A, 'stdout');
+      t.diagnostic(`peak ${r.ended.peakMemKb} kB`);
       // the string is 50 MB and the tracer ~19 MB; before: ~122 MB (the string encoded whole, then cut)
       assert.ok(r.ended.peakMemKb !== null && r.ended.peakMemKb < 90_000, `peak ${r.ended.peakMemKb} kB`);
     });
@@ -212,9 +213,10 @@ describe('output limits: every output path ends output_limit at the cap', () => 
       });
     }
 
-    it('trace: a 50 MB console.log stays under the memory limit', async () => {
+    it('trace: a 50 MB console.log stays under the memory limit', async (t) => {
       const r = await run('javascript', "console.log('a'.repeat(50 * 1024 * 1024));");
       assertCut(r, A, 'stdout');
+      t.diagnostic(`peak ${r.ended.peakMemKb} kB`);
       // V8 flattens the 'a'.repeat rope once when it is read (+50 MB); before: 165-172 MB (flattened, checked, and
       // encoded whole, then a frame over 1 MiB refused)
       assert.ok(r.ended.peakMemKb !== null && r.ended.peakMemKb < MEMORY_MB * 1024, `peak ${r.ended.peakMemKb} kB`);
