@@ -1,0 +1,171 @@
+/** How the gateway serves the viewer (caching, types, gzip, 404, no inline script), the page's JavaScript budget, and the SDK at /sdk/tracecast.js used as protocol/README.md shows. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { Browser } from 'playwright-core';
+import { StaticSite } from '../../server/gateway/static.ts';
+import { paths } from '../../server/paths.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { assertNoErrors, launchBrowser, openPage } from '../support/browser.ts';
+
+/** Issue 15's budget for the page's JavaScript, gzipped. */
+const JS_BUDGET = 400 * 1024;
+
+describe('serving the viewer', { timeout: 5 * 60_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves every page as the one shell (revalidated), hashed assets for a year, the SDK, and 404 otherwise', async () => {
+    const home = await fetch(`${base}/`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(home.status, 200);
+    assert.equal(home.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(home.headers.get('cache-control'), 'no-cache');
+    assert.equal(home.headers.get('content-encoding'), 'gzip');
+    const html = await home.text();
+    const etag = home.headers.get('etag')!;
+    assert.equal((await fetch(`${base}/`, { headers: { 'if-none-match': etag } })).status, 304);
+    for (const page of ['/s/K7QX3M', '/r/V1StGXR8_Z5j', '/embed', '/index.html']) {
+      const res = await fetch(`${base}${page}`);
+      assert.equal(res.status, 200, page);
+      assert.equal(await res.text(), html, page);
+    }
+
+    // Content Security Policy friendly: no inline script, no inline handlers; everything from this origin.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.ok(scripts.length > 0);
+    for (const [, attrs, body] of scripts) {
+      assert.match(attrs, /\bsrc="\/assets\//);
+      assert.equal(body.trim(), '');
+    }
+    assert.doesNotMatch(html, /\son[a-z]+=/i);
+    assert.doesNotMatch(html, /https?:\/\//, 'no CDN: nothing from another origin');
+
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
+    for (const a of assets) {
+      const res = await fetch(`${base}${a}`);
+      assert.equal(res.status, 200, a);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', a);
+      assert.equal(res.headers.get('content-type'), types[a.split('.').pop()!], a);
+    }
+    // /sdk/tracecast.js is the very module the viewer imports (preloaded under its hashed name).
+    const preloaded = /<link rel="modulepreload" href="([^"]+)">/.exec(html)![1];
+    const sdk = await fetch(`${base}/sdk/tracecast.js`);
+    assert.equal(sdk.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(sdk.headers.get('cache-control'), 'no-cache');
+    assert.equal(await sdk.text(), await (await fetch(`${base}${preloaded}`)).text());
+
+    for (const missing of ['/nope', '/assets/nope.js', '/s', '/api-ish']) assert.equal((await fetch(`${base}${missing}`)).status, 404, missing);
+    assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 404);
+  });
+
+  it(`keeps the page's JavaScript within ${JS_BUDGET / 1024} KB gzipped`, async () => {
+    const wb = await openPage(browser, `${base}/`);
+    await wb.page.getByRole('button', { name: 'Run', exact: true }).waitFor();
+    const loaded = new Set<string>();
+    for (const entry of await wb.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name))) {
+      const url = new URL(entry);
+      if (url.pathname.endsWith('.js')) loaded.add(url.pathname);
+    }
+    // The budget counts every script the build holds, so that one loaded later (a lazy chunk) is counted too.
+    const built = readdirSync(path.join(paths.web, 'assets')).filter((f) => f.endsWith('.js'));
+    for (const url of loaded) assert.ok(built.includes(url.replace('/assets/', '')), `${url} is not one of the build's scripts`);
+    const sizes = built.map((f) => [f, gzipSync(readFileSync(path.join(paths.web, 'assets', f))).length] as const);
+    const total = sizes.reduce((n, [, s]) => n + s, 0);
+    console.log(`# page JavaScript: ${(total / 1024).toFixed(1)} KB gzipped (${sizes.map(([f, s]) => `${f} ${(s / 1024).toFixed(1)} KB`).join(', ')})`);
+    assert.ok(total <= JS_BUDGET, `${total} bytes gzipped > ${JS_BUDGET}`);
+    assertNoErrors(wb);
+  });
+
+  it('the SDK runs protocol/README.md\'s example in a browser', async () => {
+    const wb = await openPage(browser, `${base}/`);
+    const result = await wb.page.evaluate(async (origin) => {
+      type Sdk = typeof import('../../web/src/sdk.ts');
+      const { TracecastClient, TraceState } = (await import(`${origin}/sdk/tracecast.js`)) as Sdk;
+      const client = await TracecastClient.connect(origin.replace('http', 'ws') + '/ws', { reconnect: true });
+      const trace = new TraceState();
+      const printed: string[] = [];
+      const ended = new Promise<{ verdict: string; line: number; vars: unknown }>((resolve) =>
+        client.onFrame((frame) => {
+          if (frame.type === 'steps') trace.apply(frame.steps);
+          if (frame.type === 'output') printed.push(frame.text);
+          if (frame.type === 'run.ended') {
+            const { step, stack } = trace.seek(2);
+            resolve({ verdict: frame.verdict, line: step.line, vars: stack.at(-1)!.vars });
+            client.close();
+          }
+        }),
+      );
+      client.send({ type: 'execute', language: 'python', code: 'x = [3, 1]\nx.sort()\nprint(x)\n' });
+      return { ...(await ended), printed };
+    }, base);
+    assert.equal(result.verdict, 'ok');
+    assert.equal(result.printed.join(''), '[1, 3]\n');
+    assert.equal(result.line, 3, 'after step 2 the program is about to print');
+    assert.deepEqual((result.vars as [string, unknown][]).map(([name]) => name), ['x']);
+    assertNoErrors(wb);
+  });
+});
+
+describe('StaticSite without a build', () => {
+  /** The parts of uWS's response the site writes, recorded. */
+  function fakeExchange(url: string) {
+    const sent: { status: string; headers: Record<string, string>; body: string } = { status: '200 OK', headers: {}, body: '' };
+    const res = {
+      writeStatus(s: string) {
+        sent.status = s;
+        return res;
+      },
+      writeHeader(k: string, v: string) {
+        sent.headers[k] = v;
+        return res;
+      },
+      end(b: string | Buffer = '') {
+        sent.body = b.toString();
+        return res;
+      },
+    };
+    const req = { getUrl: () => url, getHeader: () => '' };
+    return { res: res as unknown as HttpResponse, req: req as unknown as HttpRequest, sent };
+  }
+
+  it('answers / with how to build the viewer, and serves a build once there is one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tracecast-web-'));
+    try {
+      const empty = StaticSite.load(dir);
+      assert.equal(empty.built, false);
+      let x = fakeExchange('/');
+      empty.serve(x.res, x.req);
+      assert.equal(x.sent.status, '503 Service Unavailable');
+      assert.equal(x.sent.headers['content-type'], 'text/plain; charset=utf-8');
+      assert.match(x.sent.body, /not built.*npm start/);
+      x = fakeExchange('/assets/app.js');
+      empty.serve(x.res, x.req);
+      assert.equal(x.sent.status, '404 Not Found');
+
+      writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
+      const site = StaticSite.load(dir);
+      assert.equal(site.built, true);
+      x = fakeExchange('/r/abc');
+      site.serve(x.res, x.req);
+      assert.equal(x.sent.body, '<!doctype html><title>t</title>');
+      assert.equal(x.sent.headers['cache-control'], 'no-cache');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
