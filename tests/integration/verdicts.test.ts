@@ -65,10 +65,13 @@ describe('python run verdicts', () => {
     const elapsed = Date.now() - t0;
     t.diagnostic(`ended ${elapsed} ms after execute was sent`);
     assert.equal(ended.verdict, 'timeout');
-    // It ran until its limit, and was stopped there: the server's own limit is far beyond this.
-    assert.ok(ended.wallMs >= TIMEOUT_MS, `wallMs ${ended.wallMs}`);
+    // Stopped by the request's limit, not the server's (far beyond it).
+    assert.equal(ended.error?.message, `wall-clock limit of ${TIMEOUT_MS} ms reached`);
     assert.ok(elapsed < SERVER_TIMEOUT_MS / 2, `ended after ${elapsed} ms`);
-    const record = server.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'run ended' && l.run === accepted.run);
+    // The server's log comes through a pipe: its line may land a moment after run.ended did.
+    const find = () => server.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'run ended' && l.run === accepted.run);
+    for (const until = Date.now() + 30_000; !find() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    const record = find();
     assert.ok(record?.sandbox, `the run names its sandbox in the log: ${JSON.stringify(record) ?? server.logs.slice(-5).join('')}`);
     const left = (await containersOf(server.runnerId)).filter((c) => c.Id === record.sandbox);
     assert.deepEqual(left, [], 'the run\'s container is removed before run.ended');
