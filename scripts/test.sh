@@ -14,7 +14,7 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 say test "typecheck"
 npx tsc -p tsconfig.json
 say test "import cycles"
-npx madge --circular --extensions ts --ts-config tsconfig.json protocol server schema tests bench sandbox-images
+npm run --silent cycles
 
 say test "chromium (browser tests)"
 bash scripts/ensure-chromium.sh
