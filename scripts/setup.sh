@@ -7,13 +7,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib.sh
 
 say 1/5 "npm dependencies"
-stamp=node_modules/.package-lock.json
-if [ ! -e "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -e package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
+# Installed from the lock file, again only when it changes (its hash is kept in node_modules).
+stamp=node_modules/.tracecast-lock.sha256
+want=$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # npm ci installs exactly the lock file (and fails if package.json disagrees with it); install only without one.
   if [ -e package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
-  touch "$stamp"
+  echo "$want" >"$stamp"
 else
-  say 1/5 "node_modules is up to date"
+  say 1/5 "node_modules matches package-lock.json"
 fi
 
 # The tracers import acorn as ./vendor/acorn.mjs (the image build copies the file there); running
