@@ -5,22 +5,34 @@ import { migrateToLatest } from '../../schema/migrate.ts';
 import type { Database, RunsTable, SessionsTable } from '../../schema/tables.ts';
 import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
 
+export interface PostgresStoreOptions {
+  /**
+   * VACUUM the trace chunks after a prune removed some. A Postgres server's autovacuum does it unasked; PGlite runs
+   * Postgres in single-user mode, where nothing does, and the space of pruned chunks would never be reused: the data
+   * folder would grow by every trace ever stored, whatever the retention.
+   */
+  vacuumAfterPrune?: boolean;
+}
+
 export class PostgresStore implements Store {
-  private constructor(private readonly db: Kysely<Database>) {}
+  private constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: PostgresStoreOptions,
+  ) {}
 
   static async open(connectionString: string): Promise<PostgresStore> {
     return PostgresStore.fromDatabase(new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 4 }) }) }));
   }
 
   /** Any Postgres-speaking database (store-pglite.ts passes PGlite); the store owns it and closes it. */
-  static async fromDatabase(db: Kysely<Database>): Promise<PostgresStore> {
+  static async fromDatabase(db: Kysely<Database>, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     try {
       await migrateToLatest(db);
     } catch (err) {
       await db.destroy();
       throw err;
     }
-    return new PostgresStore(db);
+    return new PostgresStore(db, options);
   }
 
   async recordRun(run: RunRecord): Promise<void> {
@@ -107,7 +119,9 @@ export class PostgresStore implements Store {
 
   async deleteTracesBefore(date: Date): Promise<number> {
     const result = await this.db.deleteFrom('trace_chunks').where('created_at', '<', date).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const deleted = Number(result.numDeletedRows);
+    if (deleted > 0 && this.options.vacuumAfterPrune) await sql`vacuum trace_chunks`.execute(this.db);
+    return deleted;
   }
 
   async saveProblem(problem: StoredProblem): Promise<'created' | 'updated' | 'unchanged'> {

@@ -1,5 +1,8 @@
-/** One contract test for the run store, run against every adapter: in-memory, Postgres and PGlite. */
+/** One contract test for the run store, run against every adapter: in-memory, Postgres and PGlite (in memory and in a data folder). */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { nanoid } from 'nanoid';
 import type { RunRecord, Store } from '../../server/store/store.ts';
@@ -23,11 +26,24 @@ const record = (session: string, over: Partial<RunRecord> = {}): RunRecord => ({
   ...over,
 });
 
+const folders: string[] = [];
+after(async () => {
+  for (const dir of folders) await rm(dir, { recursive: true, force: true });
+});
+
 const adapters: Array<[string, () => Promise<Store>]> = [
   ['memory', async () => new MemoryStore()],
   ['postgres', () => PostgresStore.open(requireEnv('DATABASE_URL'))],
-  // In memory: a fresh database each run; tests/integration/pglite-server.test.ts covers a data directory.
   ['pglite', () => openPgliteStore('memory://')],
+  // What `npm start` uses: a new data folder, so the database is created (in a child process) and then opened.
+  [
+    'pglite (data folder)',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'tracecast-store-'));
+      folders.push(dir);
+      return openPgliteStore(dir);
+    },
+  ],
 ];
 
 for (const [name, open] of adapters) {
