@@ -11,6 +11,7 @@ export function App({ route }: { route: Route }) {
   const [conn, setConn] = useState<Connection | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
+    document.title = `${pageTitle(route)} · tracecast`;
     if (route.page !== 'not_found') connect().then(setConn, (err: Error) => setFailure(err.message));
   }, []);
 
@@ -45,4 +46,20 @@ export function App({ route }: { route: Route }) {
       <main class="page">{body}</main>
     </>
   );
+}
+
+/** Each page's own title, so tabs and screen readers tell them apart. */
+function pageTitle(route: Route): string {
+  switch (route.page) {
+    case 'workbench':
+      return 'Workbench';
+    case 'follow':
+      return `Session ${route.code}`;
+    case 'replay':
+      return `Run ${route.run}`;
+    case 'embed':
+      return 'Viewer';
+    case 'not_found':
+      return 'Not found';
+  }
 }
