@@ -6,7 +6,7 @@ export function ShareLinks({ run, step }: { run: RunModel; step: number | null }
   if (!run.ended) return null;
   const what = run.kind === 'bench' ? 'benchmark' : run.kind === 'test' ? 'test run' : 'run';
   return (
-    <p class="share" aria-label="Share">
+    <p class="share">
       Share: <a href={runLink(run.id)}>this {what}</a>
       {run.kind === 'trace' && step !== null && (
         <>
