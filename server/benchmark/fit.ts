@@ -77,6 +77,12 @@ const CLASSES: readonly ClassDef[] = [
 
 const RANK: Record<ComplexityClass, number> = Object.fromEntries(CLASSES.map((c, i) => [c.cls, i])) as Record<ComplexityClass, number>;
 
+/** A fit's curve at n, y = a + b·f(n), with f in log space so that 2ⁿ does not overflow (the viewer plots it). */
+export function fitValue(fit: ClassFit, n: number): number {
+  const def = CLASSES[RANK[fit.cls]];
+  return def.params === 1 ? fit.a : fit.a + (fit.b > 0 ? Math.exp(Math.log(fit.b) + def.logF(n)) : 0);
+}
+
 /** A class fit in normalised form: y ≈ a + bn·f(n)/f(n_max). */
 interface Fitted { def: ClassDef; a: number; bn: number; logFmax: number; rms: number; kept: number; dropped: number }
 

@@ -3,32 +3,19 @@ import uPlot from 'uplot';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Benchmark, BuiltinGenerator } from '../sdk.ts';
 import type { RunModel, FrameOf } from '../model/run-model.ts';
+import { fitValue } from '../../../server/benchmark/fit.ts';
 import { useDarkMode } from './hooks.ts';
 
 type Fit = NonNullable<FrameOf<'bench.fit'>['time']>['best'];
 type BenchRequest = Omit<Benchmark, 'id' | 'session' | 'ownerKey'>;
 
 /** 'O(n^2)' as people write it: 'O(n²)'. */
-export const classLabel = (cls: string): string => cls.replace('^2', '²').replace('^3', '³').replace('2^n', '2ⁿ');
-
-/** The fitted curve y = a + b·f(n), with f as server/benchmark/fit.ts defines it (natural logarithms; 2ⁿ in log space). */
-export function fitted(fit: Fit, n: number): number {
-  const logF: Record<Fit['cls'], number> = {
-    'O(1)': 0,
-    'O(log n)': Math.log(Math.log(n)),
-    'O(n)': Math.log(n),
-    'O(n log n)': Math.log(n) + Math.log(Math.log(n)),
-    'O(n^2)': 2 * Math.log(n),
-    'O(n^3)': 3 * Math.log(n),
-    'O(2^n)': n * Math.LN2,
-  };
-  return fit.cls === 'O(1)' ? fit.a : fit.a + (fit.b > 0 ? Math.exp(Math.log(fit.b) + logF[fit.cls]) : 0);
-}
+const classLabel = (cls: string): string => cls.replace('^2', '²').replace('^3', '³').replace('2^n', '2ⁿ');
 
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
 /** Seconds with a unit that keeps 3 significant digits: 12.3 µs, 4.56 ms. */
-export function formatSeconds(s: number): string {
+function formatSeconds(s: number): string {
   if (s === 0) return '0';
   if (s < 1e-6) return `${(s * 1e9).toPrecision(3)} ns`;
   if (s < 1e-3) return `${(s * 1e6).toPrecision(3)} µs`;
@@ -37,7 +24,7 @@ export function formatSeconds(s: number): string {
 }
 
 /** "100, 500, 1000" or "100..5000x8" (8 sizes spaced on a log scale), as the CLI's --sizes takes them. */
-export function parseSizes(text: string): BenchRequest['sizes'] | null {
+function parseSizes(text: string): BenchRequest['sizes'] | null {
   const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*x\s*(\d+)\s*$/.exec(text);
   if (range) return { from: Number(range[1]), to: Number(range[2]), count: Number(range[3]) };
   const list = text.split(/[\s,]+/).filter(Boolean);
@@ -273,7 +260,7 @@ function plotData(points: [number, number][], fit: Fit | null, range: [number, n
       if (!rows.has(n)) rows.set(n, [null, null]);
     }
     for (const [n, row] of rows) {
-      const y = fitted(fit, n);
+      const y = fitValue(fit, n);
       row[1] = Number.isFinite(y) && !(log && y <= 0) ? y : null;
     }
   }
