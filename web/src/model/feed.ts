@@ -85,7 +85,7 @@ export class Feed {
   }
 
   /** A burst of frames (a late joiner's catch-up, a fast trace) costs one render per animation frame, not one per frame. */
-  changed(): void {
+  private changed(): void {
     if (this.pending) return;
     this.pending = true;
     requestAnimationFrame(() => {

@@ -47,7 +47,7 @@ export function parseRoute(url: URL): Route {
 }
 
 /** `#step=N` (a step index, 0-based as in the protocol). */
-export function stepFromHash(hash: string): number | null {
+function stepFromHash(hash: string): number | null {
   return int(/(?:^#|&)step=([^&]*)/.exec(hash)?.[1] ?? null);
 }
 

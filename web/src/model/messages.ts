@@ -16,7 +16,7 @@ export const verdictText: Record<Verdict, { title: string; detail: string }> = {
 };
 
 /** What a refused request means and what to do about it. */
-export const errorText: Record<ErrorCode, string> = {
+const errorText: Record<ErrorCode, string> = {
   bad_encoding: 'The viewer sent a message the server could not read. Reload the page.',
   too_large: 'The program (or its input) is too large to send.',
   unknown_type: 'This server does not know that request; it may be an older version.',
@@ -46,7 +46,7 @@ export function verdictSummary(ended: FrameOf<'run.ended'>, traced: boolean): st
   return `${verdictText[ended.verdict].title} · ${facts.join(' · ')}`;
 }
 
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 

@@ -55,7 +55,7 @@ export function describeObject(obj: HeapObj | undefined): string {
 }
 
 /** A value in a sentence: literals as written, references as what they point to. */
-export function speak(v: Value, heap: ReadonlyMap<number, HeapObj>, lang: Language): string {
+function speak(v: Value, heap: ReadonlyMap<number, HeapObj>, lang: Language): string {
   return isRef(v) ? describeObject(heap.get(v.r)) : literal(v, lang);
 }
 

@@ -4,7 +4,7 @@ import type { RunModel } from '../model/run-model.ts';
 
 /** Steps per second offered by the speed control. */
 export const SPEEDS = [0.5, 1, 2, 5, 10, 25, 100, 1000] as const;
-export const DEFAULT_SPEED = 2;
+const DEFAULT_SPEED = 2;
 
 export interface PlayerOptions {
   /** Step index to start at; absent: follow the newest step. */
