@@ -22,7 +22,7 @@ const SDK_ENTRY = path.join(SRC, 'sdk.ts');
 const hashOf = (bytes) => createHash('sha256').update(bytes).digest('base64url').slice(0, 10);
 
 /** Browsers from the last few years: ES2020 modules; nothing older runs ES modules with these APIs anyway. */
-const common = { bundle: true, format: 'esm', platform: 'browser', target: ['es2022'], minify: true, legalComments: 'none', logLevel: 'silent' };
+const common = { absWorkingDir: ROOT, bundle: true, format: 'esm', platform: 'browser', target: ['es2022'], minify: true, legalComments: 'none', logLevel: 'silent' };
 
 /**
  * The viewer reaches protocol/ only through src/sdk.ts, which becomes the one shared SDK module: a value import of
@@ -40,12 +40,16 @@ function sdkAsModule(sdkUrl) {
   };
 }
 
-/** Bundles the viewer and the SDK into `outDir` (replaced). Returns the files written, relative to outDir. */
+/**
+ * Bundles the viewer and the SDK into `outDir` (replaced). Returns the files written (relative to outDir) and the
+ * source files read (absolute; besides web/ they include protocol/ and the server modules the viewer imports, so a
+ * caller deciding when to rebuild should watch these, not web/ alone).
+ */
 export async function buildWeb({ outDir }) {
   const staging = `${outDir}.tmp-${process.pid}-${Date.now()}`;
   const files = new Map(); // relative path → bytes
 
-  const sdk = await esbuild.build({ ...common, entryPoints: [SDK_ENTRY], write: false, outfile: 'sdk.js' });
+  const sdk = await esbuild.build({ ...common, entryPoints: [SDK_ENTRY], write: false, outfile: 'sdk.js', metafile: true });
   const sdkBytes = sdk.outputFiles[0].contents;
   const sdkName = `assets/tracecast-${hashOf(sdkBytes)}.js`;
   files.set(sdkName, sdkBytes);
@@ -86,7 +90,11 @@ export async function buildWeb({ outDir }) {
   });
   await rename(staging, outDir);
   await rm(old, { recursive: true, force: true });
-  return [...files.keys()].sort();
+  const inputs = new Set([fileURLToPath(import.meta.url), path.join(SRC, 'icon.svg')]);
+  for (const meta of [sdk.metafile, app.metafile]) {
+    for (const f of Object.keys(meta.inputs)) if (!f.includes('node_modules/')) inputs.add(path.resolve(ROOT, f));
+  }
+  return { outputs: [...files.keys()].sort(), inputs: [...inputs].sort() };
 }
 
 /** The one HTML document: every page (/, /s/CODE, /r/RUN, /embed) is this shell; src/main.tsx routes by path. */
@@ -113,6 +121,6 @@ function shell({ js, css, sdk, icon }) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = path.join(ROOT, '.build', 'web');
   const t0 = performance.now();
-  const written = await buildWeb({ outDir });
-  console.log(`web: ${written.length} files in ${path.relative(process.cwd(), outDir) || outDir} (${Math.round(performance.now() - t0)} ms)`);
+  const { outputs } = await buildWeb({ outDir });
+  console.log(`web: ${outputs.length} files in ${path.relative(process.cwd(), outDir) || outDir} (${Math.round(performance.now() - t0)} ms)`);
 }
