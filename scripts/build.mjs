@@ -62,8 +62,8 @@ async function buildServer() {
 /** The viewer (web/build.mjs): static files the gateway serves. */
 async function buildWebPart() {
   const { buildWeb } = await import(pathToFileURL(path.join(WEB_SRC, 'build.mjs')).href);
-  await buildWeb({ outDir: WEB_OUT });
-  return filesUnder(WEB_SRC);
+  const { inputs } = await buildWeb({ outDir: WEB_OUT });
+  return [...new Set([...inputs.map((f) => path.resolve(ROOT, f)), ...filesUnder(WEB_SRC)])];
 }
 
 async function buildPart(name) {
