@@ -38,10 +38,12 @@ export const Verdicts = {
 export type Verdict = keyof typeof Verdicts;
 export const verdictList = Object.keys(Verdicts) as [Verdict, ...Verdict[]];
 
-/** WebSocket close codes the server uses (4000–4999 is the application range). */
+/** WebSocket close codes the server uses (4000–4999 is the application range; 1009 is WebSocket's own). */
 export const CloseCodes = {
   /** The server is shutting down: reconnect (to it later, or another gateway) and resume from the last `pos`. */
   shutdown: 4001,
   /** This connection fell too far behind for too long: reconnect and resume from the last `pos`. */
   tooSlow: 4002,
+  /** A message far over the size limit (WebSocket's "message too big"): do not send it again. */
+  tooLarge: 1009,
 } as const;

@@ -107,11 +107,31 @@ export const Cancel = z.object({ type: z.literal('cancel'), id: RequestId, run: 
 /** Stream a finished run's stored trace: the same frames, with the same positions, as live; then `replay.ended`. */
 export const Replay = z.object({ type: z.literal('replay'), id: RequestId, run: z.string().min(1).max(64) });
 
-export const ClientMessage = z.union([Execute, Subscribe, Unsubscribe, Cancel, SessionOpen, SessionRename, SessionClose, Benchmark, Test, Replay]);
+/**
+ * Every client message type and its schema: the one table the message union, the gateway's decoder and the
+ * application's handler table (server/app/app.ts, which must have a key for each) are derived from.
+ */
+export const ClientMessages = {
+  execute: Execute,
+  subscribe: Subscribe,
+  unsubscribe: Unsubscribe,
+  cancel: Cancel,
+  'session.open': SessionOpen,
+  'session.rename': SessionRename,
+  'session.close': SessionClose,
+  benchmark: Benchmark,
+  test: Test,
+  replay: Replay,
+} as const;
+export type ClientMessageType = keyof typeof ClientMessages;
+export const clientMessageTypes = Object.keys(ClientMessages) as ClientMessageType[];
+/** The message of one type, as validated (defaults applied). */
+export type ClientMessageOf<T extends ClientMessageType> = z.infer<(typeof ClientMessages)[T]>;
+type ClientMessageSchema = (typeof ClientMessages)[ClientMessageType];
+export const ClientMessage = z.union(Object.values(ClientMessages) as [ClientMessageSchema, ClientMessageSchema, ...ClientMessageSchema[]]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type Execute = z.infer<typeof Execute>;
 export type Subscribe = z.infer<typeof Subscribe>;
-export const clientMessageTypes = ['execute', 'subscribe', 'unsubscribe', 'cancel', 'session.open', 'session.rename', 'session.close', 'benchmark', 'test', 'replay'] as const;
 export type Benchmark = z.infer<typeof Benchmark>;
 export type Test = z.infer<typeof Test>;
 export type Replay = z.infer<typeof Replay>;

@@ -5,11 +5,11 @@ import { imageTag } from '../sandbox-images/images.ts';
 import { newId } from './ids.ts';
 import type { Config } from './config.ts';
 import { createApi } from './api/rest.ts';
+import { createApp } from './app/app.ts';
 import { TraceArchive } from './archive/trace-archive.ts';
 import { Fanout } from './gateway/fanout.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { StaticSite } from './gateway/static.ts';
-import { createHandlers } from './gateway/handlers.ts';
 import type { SessionLog } from './log/log.ts';
 import { MemoryLog } from './log/log-memory.ts';
 import { RedisLog } from './log/log-redis.ts';
@@ -72,11 +72,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
   const presence: PresenceBoard = redis ? new RedisPresence(redis, `${config.runnerId}-${newId()}`) : new MemoryPresence();
   const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs }, presence);
-  // `handlers` is assigned below; the queue only calls the worker after a message was handled.
-  let handlers: ReturnType<typeof createHandlers>;
+  // `app` is assigned below; the queue only calls the worker after a message was handled.
+  let app: ReturnType<typeof createApp>;
   const queue = new MemoryQueue({
     ...config.queue,
-    worker: (job) => runner.execute(job).finally(() => handlers.runEnded(job)),
+    worker: (job) => app.work(job),
     onDepth: (n) => metrics.runsQueued.set(n),
   });
   let shuttingDown = false;
@@ -98,14 +98,25 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   void pruneTraces();
   const pruneTimer = setInterval(pruneTraces, 3600_000);
   pruneTimer.unref();
-  handlers = createHandlers({ log, queue, runner, fanout, logger, languages, limits: config.limits, newId, accepting: () => !shuttingDown, sessions, joinAttempts, problems, archive });
+  app = createApp({
+    log,
+    queue,
+    runner,
+    logger,
+    languages,
+    limits: config.limits,
+    newId,
+    accepting: () => !shuttingDown,
+    sessions,
+    joinAttempts,
+    problems,
+    archive,
+    watchers: (session) => fanout.watchers(session),
+    forgetOwner: (owner) => void affinity?.forget(owner),
+  });
   gateway.route({
-    onMessage: handlers.onMessage,
-    onClose: (ws) => {
-      handlers.onClose(ws);
-      // The connection is the owner until authentication exists: nothing can run for it again.
-      void affinity?.forget(ws.getUserData().id);
-    },
+    app,
+    fanout,
     api: createApi({ store, problems }),
     site,
     health: () => ({
@@ -128,11 +139,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       clearInterval(pruneTimer);
       gateway.stopListening();
       const dropped = queue.drain();
-      await Promise.all([runner.shutdown(), ...dropped.map((job) => runner.abandon(job)), sandbox.close()]);
+      await Promise.all([runner.shutdown(), ...dropped.map((job) => app.abandon(job)), sandbox.close()]);
       await queue.idle();
       // Let the tails deliver the final `run.ended` frames before the connections go.
       await new Promise((r) => setTimeout(r, 200));
-      gateway.closeAll();
+      app.closeAll();
       fanout.close();
       await presence.close();
       await log.close();

@@ -1,4 +1,5 @@
 /** Per-connection state kept in uWS user data. */
+import type { Caller } from '../app/caller.ts';
 
 /** A connection's subscription to one session. */
 export interface Subscription {
@@ -10,20 +11,17 @@ export interface Subscription {
 }
 
 export interface Conn {
-  /** Owner identity of the runs this connection starts (until authentication exists). */
   id: string;
-  /** The peer's address: failed join-code attempts are limited per address, not per connection. */
+  /** The peer's address, as the socket reports it. */
   ip: string;
-  /** The session `execute` uses when the message names none; created on first use. */
-  ownSession: string | null;
   closed: boolean;
   subs: Map<string, Subscription>;
-  /** Resolved by the uWS `drain` event (or close): catch-up waits here when the send buffer is full. */
+  /** Resolved by the uWS `drain` event (or close): catch-up and replay wait here when the send buffer is full. */
   drainWaiters: Array<() => void>;
-  /** Runs this connection started and that have not ended. */
-  runs: Set<string>;
+  /** The application's context for this connection, from `open` on (no message arrives before it). */
+  caller: Caller | null;
 }
 
 export function newConn(id: string, ip: string): Conn {
-  return { id, ip, ownSession: null, closed: false, subs: new Map(), drainWaiters: [], runs: new Set() };
+  return { id, ip, closed: false, subs: new Map(), drainWaiters: [], caller: null };
 }

@@ -1,12 +1,14 @@
-/** The uWebSockets.js gateway: `/ws` for the protocol, `/health`, `/metrics` and the JSON API (`/api/…`) over HTTP. */
+/** The uWebSockets.js gateway, the native protocol's adapter: `/ws` (decoding, then the application layer), `/health`, `/metrics` and the JSON API (`/api/…`) over HTTP. */
 import uWS from 'uWebSockets.js';
-import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
-import { CloseCodes, type ClientMessage } from '../../protocol/index.ts';
+import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { CloseCodes } from '../../protocol/index.ts';
+import type { Application } from '../app/app.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import { newConn, type Conn } from './connection.ts';
 import { decodeMessage } from './decode.ts';
-import { replyError } from './handlers.ts';
+import type { Fanout } from './fanout.ts';
+import { SocketPeer } from './peer.ts';
 import type { StaticSite } from './static.ts';
 
 export interface GatewayOptions {
@@ -18,8 +20,10 @@ export interface GatewayOptions {
 }
 
 export interface GatewayHooks {
-  onMessage(ws: WebSocket<Conn>, msg: ClientMessage): Promise<void>;
-  onClose(ws: WebSocket<Conn>): void;
+  /** What each decoded message is handed to. */
+  app: Application;
+  /** Session subscriptions of this gateway's connections (built on `Gateway.app`, so after construction). */
+  fanout: Fanout;
   health(): Record<string, unknown>;
   /** GET /api/…: the JSON API (server/api/rest.ts). */
   api(path: string): Promise<{ status: number; body: unknown }>;
@@ -29,10 +33,13 @@ export interface GatewayHooks {
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 404: '404 Not Found' };
 
+// Messages between the close limit and this many times it are read, then closed with 1009; uWS drops a connection
+// whose message passes maxPayloadLength without a close frame, so that is set above the close limit.
+const READ_BEYOND_CLOSE_LIMIT = 4;
+
 export class Gateway {
   readonly app: TemplatedApp = uWS.App();
   private listenSocket: us_listen_socket | null = null;
-  private readonly sockets = new Set<WebSocket<Conn>>();
   private hooks: GatewayHooks | null = null;
 
   constructor(
@@ -42,14 +49,15 @@ export class Gateway {
     private readonly newId: () => string,
   ) {}
 
-  /** Installs the message handlers (they need the app for fan-out, so they come after construction). */
+  /** Installs the routes (the fan-out needs the uWS app, so they come after construction). */
   route(hooks: GatewayHooks): void {
     this.hooks = hooks;
-    const { options, metrics, logger } = this;
+    const { options, metrics } = this;
+    const { app, fanout } = hooks;
+    // Past `closeLimit` a message costs the connection; up to it, only an `error` frame (too_large).
+    const closeLimit = Math.max(options.maxMessageBytes * 4, 1024 * 1024);
     this.app.ws<Conn>('/ws', {
-      // uWS closes a connection whose message exceeds maxPayloadLength; the protocol limit is enforced
-      // below it with an `error` frame instead, so only absurd messages cost the connection.
-      maxPayloadLength: Math.max(options.maxMessageBytes * 4, 1024 * 1024),
+      maxPayloadLength: closeLimit * READ_BEYOND_CLOSE_LIMIT,
       maxBackpressure: options.maxBackpressure,
       closeOnBackpressureLimit: 0,
       idleTimeout: 120,
@@ -64,23 +72,25 @@ export class Gateway {
         );
       },
       open: (ws) => {
-        this.sockets.add(ws);
+        ws.getUserData().caller = app.connect(new SocketPeer(ws, fanout));
         metrics.connections.inc();
         metrics.connectionsTotal.inc();
       },
       message: (ws, data, isBinary) => {
+        const caller = ws.getUserData().caller!;
+        if (data.byteLength > closeLimit) {
+          metrics.messages.inc({ type: 'invalid', outcome: 'too_large' });
+          ws.end(CloseCodes.tooLarge, 'message too big');
+          return;
+        }
         const decoded = decodeMessage(data, isBinary, options.maxMessageBytes);
         if (!decoded.ok) {
           metrics.messages.inc({ type: 'invalid', outcome: decoded.error.code });
-          replyError(ws, decoded.error.id, decoded.error.code, decoded.error.message);
+          caller.peer.reply(decoded.error);
           return;
         }
-        const msg = decoded.message;
-        metrics.messages.inc({ type: msg.type, outcome: 'ok' });
-        hooks.onMessage(ws, msg).catch((err) => {
-          logger.error('handling message failed', { type: msg.type, requestId: msg.id, conn: ws.getUserData().id, err });
-          replyError(ws, msg.id, 'internal', 'the server failed to handle this message; it is logged');
-        });
+        metrics.messages.inc({ type: decoded.message.type, outcome: 'ok' });
+        void app.handle(caller, decoded.message);
       },
       drain: (ws) => {
         for (const wake of ws.getUserData().drainWaiters.splice(0)) wake();
@@ -88,10 +98,11 @@ export class Gateway {
       close: (ws) => {
         const conn = ws.getUserData();
         conn.closed = true;
-        this.sockets.delete(ws);
         metrics.connections.dec();
         for (const wake of conn.drainWaiters.splice(0)) wake();
-        hooks.onClose(ws);
+        // Subscriptions go first: the application counts who still watches a session when deciding a run's fate.
+        fanout.dropConnection(ws);
+        app.disconnect(conn.caller!);
       },
     });
     this.app.get('/health', (res) => {
@@ -147,13 +158,9 @@ export class Gateway {
     });
   }
 
-  /** Stops accepting connections; open ones stay until `closeAll`. */
+  /** Stops accepting connections; open ones stay until the application closes them. */
   stopListening(): void {
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = null;
-  }
-
-  closeAll(): void {
-    for (const ws of [...this.sockets]) ws.end(CloseCodes.shutdown, 'server shutting down');
   }
 }

@@ -107,6 +107,14 @@ export class MemoryLog implements SessionLog {
     return entries && entries.length > 0 ? entries[entries.length - 1].id : null;
   }
 
+  async create(session: string): Promise<void> {
+    this.stream(session);
+  }
+
+  async exists(session: string): Promise<boolean> {
+    return this.streams.has(session);
+  }
+
   tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void): StopTail {
     const s = this.stream(session);
     let cursor = after;

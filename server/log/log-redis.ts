@@ -58,6 +58,20 @@ export class RedisLog implements SessionLog {
     return `${this.prefix}:{${session}}:log`;
   }
 
+  /** Marks a session created before its first frame (`create`); expires like an idle stream. */
+  private createdKey(session: string): string {
+    return `${this.prefix}:{${session}}:created`;
+  }
+
+  async create(session: string): Promise<void> {
+    await this.redis.set(this.createdKey(session), '1', 'PX', this.options.idleMs ?? DAY_MS);
+  }
+
+  async exists(session: string): Promise<boolean> {
+    // Both keys carry the session's hash tag: one slot, so one EXISTS on Redis Cluster too.
+    return (await this.redis.exists(this.key(session), this.createdKey(session))) > 0;
+  }
+
   async append(session: string, frames: Uint8Array[]): Promise<string[]> {
     const key = this.key(session);
     const multi = this.redis.multi();

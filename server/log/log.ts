@@ -36,6 +36,13 @@ export interface SessionLog {
   /** The newest id removed by retention (START when nothing was): a reader behind it has a gap. */
   trimmedUpTo(session: string): Promise<string>;
   tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void, onError: (err: Error) => void): StopTail;
+  /**
+   * Makes `session` known before its first frame (idempotent), so that a subscriber can tell it from a misspelt id
+   * on every node sharing the log; it is forgotten like an idle log (the adapter's idle time after creation).
+   */
+  create(session: string): Promise<void>;
+  /** Whether `session` was created, or has had frames, and has not expired since. */
+  exists(session: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,20 @@ describe('protocol errors', () => {
     await expectError(() => client.sendRaw(Buffer.from([0xc1, 0xff, 0x00])), 'bad_encoding');
   });
 
+  it('the byte 0xC1 (never used by MessagePack) anywhere in a message → bad_encoding, not a value', async () => {
+    const typeIsC1 = Buffer.concat([Buffer.from([0x82, 0xa4]), Buffer.from('type'), Buffer.from([0xc1, 0xa2]), Buffer.from('id'), Buffer.from([0xa2]), Buffer.from('c1')]);
+    const err = await expectError(() => client.sendRaw(typeIsC1), 'bad_encoding');
+    assert.match(err.message, /0xc1/);
+    const fieldIsC1 = Buffer.concat([Buffer.from([0x82, 0xa4]), Buffer.from('type'), Buffer.from([0xab]), Buffer.from('unsubscribe'), Buffer.from([0xa7]), Buffer.from('session'), Buffer.from([0xc1])]);
+    await expectError(() => client.sendRaw(fieldIsC1), 'bad_encoding');
+  });
+
+  it('an extension type, or bytes after the map → bad_encoding', async () => {
+    const timestamp = Buffer.concat([Buffer.from([0x82, 0xa4]), Buffer.from('type'), Buffer.from([0xab]), Buffer.from('unsubscribe'), Buffer.from([0xa7]), Buffer.from('session'), Buffer.from([0xd6, 0xff, 0, 0, 0, 1])]);
+    await expectError(() => client.sendRaw(timestamp), 'bad_encoding');
+    await expectError(() => client.sendRaw(Buffer.concat([Buffer.from(encode({ type: 'unsubscribe', session: 's' })), Buffer.from([0x01])])), 'bad_encoding');
+  });
+
   it('truncated MessagePack → bad_encoding', async () => {
     await expectError(() => client.sendRaw(Buffer.from(encode({ type: 'execute', code: 'x'.repeat(50) })).subarray(0, 20)), 'bad_encoding');
   });
@@ -53,6 +67,18 @@ describe('protocol errors', () => {
 
   it('a message that is not a map → invalid_message', async () => {
     await expectError(() => client.send([1, 2, 3]), 'invalid_message');
+    await expectError(() => client.sendRaw('"execute"', false), 'invalid_message');
+  });
+
+  it('a missing or non-string `type` → unknown_type', async () => {
+    await expectError(() => client.send({ id: 't1' }), 'unknown_type', 't1');
+    await expectError(() => client.send({ type: 7, id: 't2' }), 'unknown_type', 't2');
+  });
+
+  it('an `id` that is not a string of at most 64 characters → invalid_message, answered with id nil', async () => {
+    const err = await expectError(() => client.send({ type: 'unsubscribe', id: 5, session: 's' }), 'invalid_message');
+    assert.match(err.message, /^id/);
+    await expectError(() => client.send({ type: 'unsubscribe', id: 'x'.repeat(65), session: 's' }), 'invalid_message');
   });
 
   it('a missing field → invalid_message naming it', async () => {
@@ -74,9 +100,9 @@ describe('protocol errors', () => {
 
   it('JSON text messages are accepted for debugging', async () => {
     const from = client.received.length;
-    client.sendRaw(JSON.stringify({ type: 'subscribe', id: 'j1', session: 'json-session' }), false);
+    client.sendRaw(JSON.stringify({ type: 'unsubscribe', id: 'j1', session: 'json-session' }), false);
     const reply = await client.waitFor((f) => 'id' in f && f.id === 'j1', 5000, from);
-    assert.equal(reply.type, 'subscribed');
+    assert.equal(reply.type, 'unsubscribed');
   });
 
   it('cancelling an unknown run → not_found', async () => {

@@ -1,0 +1,90 @@
+/** The application layer: the handler of every client message type, one table dispatching them, and the connection lifecycle every protocol adapter drives. */
+import { CloseCodes, type ClientMessage, type ClientMessageOf, type ClientMessageType } from '../../protocol/index.ts';
+import type { Logger } from '../obs/logger.ts';
+import { Refusal, type Caller } from './caller.ts';
+import { createRuns, type RunsDeps } from './runs.ts';
+import { createSessionCommands, type SessionCommandsDeps } from './sessions.ts';
+import { createSubscriptions, type SubscriptionsDeps } from './subscriptions.ts';
+import type { Peer } from './transport.ts';
+
+export interface AppDeps extends RunsDeps, SessionCommandsDeps, SubscriptionsDeps {
+  logger: Logger;
+  /** Called when a connection closes: it owns nothing any more (e.g. containers kept for its next run). */
+  forgetOwner: (owner: string) => void;
+}
+
+/** A command: what one message type does for a caller. It answers on `caller.peer`, or throws a `Refusal`. */
+export type Handler<T extends ClientMessageType> = (caller: Caller, msg: ClientMessageOf<T>) => Promise<void> | void;
+
+/**
+ * What a protocol adapter calls: `connect` when a connection opens, `handle` for each message it has decoded and
+ * validated, `disconnect` once when it closes (after the adapter has dropped its subscriptions).
+ */
+export interface Application {
+  connect(peer: Peer): Caller;
+  /** Handles one message; every failure is answered on the peer (an `error` reply), so this never rejects. */
+  handle(caller: Caller, msg: ClientMessage): Promise<void>;
+  disconnect(caller: Caller): void;
+}
+
+export function createApp(deps: AppDeps) {
+  const runs = createRuns(deps);
+  const sessions = createSessionCommands(deps);
+  const subscriptions = createSubscriptions(deps);
+  // `satisfies`: a message type of protocol/messages.ts without a handler here does not compile.
+  const handlers = {
+    execute: runs.execute,
+    benchmark: runs.benchmark,
+    test: runs.test,
+    cancel: runs.cancel,
+    'session.open': sessions.open,
+    'session.rename': sessions.rename,
+    'session.close': sessions.close,
+    subscribe: subscriptions.subscribe,
+    unsubscribe: subscriptions.unsubscribe,
+    replay: subscriptions.replay,
+  } satisfies { [T in ClientMessageType]: Handler<T> };
+  const callers = new Set<Caller>();
+
+  const app: Application = {
+    connect(peer) {
+      const caller: Caller = { peer, ownSession: null, runs: new Set() };
+      callers.add(caller);
+      return caller;
+    },
+
+    async handle(caller, msg) {
+      // The table's keys are the message types, so this is the handler of `msg`'s own type (TypeScript cannot relate the two).
+      const handler = handlers[msg.type] as Handler<ClientMessageType>;
+      try {
+        await handler(caller, msg as never);
+      } catch (err) {
+        if (err instanceof Refusal) {
+          caller.peer.reply({ type: 'error', id: msg.id ?? null, code: err.code, message: err.message, ...err.extra });
+          return;
+        }
+        deps.logger.error('handling message failed', { type: msg.type, requestId: msg.id, conn: caller.peer.id, err });
+        caller.peer.reply({ type: 'error', id: msg.id ?? null, code: 'internal', message: 'the server failed to handle this message; it is logged' });
+      }
+    },
+
+    disconnect(caller) {
+      callers.delete(caller);
+      runs.disconnect(caller);
+      // The connection is the owner until authentication exists: nothing can run for it again.
+      deps.forgetOwner(caller.peer.id);
+    },
+  };
+
+  return {
+    ...app,
+    /** The run queue's worker. */
+    work: runs.work,
+    /** Ends a job the queue dropped (at shutdown) with `run.ended` `cancelled`. */
+    abandon: runs.abandon,
+    /** Closes every connection, for shutdown: clients reconnect elsewhere and resume. */
+    closeAll(): void {
+      for (const caller of callers) caller.peer.close(CloseCodes.shutdown, 'server shutting down');
+    },
+  };
+}

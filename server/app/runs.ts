@@ -1,0 +1,173 @@
+/** Run commands — execute, benchmark, test, cancel — and what happens to a caller's runs when it disconnects. */
+import type { Benchmark, ClientMessageOf, Execute, Language, Test, Verdict } from '../../protocol/index.ts';
+import { START, type SessionLog } from '../log/log.ts';
+import { PROBLEM_LANGUAGES, isProblemLanguage, type Problem } from '../problems/problem.ts';
+import type { RunQueue } from '../queue/queue.ts';
+import { BenchMode } from '../runner/modes/bench-mode.ts';
+import { GradeMode } from '../runner/modes/grade-mode.ts';
+import type { ModeHandler } from '../runner/modes/mode.ts';
+import type { RunJob, Runner } from '../runner/runner.ts';
+import type { Sessions } from '../sessions/sessions.ts';
+import { Refusal, type Caller } from './caller.ts';
+
+export interface RunsDeps {
+  log: SessionLog;
+  queue: RunQueue;
+  runner: Runner;
+  sessions: Sessions;
+  languages: ReadonlySet<Language>;
+  limits: { maxSteps: number; timeoutMs: number };
+  newId: () => string;
+  /** False once shutdown has begun: new runs are refused with `shutting_down`. */
+  accepting: () => boolean;
+  /** The problem catalog by slug, for `test`. */
+  problems: ReadonlyMap<string, Problem>;
+  /** How many connections of this process follow `session` (every adapter's). */
+  watchers: (session: string) => number;
+}
+
+/** A run started here that has not ended: who started it, and its verdict once known. */
+interface Unfinished {
+  job: RunJob;
+  caller: Caller;
+  verdict: Promise<Verdict>;
+  end: (verdict: Verdict) => void;
+}
+
+export function createRuns(deps: RunsDeps) {
+  const unfinished = new Map<string, Unfinished>();
+  /** Connections' own sessions: session id → the peer id that created it. */
+  const ownSessions = new Map<string, string>();
+
+  /** Refuses unless `caller` may run code in `session`. */
+  async function checkTarget(caller: Caller, session: string, ownerKey: string | undefined): Promise<void> {
+    if (session === caller.ownSession) return;
+    if (ownSessions.has(session)) throw new Refusal('forbidden', 'this session belongs to another connection');
+    const { check } = await deps.sessions.checkOwner(session, ownerKey);
+    switch (check) {
+      case 'ok':
+        return;
+      case 'not_found':
+        throw new Refusal('not_found', `no session ${session}: open one with session.open, or omit \`session\` to use this connection's own`);
+      case 'forbidden':
+        throw new Refusal('forbidden', 'only the session owner, with its owner key, may run code in this session');
+      case 'closed':
+        throw new Refusal('session_closed', `session ${session} is closed`);
+    }
+  }
+
+  /** Common path of every run request: checks, session, queue, `accepted`, auto-subscription. */
+  async function submit(caller: Caller, msg: Execute | Benchmark | Test, mode?: ModeHandler): Promise<void> {
+    const { peer } = caller;
+    if (!deps.accepting()) throw new Refusal('shutting_down', 'the server is shutting down; retry on another server or after it restarts');
+    if (!deps.languages.has(msg.language)) {
+      throw new Refusal('unsupported_language', `no sandbox image for ${msg.language} on this server; available: ${[...deps.languages].join(', ')}`);
+    }
+    if (!msg.session && !caller.ownSession) {
+      caller.ownSession = deps.newId();
+      ownSessions.set(caller.ownSession, peer.id);
+      // Known to every gateway before its first frame: a watcher given its id may subscribe at once.
+      await deps.log.create(caller.ownSession);
+    }
+    const session = msg.session ?? caller.ownSession!;
+    await checkTarget(caller, session, msg.ownerKey);
+    const limits = msg.type === 'execute' ? msg.limits : undefined;
+    const job: RunJob = {
+      run: deps.newId(),
+      session,
+      owner: peer.id,
+      language: msg.language,
+      code: msg.code,
+      stdin: msg.type === 'execute' ? msg.stdin : [],
+      maxSteps: Math.min(deps.limits.maxSteps, limits?.maxSteps ?? Infinity),
+      timeoutMs: Math.min(msg.type === 'benchmark' ? Math.max(deps.limits.timeoutMs, msg.budgetMs + 5000) : deps.limits.timeoutMs, limits?.timeoutMs ?? Infinity),
+      ...(mode ? { mode } : {}),
+    };
+    // The caller follows the session from its current end, so it receives this run from its first frame.
+    const after = peer.follows(session) ? null : ((await deps.log.last(session)) ?? START);
+    if (peer.closed) return;
+    const admission = deps.queue.submit(job);
+    if (!admission.ok) throw new Refusal('busy', 'the run queue is full', { retryAfterMs: admission.retryAfterMs });
+    let end!: (verdict: Verdict) => void;
+    const verdict = new Promise<Verdict>((resolve) => (end = resolve));
+    unfinished.set(job.run, { job, caller, verdict, end });
+    caller.runs.add(job.run);
+    peer.reply({ type: 'accepted', id: msg.id, run: job.run, session });
+    if (after !== null) await peer.subscribe(session, after);
+  }
+
+  function ended(run: string, verdict: Verdict): void {
+    const u = unfinished.get(run);
+    if (!u) return;
+    unfinished.delete(run);
+    u.caller.runs.delete(run);
+    u.end(verdict);
+  }
+
+  /** The queue's worker: runs the job and records how it ended. */
+  async function work(job: RunJob): Promise<void> {
+    let verdict: Verdict = 'internal_error';
+    try {
+      verdict = (await deps.runner.execute(job)).verdict;
+    } finally {
+      ended(job.run, verdict);
+    }
+  }
+
+  /** Ends a job that never started (cancelled while queued, or dropped at shutdown) with `run.ended` `cancelled`. */
+  async function abandon(job: RunJob): Promise<void> {
+    let verdict: Verdict = 'internal_error';
+    try {
+      verdict = (await deps.runner.abandon(job)).verdict;
+    } finally {
+      ended(job.run, verdict);
+    }
+  }
+
+  /** Stops `run` and answers once it has ended: `ok` when it ended `cancelled`, `not_found` when it had ended otherwise. */
+  async function cancel(caller: Caller, msg: ClientMessageOf<'cancel'>): Promise<void> {
+    const u = unfinished.get(msg.run);
+    if (!u || u.caller !== caller) throw new Refusal('not_found', `no run ${msg.run} started by this connection is queued or running`);
+    const queued = deps.queue.remove(msg.run);
+    if (queued) void abandon(queued);
+    else deps.runner.cancel(msg.run, caller.peer.id);
+    // The run may have finished just before the cancel reached it (its verdict decided, its record not yet written):
+    // only its verdict tells.
+    const verdict = await u.verdict;
+    if (verdict !== 'cancelled') throw new Refusal('not_found', `run ${msg.run} ended (${verdict}) before the cancel reached it`);
+    caller.peer.reply({ type: 'ok', id: msg.id });
+  }
+
+  /** A closed connection's runs are cancelled unless another connection of this process watches their session. */
+  function disconnect(caller: Caller): void {
+    if (caller.ownSession) ownSessions.delete(caller.ownSession);
+    for (const run of caller.runs) {
+      const u = unfinished.get(run);
+      if (!u || deps.watchers(u.job.session) > 0) continue;
+      const queued = deps.queue.remove(run);
+      if (queued) void abandon(queued);
+      else deps.runner.cancel(run);
+    }
+  }
+
+  return {
+    execute: (caller: Caller, msg: Execute) => submit(caller, msg),
+    benchmark(caller: Caller, msg: Benchmark): Promise<void> {
+      if (!isProblemLanguage(msg.language)) throw new Refusal('unsupported_language', `benchmarks run ${PROBLEM_LANGUAGES.join(' and ')} only`);
+      return submit(caller, msg, new BenchMode(msg));
+    },
+    test(caller: Caller, msg: Test): Promise<void> {
+      const problem = deps.problems.get(msg.problem);
+      if (!problem) throw new Refusal('not_found', `no problem ${msg.problem}; known: ${[...deps.problems.keys()].join(', ')}`);
+      const language = msg.language;
+      if (!isProblemLanguage(language) || !(language in problem.languages)) {
+        throw new Refusal('unsupported_language', `problem ${msg.problem} has no ${language} version`);
+      }
+      return submit(caller, msg, new GradeMode(problem, language, msg.code));
+    },
+    cancel,
+    disconnect,
+    work,
+    abandon,
+  };
+}

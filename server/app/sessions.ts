@@ -1,0 +1,48 @@
+/** Session commands — session.open, session.rename, session.close — for instructor sessions. */
+import { encode, type ClientMessageOf, type UnpositionedFrame } from '../../protocol/index.ts';
+import type { SessionLog } from '../log/log.ts';
+import type { Runner } from '../runner/runner.ts';
+import type { Sessions } from '../sessions/sessions.ts';
+import { Refusal, type Caller } from './caller.ts';
+
+export interface SessionCommandsDeps {
+  log: SessionLog;
+  sessions: Sessions;
+  runner: Runner;
+}
+
+export function createSessionCommands(deps: SessionCommandsDeps) {
+  /** Refuses unless `ownerKey` is the open session's. */
+  async function checkOwner(session: string, ownerKey: string): Promise<void> {
+    const { check } = await deps.sessions.checkOwner(session, ownerKey);
+    if (check === 'forbidden') throw new Refusal('forbidden', 'wrong owner key');
+    if (check === 'closed') throw new Refusal('session_closed', `session ${session} is closed`);
+    if (check === 'not_found') throw new Refusal('not_found', `no session ${session}`);
+  }
+
+  async function appendSessionFrame(frame: UnpositionedFrame): Promise<void> {
+    await deps.log.append(frame.session, [encode(frame)]);
+  }
+
+  return {
+    async open(caller: Caller, msg: ClientMessageOf<'session.open'>): Promise<void> {
+      const { record, ownerKey } = await deps.sessions.open(msg.title);
+      caller.peer.reply({ type: 'session.opened', id: msg.id, session: record.id, joinCode: record.joinCode, ownerKey, title: record.title });
+    },
+
+    async rename(caller: Caller, msg: ClientMessageOf<'session.rename'>): Promise<void> {
+      await checkOwner(msg.session, msg.ownerKey);
+      await deps.sessions.rename(msg.session, msg.title);
+      await appendSessionFrame({ type: 'session.renamed', session: msg.session, title: msg.title });
+      caller.peer.reply({ type: 'ok', id: msg.id });
+    },
+
+    async close(caller: Caller, msg: ClientMessageOf<'session.close'>): Promise<void> {
+      await checkOwner(msg.session, msg.ownerKey);
+      await deps.sessions.close(msg.session);
+      for (const job of deps.runner.activeRuns()) if (job.session === msg.session) deps.runner.cancel(job.run);
+      await appendSessionFrame({ type: 'session.closed', session: msg.session });
+      caller.peer.reply({ type: 'ok', id: msg.id });
+    },
+  };
+}

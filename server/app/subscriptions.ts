@@ -1,0 +1,74 @@
+/** Subscription commands — subscribe (by session id or join code), unsubscribe — and replay of a stored run. */
+import type { ClientMessageOf, Subscribe } from '../../protocol/index.ts';
+import type { TraceArchive } from '../archive/trace-archive.ts';
+import { START, compareIds, type SessionLog } from '../log/log.ts';
+import type { Runner } from '../runner/runner.ts';
+import type { AttemptLimiter } from '../sessions/attempts.ts';
+import type { Sessions } from '../sessions/sessions.ts';
+import { Refusal, type Caller } from './caller.ts';
+
+export interface SubscriptionsDeps {
+  log: SessionLog;
+  sessions: Sessions;
+  joinAttempts: AttemptLimiter;
+  runner: Runner;
+  archive: TraceArchive;
+}
+
+export function createSubscriptions(deps: SubscriptionsDeps) {
+  /** The session a `subscribe` names, refused when it names none. */
+  async function target(caller: Caller, msg: Subscribe): Promise<string> {
+    if (msg.code === undefined) {
+      const session = msg.session!;
+      // A connection's own session is in the log (created with its first run); an opened one is in the store,
+      // also before its first frame.
+      if ((await deps.log.exists(session)) || (await deps.sessions.get(session))) return session;
+      throw new Refusal('not_found', `no session ${session}: it was never opened or run in, or it expired`);
+    }
+    const address = caller.peer.address;
+    const wait = deps.joinAttempts.retryAfter(address);
+    if (wait > 0) throw new Refusal('rate_limited', 'too many wrong join codes from this connection', { retryAfterMs: wait });
+    const record = await deps.sessions.byCode(msg.code);
+    if (!record) {
+      deps.joinAttempts.fail(address);
+      throw new Refusal('not_found', `no session has join code ${msg.code}`);
+    }
+    return record.id;
+  }
+
+  async function subscribe(caller: Caller, msg: Subscribe): Promise<void> {
+    const { peer } = caller;
+    const session = await target(caller, msg);
+    const after = msg.position ?? START;
+    const trimmed = await deps.log.trimmedUpTo(session);
+    const earliest = (await deps.log.first(session)) ?? undefined;
+    if (peer.closed) return;
+    if (trimmed !== START && msg.position && compareIds(after, trimmed) < 0) {
+      throw new Refusal('position_expired', `frames after ${after} are no longer retained`, earliest ? { earliest } : {});
+    }
+    const truncated = trimmed !== START && !msg.position;
+    peer.reply({ type: 'subscribed', id: msg.id, session, ...(msg.position ? { position: msg.position } : {}), ...(truncated ? { truncated, earliest } : {}) });
+    await peer.subscribe(session, after);
+  }
+
+  function unsubscribe(caller: Caller, msg: ClientMessageOf<'unsubscribe'>): void {
+    caller.peer.unsubscribe(msg.session);
+    caller.peer.reply({ type: 'unsubscribed', id: msg.id, session: msg.session });
+  }
+
+  async function replay(caller: Caller, msg: ClientMessageOf<'replay'>): Promise<void> {
+    const { peer } = caller;
+    // `run.ended` reaches clients just before the run is recorded: a replay asked for at once waits for it.
+    await deps.runner.settled(msg.run);
+    if (!(await deps.archive.has(msg.run))) throw new Refusal('not_found', `no finished run ${msg.run} is stored`);
+    let frames = 0;
+    for await (const entries of deps.archive.entries(msg.run)) {
+      if (peer.closed) return;
+      await peer.send(entries);
+      frames += entries.length;
+    }
+    peer.reply({ type: 'replay.ended', id: msg.id, run: msg.run, frames });
+  }
+
+  return { subscribe, unsubscribe, replay };
+}
