@@ -7,7 +7,7 @@ import { createSessionCommands, type SessionCommandsDeps } from './sessions.ts';
 import { createSubscriptions, type SubscriptionsDeps } from './subscriptions.ts';
 import type { Peer } from './transport.ts';
 
-export interface AppDeps extends RunsDeps, SessionCommandsDeps, SubscriptionsDeps {
+export interface AppDeps extends RunsDeps, Omit<SessionCommandsDeps, 'cancelRuns'>, SubscriptionsDeps {
   logger: Logger;
   /** Called when a connection closes: it owns nothing any more (e.g. containers kept for its next run). */
   forgetOwner: (owner: string) => void;
@@ -29,7 +29,7 @@ export interface Application {
 
 export function createApp(deps: AppDeps) {
   const runs = createRuns(deps);
-  const sessions = createSessionCommands(deps);
+  const sessions = createSessionCommands({ ...deps, cancelRuns: runs.cancelSession });
   const subscriptions = createSubscriptions(deps);
   // `satisfies`: a message type of protocol/messages.ts without a handler here does not compile.
   const handlers = {

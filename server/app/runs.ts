@@ -124,13 +124,18 @@ export function createRuns(deps: RunsDeps) {
     }
   }
 
+  /** Ends `run` `cancelled`: taken out of the queue if it waits there, else stopped (unless it has ended). */
+  function stop(run: string): void {
+    const queued = deps.queue.remove(run);
+    if (queued) void abandon(queued);
+    else deps.runner.cancel(run);
+  }
+
   /** Stops `run` and answers once it has ended: `ok` when it ended `cancelled`, `not_found` when it had ended otherwise. */
   async function cancel(caller: Caller, msg: ClientMessageOf<'cancel'>): Promise<void> {
     const u = unfinished.get(msg.run);
     if (!u || u.caller !== caller) throw new Refusal('not_found', `no run ${msg.run} started by this connection is queued or running`);
-    const queued = deps.queue.remove(msg.run);
-    if (queued) void abandon(queued);
-    else deps.runner.cancel(msg.run, caller.peer.id);
+    stop(msg.run);
     // The run may have finished just before the cancel reached it (its verdict decided, its record not yet written):
     // only its verdict tells.
     const verdict = await u.verdict;
@@ -143,11 +148,13 @@ export function createRuns(deps: RunsDeps) {
     if (caller.ownSession) ownSessions.delete(caller.ownSession);
     for (const run of caller.runs) {
       const u = unfinished.get(run);
-      if (!u || deps.watchers(u.job.session) > 0) continue;
-      const queued = deps.queue.remove(run);
-      if (queued) void abandon(queued);
-      else deps.runner.cancel(run);
+      if (u && deps.watchers(u.job.session) === 0) stop(run);
     }
+  }
+
+  /** Ends every run of `session` started here, queued or running: the session was closed. */
+  function cancelSession(session: string): void {
+    for (const u of [...unfinished.values()]) if (u.job.session === session) stop(u.job.run);
   }
 
   return {
@@ -167,6 +174,7 @@ export function createRuns(deps: RunsDeps) {
     },
     cancel,
     disconnect,
+    cancelSession,
     work,
     abandon,
   };

@@ -1,14 +1,14 @@
 /** Session commands — session.open, session.rename, session.close — for instructor sessions. */
 import { encode, type ClientMessageOf, type UnpositionedFrame } from '../../protocol/index.ts';
 import type { SessionLog } from '../log/log.ts';
-import type { Runner } from '../runner/runner.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { Refusal, type Caller } from './caller.ts';
 
 export interface SessionCommandsDeps {
   log: SessionLog;
   sessions: Sessions;
-  runner: Runner;
+  /** Ends the session's runs started on this server, queued or running. */
+  cancelRuns: (session: string) => void;
 }
 
 export function createSessionCommands(deps: SessionCommandsDeps) {
@@ -40,7 +40,7 @@ export function createSessionCommands(deps: SessionCommandsDeps) {
     async close(caller: Caller, msg: ClientMessageOf<'session.close'>): Promise<void> {
       await checkOwner(msg.session, msg.ownerKey);
       await deps.sessions.close(msg.session);
-      for (const job of deps.runner.activeRuns()) if (job.session === msg.session) deps.runner.cancel(job.run);
+      deps.cancelRuns(msg.session);
       await appendSessionFrame({ type: 'session.closed', session: msg.session });
       caller.peer.reply({ type: 'ok', id: msg.id });
     },

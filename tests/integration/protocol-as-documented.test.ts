@@ -155,6 +155,14 @@ describe('a connection\'s own session, on another gateway before its first frame
     assert.equal(joined.type, 'subscribed', JSON.stringify(joined));
     assert.ok(!owner.frames.some((f) => f.type === 'run.started' && f.run === queued.run), 'the session had no frame yet');
 
+    // While the slot is taken, a run queued in an opened session that is then closed ends `cancelled` without running.
+    const opened = (await owner.request({ type: 'session.open', title: 'closing' })) as Frame<'session.opened'>;
+    const inClosed = (await owner.request({ type: 'execute', language: 'python', code: 'x = 1\n', session: opened.session, ownerKey: opened.ownerKey })) as Frame<'accepted'>;
+    assert.equal(inClosed.type, 'accepted');
+    assert.equal((await owner.request({ type: 'session.close', session: opened.session, ownerKey: opened.ownerKey })).type, 'ok');
+    const closedEnd = await owner.waitFor<Frame<'run.ended'>>((f) => f.type === 'run.ended' && f.run === inClosed.run, 60_000);
+    assert.equal(closedEnd.verdict, 'cancelled');
+
     assert.equal((await busy.request({ type: 'cancel', run: blocking.run }, 60_000)).type, 'ok');
     const ended = await watcher.waitFor<Frame<'run.ended'>>((f) => f.type === 'run.ended' && f.run === queued.run, 60_000);
     assert.equal(ended.verdict, 'ok');
