@@ -83,6 +83,7 @@ describe('workbench', { timeout: 15 * 60_000 }, () => {
       return m !== null && Number(m[1]) > 3;
     }, null, { timeout: WAIT });
     await page.keyboard.press(' ');
+    await page.getByRole('button', { name: 'Play' }).waitFor();
     const paused = await position(page);
     await page.waitForTimeout(500);
     assert.deepEqual(await position(page), paused, 'paused');

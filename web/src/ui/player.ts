@@ -49,24 +49,31 @@ export function usePlayer(run: RunModel, options: PlayerOptions): Player {
   // "Last" on a live run means back to its newest step, and staying there as steps arrive.
   const toLast = useCallback(() => setPinned(run.ended ? clamp(run.length - 1) : null), [run, clamp]);
   const toFirst = useCallback(() => setPinned(run.trace.first), [run]);
-  const goLive = useCallback(() => {
-    setPlaying(false);
-    setPinned(null);
-  }, []);
+  // Read by the playing loop: a pause stops it at once, not after the render that follows (a tick could slip in).
   const isPlaying = useRef(playing);
   isPlaying.current = playing;
+  const pause = useCallback(() => {
+    isPlaying.current = false;
+    setPlaying(false);
+  }, []);
+  const goLive = useCallback(() => {
+    pause();
+    setPinned(null);
+  }, [pause]);
   const togglePlay = useCallback(() => {
-    if (isPlaying.current) return setPlaying(false);
+    if (isPlaying.current) return pause();
     // Play from the start when the run is over and shown at its end, as media players do.
     setPinned(run.ended && current.current === run.length - 1 ? run.trace.first : (current.current ?? run.trace.first));
+    isPlaying.current = true;
     setPlaying(true);
-  }, [run]);
+  }, [run, pause]);
 
   useEffect(() => {
     if (!playing) return;
     let last = performance.now();
     let owed = 0;
     let frame = requestAnimationFrame(function tick(now) {
+      if (!isPlaying.current) return;
       owed += ((now - last) * speed) / 1000;
       last = now;
       const whole = Math.floor(owed);
