@@ -6,7 +6,7 @@
  * is closed after it (none are: a bad message never costs the connection).
  */
 export const ErrorCodes = {
-  bad_encoding: { retry: false, text: 'the message is neither valid MessagePack (binary) nor valid JSON (text)' },
+  bad_encoding: { retry: false, text: 'the message is neither valid MessagePack of the standard types (binary) nor valid JSON (text)' },
   too_large: { retry: false, text: 'the message is larger than the server accepts' },
   unknown_type: { retry: false, text: 'the message type is not one the server knows' },
   invalid_message: { retry: false, text: 'a field is missing or has the wrong type or size' },

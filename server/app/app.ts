@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps) {
       // The table's keys are the message types, so this is the handler of `msg`'s own type (TypeScript cannot relate the two).
       const handler = handlers[msg.type] as Handler<ClientMessageType>;
       try {
-        await handler(caller, msg as never);
+        await handler(caller, msg);
       } catch (err) {
         if (err instanceof Refusal) {
           caller.peer.reply({ type: 'error', id: msg.id ?? null, code: err.code, message: err.message, ...err.extra });

@@ -6,7 +6,7 @@ import type { RunQueue } from '../queue/queue.ts';
 import { BenchMode } from '../runner/modes/bench-mode.ts';
 import { GradeMode } from '../runner/modes/grade-mode.ts';
 import type { ModeHandler } from '../runner/modes/mode.ts';
-import type { RunJob, Runner } from '../runner/runner.ts';
+import type { RunJob, RunSummary, Runner } from '../runner/runner.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { Refusal, type Caller } from './caller.ts';
 
@@ -96,33 +96,23 @@ export function createRuns(deps: RunsDeps) {
     if (after !== null) await peer.subscribe(session, after);
   }
 
-  function ended(run: string, verdict: Verdict): void {
-    const u = unfinished.get(run);
-    if (!u) return;
-    unfinished.delete(run);
-    u.caller.runs.delete(run);
-    u.end(verdict);
-  }
-
-  /** The queue's worker: runs the job and records how it ended. */
-  async function work(job: RunJob): Promise<void> {
+  /** Waits for the runner to finish `job` (whatever the outcome), then lets its caller and pending cancels know. */
+  async function settle(job: RunJob, running: Promise<RunSummary>): Promise<void> {
     let verdict: Verdict = 'internal_error';
     try {
-      verdict = (await deps.runner.execute(job)).verdict;
+      verdict = (await running).verdict;
     } finally {
-      ended(job.run, verdict);
+      const u = unfinished.get(job.run);
+      unfinished.delete(job.run);
+      u?.caller.runs.delete(job.run);
+      u?.end(verdict);
     }
   }
 
+  /** The queue's worker. */
+  const work = (job: RunJob): Promise<void> => settle(job, deps.runner.execute(job));
   /** Ends a job that never started (cancelled while queued, or dropped at shutdown) with `run.ended` `cancelled`. */
-  async function abandon(job: RunJob): Promise<void> {
-    let verdict: Verdict = 'internal_error';
-    try {
-      verdict = (await deps.runner.abandon(job)).verdict;
-    } finally {
-      ended(job.run, verdict);
-    }
-  }
+  const abandon = (job: RunJob): Promise<void> => settle(job, deps.runner.abandon(job));
 
   /** Ends `run` `cancelled`: taken out of the queue if it waits there, else stopped (unless it has ended). */
   function stop(run: string): void {
@@ -154,7 +144,7 @@ export function createRuns(deps: RunsDeps) {
 
   /** Ends every run of `session` started here, queued or running: the session was closed. */
   function cancelSession(session: string): void {
-    for (const u of [...unfinished.values()]) if (u.job.session === session) stop(u.job.run);
+    for (const u of unfinished.values()) if (u.job.session === session) stop(u.job.run);
   }
 
   return {
