@@ -133,6 +133,14 @@ export function instrument(src, options = {}) {
   }
 }
 
+// Identifiers sloppy code may bind and strict code may not name.
+const STRICT_RESERVED = new Set(['implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield']);
+
+// A directive's text may be empty (`""; "use strict";`): acorn's `directive` is then '', which is falsy.
+const isDirective = (st) => st.type === 'ExpressionStatement' && typeof st.directive === 'string';
+
+const isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
 function isFunctionNode(n) {
   return n && (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
 }
@@ -182,6 +190,7 @@ class Instrumenter {
     this.unresolved = [];   // {id, scope, write}
     this.moduleFn = null;
     this.hasStrictModule = false;
+    this.renames = 0;
   }
 
   fail(node, message, type = 'SyntaxError') {
@@ -231,7 +240,7 @@ class Instrumenter {
 
   hasUseStrict(body) {
     for (const st of body) {
-      if (st.type !== 'ExpressionStatement' || !st.directive) break;
+      if (!isDirective(st)) break;
       if (st.directive === 'use strict') return true;
     }
     return false;
@@ -255,6 +264,7 @@ class Instrumenter {
     if (existing) {
       // var re-declaration or function overriding var: keep the first binding (same variable)
       if (existing.kind === 'param' || existing.kind === 'var' || existing.kind === 'function') {
+        if (kind === 'var' || existing.kind === 'var') existing.hasVar = true;   // see renameBlockedFunctions
         if (kind === 'function' && existing.kind === 'var') { existing.kind = 'function'; existing.declStart = declStart; }
         id._b = existing;
         return existing;
@@ -662,7 +672,7 @@ class Instrumenter {
 
   // ------------------------------------------------------------------ views
   // Which bindings are readable (no TDZ, no side effects) at `pos` inside `scope`.
-  viewAt(pos, scope, fn) {
+  viewAt(pos, scope, fn, strict = fn.strict) {
     const entries = [];
     if (fn.kind === 'function' && fn.showThis) {
       entries.push({ name: 'this', uid: -1, expr: fn.derivedCtor ? '$__g(()=>this)' : 'this' });
@@ -674,7 +684,7 @@ class Instrumenter {
         if (seen.has(b.name)) continue;
         seen.add(b.name);
         if (b.kind === 'fname' || b.kind === 'classInner') continue;
-        if (this.visible(b, pos)) own.push(b);
+        if (this.visible(b, pos) && this.nameable(b.name, fn, strict)) own.push(b);
       }
       if (s === fn.scope) break;
     }
@@ -684,7 +694,7 @@ class Instrumenter {
     }
     if (fn.kind === 'function') {
       for (const [name, b] of fn.free) {
-        if (seen.has(name)) continue;
+        if (seen.has(name) || !this.nameable(name, fn, strict)) continue;
         seen.add(name);
         entries.push({ name, uid: b.uid, expr: this.closureSafe(b, fn) ? name : `$__g(()=>${name})` });
       }
@@ -699,6 +709,19 @@ class Instrumenter {
     let args = '';
     for (const e of entries) args += ',' + e.expr;
     return { vid, args };
+  }
+
+  // Whether code of `fn` can read a variable by this name: sloppy code may name a variable `let`, `static` or `yield`
+  // that strict code (a class body's computed keys too), a generator or an async function inside it cannot (a view
+  // lists closure variables too).
+  nameable(name, fn, strict) {
+    if (strict && STRICT_RESERVED.has(name)) return false;
+    if (name !== 'yield' && name !== 'await') return true;
+    for (let f = fn; f && f.kind === 'function'; f = f.lexParent) {
+      if (name === 'yield' ? f.node.generator : f.node.async) return false;
+      if (f.node.type !== 'ArrowFunctionExpression') break;
+    }
+    return true;
   }
 
   visible(b, pos) {
@@ -733,11 +756,32 @@ class Instrumenter {
     const src = this.src;
     for (;;) {
       const c = src.charCodeAt(pos);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 11 || c === 12) { pos++; continue; }
-      if (c === 47 && src.charCodeAt(pos + 1) === 47) { while (pos < src.length && src.charCodeAt(pos) !== 10) pos++; continue; }
+      // JavaScript's white space and line terminators are exactly RegExp's \s (U+3000 and the other Zs spaces too)
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || (c > 127 && /\s/.test(src[pos]))) { pos++; continue; }
+      if (c === 47 && src.charCodeAt(pos + 1) === 47) { // a line comment ends at any line terminator, \r included
+        while (pos < src.length && !isLineTerminator(src.charCodeAt(pos))) pos++;
+        continue;
+      }
       if (c === 47 && src.charCodeAt(pos + 1) === 42) { const e = src.indexOf('*/', pos + 2); pos = e < 0 ? src.length : e + 2; continue; }
       return pos;
     }
+  }
+
+  // Where `node` ends with the parentheses closed around it before `limit`: acorn keeps no node for parentheses, so
+  // a node's span leaves them out and its parent's takes them in. Text that replaces a child must take them along, or
+  // `(a).b = 1` loses its `(` and keeps its `)`.
+  closeParens(node, limit) {
+    let pos = node.end;
+    for (;;) {
+      const p = this.skipTrivia(pos);
+      if (p >= limit || this.src.charCodeAt(p) !== 41 /* ) */) return pos;
+      pos = p + 1;
+    }
+  }
+
+  // `node` generated with the source from `from` (its opening parentheses) and up to `to` (its closing ones)
+  genOuter(node, from, to, cx) {
+    return this.s(from, node.start) + this.gen(node, cx) + this.s(node.end, to);
   }
 
   genProgram(ast) {
@@ -745,7 +789,7 @@ class Instrumenter {
     const cx = this.newCx(mod, ast._scope, '$__f0');
     const body = ast.body;
     let i = 0;
-    while (i < body.length && body[i].type === 'ExpressionStatement' && body[i].directive) i++;
+    while (i < body.length && isDirective(body[i])) i++;
     let out = '';
     let pos = 0;
     // directives (and a hashbang) stay first
@@ -789,13 +833,13 @@ class Instrumenter {
       case 'WhileStatement': case 'TryStatement':
         return false;
       case 'LabeledStatement': return this.needsStep(st.body);
-      case 'ExpressionStatement': return !st.directive;
+      case 'ExpressionStatement': return !isDirective(st);
       default: return true;
     }
   }
 
   stepCall(pos, line, cx, scope) {
-    const v = this.viewAt(pos, scope || cx.scope, cx.fn);
+    const v = this.viewAt(pos, scope || cx.scope, cx.fn, cx.strict);
     return `$__s(${cx.F},${line},${v.vid}${v.args})`;
   }
 
@@ -895,7 +939,7 @@ class Instrumenter {
       }
       case 'ReturnStatement': {
         if (!cx.steps || cx.fn.kind !== 'function') return this.genDefault(node, cx);
-        const v = this.viewAt(node.start, cx.scope, cx.fn);
+        const v = this.viewAt(node.start, cx.scope, cx.fn, cx.strict);
         const line = node.loc.start.line;
         // inside try/finally the frame keeps running after the return: the
         // return step is emitted when the function really exits ($__E)
@@ -909,7 +953,7 @@ class Instrumenter {
       case 'YieldExpression': {
         if (!cx.steps || cx.fn.kind !== 'function' || !cx.F) return this.genDefault(node, cx);
         const line = node.loc.start.line;
-        const v = this.viewAt(node.start, cx.scope, cx.fn);
+        const v = this.viewAt(node.start, cx.scope, cx.fn, cx.strict);
         const arg = node.argument ? this.gen(node.argument, cx) : 'undefined';
         if (node.delegate) {
           return `$__Y(${cx.F},${line},${v.vid},yield* $__P(${cx.F},${arg})${v.args})`;
@@ -919,7 +963,7 @@ class Instrumenter {
       case 'AwaitExpression': {
         if (!cx.steps || cx.fn.kind !== 'function' || !cx.F) return this.genDefault(node, cx);
         const line = node.loc.start.line;
-        const v = this.viewAt(node.start, cx.scope, cx.fn);
+        const v = this.viewAt(node.start, cx.scope, cx.fn, cx.strict);
         return `$__Y(${cx.F},${line},${v.vid},await $__P(${cx.F},${this.gen(node.argument, cx)})${v.args})`;
       }
       case 'TryStatement': {
@@ -944,7 +988,7 @@ class Instrumenter {
       case 'UnaryExpression':
         if (node.operator === 'delete' && node.argument.type === 'MemberExpression') {
           const r = this.memberTarget(node.argument, this.sub(cx, {}));
-          if (r) return this.memberBarrier(this.s(node.start, node.argument.start) + r.text, r);
+          if (r) return this.memberBarrier(this.s(node.start, node.argument.start) + r.text + this.s(node.argument.end, node.end), r);
         }
         return this.genDefault(node, cx);
       case 'CallExpression': return this.genCall(node, cx);
@@ -980,7 +1024,7 @@ class Instrumenter {
     if (node.init) {
       out += this.s(pos, node.init.start) + this.gen(node.init, c2);
       pos = node.init.end;
-      semi1 = this.skipTrivia(node.init.end);
+      semi1 = this.skipTrivia(this.closeParens(node.init, node.body.start));
     } else {
       semi1 = this.skipTrivia(open + 1);
     }
@@ -1065,31 +1109,33 @@ class Instrumenter {
   memberTarget(m, cx) {
     if (m.property.type === 'PrivateIdentifier') return null;
     let objText, objRef;
+    const objEnd = m.object.type === 'Super' ? m.object.end : this.closeParens(m.object, m.property.start);
     if (m.object.type === 'Super') {
       objText = 'super';
       objRef = 'this';
     } else if (cx.temps && !cx.inChain) {
       const t = this.temp(cx);
-      objText = `(${t}=${this.gen(m.object, cx)})`;
+      objText = `(${t}=${this.genOuter(m.object, m.start, objEnd, cx)})`;
       objRef = t;
     } else if (this.simpleRef(m.object)) {
-      objText = this.gen(m.object, cx);
-      objRef = objText;
+      objText = this.genOuter(m.object, m.start, objEnd, cx);
+      objRef = this.gen(m.object, cx);
     } else return null;
     let text, keyRef;
     if (!m.computed) {
       keyRef = JSON.stringify(m.property.name);
-      text = objText + this.s(m.object.end, m.end);
+      text = objText + this.s(objEnd, m.end);
     } else if (m.property.type === 'Literal') {
       keyRef = this.s(m.property.start, m.property.end);
-      text = objText + this.s(m.object.end, m.end);
+      text = objText + this.s(objEnd, m.end);
     } else if (cx.temps && !cx.inChain) {
       const t = this.temp(cx);
       keyRef = t;
-      text = objText + this.s(m.object.end, m.property.start) + `${t}=${this.gen(m.property, cx)}` + this.s(m.property.end, m.end);
+      // parenthesised: a key `a[i, j]` is a sequence, whose value is its last item
+      text = objText + this.s(objEnd, m.property.start) + `${t}=(${this.gen(m.property, cx)})` + this.s(m.property.end, m.end);
     } else if (m.property.type === 'Identifier') {
       keyRef = m.property.name;
-      text = objText + this.s(m.object.end, m.end);
+      text = objText + this.s(objEnd, m.end);
     } else return null;
     return { text, obj: objRef, key: keyRef };
   }
@@ -1133,13 +1179,13 @@ class Instrumenter {
         for (const q of p.properties) {
           out += this.s(pos, q.start);
           if (q.type === 'RestElement') {
-            out += this.s(q.start, q.argument.start) + this.genPat(q.argument, cx, nonlocals);
+            out += this.s(q.start, q.argument.start) + this.genPat(q.argument, cx, nonlocals) + this.s(q.argument.end, q.end);
           } else if (q.shorthand) {
             if (q.value.type === 'AssignmentPattern') {
               out += this.genPat(q.value, cx, nonlocals);
             } else out += this.genPat(q.value, cx, nonlocals);
           } else {
-            out += (q.computed ? this.s(q.start, q.key.start) + this.gen(q.key, cx) + this.s(q.key.end, q.value.start) : this.s(q.start, q.value.start)) + this.genPat(q.value, cx, nonlocals);
+            out += (q.computed ? this.s(q.start, q.key.start) + this.gen(q.key, cx) + this.s(q.key.end, q.value.start) : this.s(q.start, q.value.start)) + this.genPat(q.value, cx, nonlocals) + this.s(q.value.end, q.end);
           }
           pos = q.end;
         }
@@ -1155,9 +1201,9 @@ class Instrumenter {
         }
         return out + this.s(pos, p.end);
       }
-      case 'RestElement': return this.s(p.start, p.argument.start) + this.genPat(p.argument, cx, nonlocals);
+      case 'RestElement': return this.s(p.start, p.argument.start) + this.genPat(p.argument, cx, nonlocals) + this.s(p.argument.end, p.end);
       case 'AssignmentPattern':
-        return this.genPat(p.left, cx, nonlocals) + this.s(p.left.end, p.right.start) + this.gen(p.right, cx) + this.s(p.right.end, p.end);
+        return this.s(p.start, p.left.start) + this.genPat(p.left, cx, nonlocals) + this.s(p.left.end, p.right.start) + this.gen(p.right, cx) + this.s(p.right.end, p.end);
       default:
         return this.gen(p, cx);
     }
@@ -1188,7 +1234,7 @@ class Instrumenter {
   genListAssign(node, cx) {
     const sub = this.sub(cx, {});
     const temps = node.right.elements.map(() => this.temp(sub));
-    const items = node.right.elements.map((e, k) => `${temps[k]}=${this.gen(e, sub)}`);
+    const items = node.right.elements.map((e, k) => `${temps[k]}=(${this.gen(e, sub)})`);
     const stores = node.left.elements.map((t, k) => {
       if (t.type === 'Identifier') return this.writeBarrier(`${this.s(t.start, t.end)}=${temps[k]}`, this.nonlocalTriple(t, cx));
       const r = this.memberTarget(t, sub);
@@ -1209,11 +1255,11 @@ class Instrumenter {
     if (left.type === 'MemberExpression') {
       const r = this.memberTarget(left, sub);
       if (!r) return this.genDefault(node, cx);
-      const text = r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
+      const text = this.s(node.start, left.start) + r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
       return this.memberBarrier(text, r);
     }
     const r = this.genPatternTarget(left, sub);
-    const text = r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
+    const text = this.s(node.start, left.start) + r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
     if (r.nonlocals.length) return this.writeBarrier(text, r.nonlocals.join(''));
     return left.type === 'ObjectPattern' ? `(${text})` : text;
   }
@@ -1227,7 +1273,7 @@ class Instrumenter {
       const sub = this.sub(cx, {});
       const r = this.memberTarget(a, sub);
       if (!r) return this.genDefault(node, cx);
-      const text = node.prefix ? this.s(node.start, a.start) + r.text : r.text + this.s(a.end, node.end);
+      const text = this.s(node.start, a.start) + r.text + this.s(a.end, node.end);
       return this.memberBarrier(text, r);
     }
     return this.genDefault(node, cx);
@@ -1263,11 +1309,11 @@ class Instrumenter {
       let ref, a0text;
       if (sub.temps && !inChain) {
         ref = this.temp(sub);
-        a0text = `${ref}=${this.gen(a0, sub)}`;
+        a0text = `${ref}=(${this.gen(a0, sub)})`;
       } else if (this.pureRef(a0)) {
         ref = a0text = this.gen(a0, sub);
       } else return this.genDefault(node, cx);
-      let out = this.gen(callee, sub) + this.s(callee.end, a0.start) + a0text;
+      let out = this.s(node.start, callee.start) + this.gen(callee, sub) + this.s(callee.end, a0.start) + a0text;
       let pos = a0.end;
       for (let k = 1; k < node.arguments.length; k++) {
         const a = node.arguments[k];
@@ -1283,8 +1329,9 @@ class Instrumenter {
     }
     if (sub.temps && !inChain) {
       const t = this.temp(sub);
-      const calleeText = `(${t}=${this.gen(obj, sub)})` + this.genMemberRest(callee, sub);
-      return `$__M(${calleeText}${this.genArgs(node, sub)},${t}${code})`;
+      const objEnd = this.closeParens(obj, callee.property.start);
+      const calleeText = `(${t}=${this.genOuter(obj, callee.start, objEnd, sub)})` + this.genMemberRest(callee, objEnd, sub);
+      return `$__M(${this.s(node.start, callee.start)}${calleeText}${this.genArgs(node, sub)},${t}${code})`;
     }
     if (this.pureRef(obj)) {
       // re-read the receiver after the call (optional chains cannot hold temps)
@@ -1293,9 +1340,10 @@ class Instrumenter {
     return this.genDefault(node, cx);
   }
 
-  genMemberRest(m, cx) {
-    if (m.computed) return this.s(m.object.end, m.property.start) + this.gen(m.property, cx) + this.s(m.property.end, m.end);
-    return this.s(m.object.end, m.end);
+  // the member's text after its object (which ends at objEnd, closing parentheses included)
+  genMemberRest(m, objEnd, cx) {
+    if (m.computed) return this.s(objEnd, m.property.start) + this.gen(m.property, cx) + this.s(m.property.end, m.end);
+    return this.s(objEnd, m.end);
   }
 
   genClass(node, cx) {
@@ -1361,6 +1409,10 @@ class Instrumenter {
     const pcx = { fn: fi, scope: fi.scope, F: null, temps: null, tl: 1, steps: false, badF, inChain: false, strict: fi.strict };
     let head = '';
     let pos = node.start;
+    if (node._rename) {
+      head = this.s(node.start, node.id.start) + node._rename;
+      pos = node.id.end;
+    }
     for (const p of node.params) {
       head += this.s(pos, p.start) + this.genParam(p, pcx);
       pos = p.end;
@@ -1374,9 +1426,10 @@ class Instrumenter {
       head += this.s(pos, body.start);
       const stmts = body.body;
       let i = 0;
-      while (i < stmts.length && stmts[i].type === 'ExpressionStatement' && stmts[i].directive) i++;
+      while (i < stmts.length && isDirective(stmts[i])) i++;
       const dirEnd = i > 0 ? stmts[i - 1].end : body.start + 1;
-      const inner = this.genStatements(stmts.slice(i), bcx, dirEnd, body.end - 1);
+      const renamed = this.renameBlockedFunctions(stmts);
+      const inner = renamed + this.genStatements(stmts.slice(i), bcx, dirEnd, body.end - 1);
       const last = stmts[stmts.length - 1];
       let implicit = '';
       if (!last || (last.type !== 'ReturnStatement' && last.type !== 'ThrowStatement')) {
@@ -1392,6 +1445,26 @@ class Instrumenter {
     const v = this.viewAt(body.start, fi.scope, fi);
     const expr = this.s(arrowEnd, body.start) + this.gen(body, bcx) + this.s(body.end, node.end);
     return head + '{' + this.tempDecl(bcx) + enter + `try{return $__r(${Fv},${body.loc.start.line},${v.vid},${expr}${v.args})}` + catcher + '}';
+  }
+
+  // The body runs inside `try{}`, where its function declarations are the block's: a name the function also declares
+  // with `var`, or declares twice with a generator or async function among them, is an early error there and not in
+  // the function. Those declarations are renamed, and the name (a var) takes the one hoisting would have left in it:
+  // the last. Returns the assignment that goes first in the block.
+  renameBlockedFunctions(stmts) {
+    const groups = new Map();
+    for (const st of stmts) {
+      if (st.type !== 'FunctionDeclaration' || !st.id._b) continue;
+      const g = groups.get(st.id._b);
+      if (g) g.push(st); else groups.set(st.id._b, [st]);
+    }
+    let out = '';
+    for (const [b, decls] of groups) {
+      if (!b.hasVar && !(decls.length > 1 && decls.some((d) => d.generator || d.async))) continue;
+      for (const d of decls) d._rename = `${PREFIX}d${this.renames++}`;
+      out += `var ${b.name}=${decls[decls.length - 1]._rename};`;
+    }
+    return out;
   }
 
   genParam(p, pcx) {

@@ -11,7 +11,7 @@ import vm from 'node:vm';
 import util from 'node:util';
 import v8 from 'node:v8';
 import { openChannel, frameWriter, readJobLine, FrameTooLarge } from './channel.mjs';
-import { instrument } from './instrument.mjs';
+import { prepare as prepareIn } from './program.mjs';
 import { fitOutput, wf } from './output.mjs';
 import { createRuntime } from './runtime.mjs';
 
@@ -347,6 +347,7 @@ const evens = [...counts.values()].filter((v) => v % 2 === 0).map(sq);
 try { JSON.parse('{'); } catch (e) { text = \`\${e.name}: \${sq(x)} \${rest.name} \${evens.length}\`; }
 `;
 const NULL_CHANNEL = frameWriter(fs.openSync('/dev/null', 'w'));
+const prepare = (source) => prepareIn(source, ctx, G);
 const warmUp = prepare(WARM_UP);
 try {
   // Twice: the second run takes the paths a new job takes on hooks that are already optimised (empty caches, new
@@ -401,47 +402,6 @@ process.on('uncaughtException', (e) => {
 });
 
 // ---------------------------------------------------------------- run
-function compileError(e, code) {
-  let line = 1;
-  const m = /main\.js:(\d+)/.exec(String(e && e.stack));
-  if (m) line = +m[1];
-  return { type: 'SyntaxError', message: String(e && e.message), line };
-  void code;
-}
-
-// The learner's program instrumented and compiled: { res, factory } or { error }.
-function prepare(source) {
-  let code = source;
-  if (code.startsWith('#!')) code = '//' + code.slice(2);
-  const knownGlobals = new Set(Object.getOwnPropertyNames(G));
-  const res = instrument(code, { knownGlobals });
-  if (res.error) return { error: res.error };
-
-  const hookNames = ['s', 'c', 'r', 'R', 'E', 'Y', 'P', 'x', 'h', 'k', 'w', 'm', 'M', 'O', 'L', 'A', 'g', 'mf', 'H'];
-  // Read globals are bound once as constants (global lookups in a vm context
-  // are slow), taken from the `$__G` parameter: a learner name can be anything,
-  // `globalThis` included, and `const globalThis=globalThis.globalThis` would
-  // read its own binding. A program naming `globalThis` can replace globals
-  // through it, so it keeps live lookups.
-  const aliases = res.globalsRead.includes('globalThis') ? []
-    : res.globalsRead.filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && !n.startsWith('$__')).map(n => `${n}=$__G.${n}`);
-  const head = '(function($__T,$__G){const ' + hookNames.map(h => `$__${h}=$__T.${h}`).join(',') + ';' +
-    (aliases.length ? 'const ' + aliases.join(',') + ';' : '') + 'return function(){';
-  const wrapped = head + res.code + '\n}})';
-
-  try {
-    return { res, factory: new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx) };
-  } catch (e) {
-    // does the learner's own program compile? (V8 early errors acorn does not report)
-    try {
-      new vm.Script('(function(){' + code + '\n})', { filename: 'main.js' });
-    } catch (e2) {
-      return { error: compileError(e2, code) };
-    }
-    return { error: { type: 'TracerError', message: 'instrumentation produced invalid code: ' + e.message, line: 0 } };
-  }
-}
-
 // The runtime loaded with a job: the program's main function, ready to call.
 function start({ res, factory }, jobOpts, channel) {
   const o = { job: jobOpts, meta: res, channel, ctxGlobal: G, code: res.code };
