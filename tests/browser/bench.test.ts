@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { WAIT, assertNoErrors, launchBrowser, openPage, screenshots, verdictOf } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, openPage, screenshots, startViewer, stopViewer, verdictOf, WAIT } from '../support/browser.ts';
 
 const SIZES = [100, 150, 200, 300, 400, 500];
 
@@ -11,13 +11,9 @@ describe('benchmark panel', { timeout: 10 * 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer());
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it('plots the points one by one, then the fitted curve and the verdict', async () => {
     const wb = await openPage(browser, `http://127.0.0.1:${server.port}/`);

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { WAIT, assertNoErrors, launchBrowser, openPage, position, screenshots, typeProgram, verdictOf, waitForStep, type WatchedPage } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, openPage, position, screenshots, startViewer, stopViewer, typeProgram, verdictOf, WAIT, waitForStep, type WatchedPage } from '../support/browser.ts';
 
 const TICKS = 40;
 /** Slow enough (8 s) for a student to watch it run, scrub, come back to live and lose the connection meanwhile. */
@@ -31,13 +31,9 @@ describe('class mode', { timeout: 10 * 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer());
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it('a student who joins by code sees the same steps live, resumes after a dropped connection, and a late joiner catches up', async () => {
     const teacher = await openPage(browser, `http://127.0.0.1:${server.port}/`);

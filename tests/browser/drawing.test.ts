@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertNoErrors, launchBrowser, openPage, position, screenshots, typeProgram, verdictOf, waitForStep, type WatchedPage } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, openPage, position, screenshots, startViewer, stopViewer, typeProgram, verdictOf, waitForStep, type WatchedPage } from '../support/browser.ts';
 
 const TRUNCATED = 'a = list(range(150))\nd = {k: k for k in range(120)}\ns = "x" * 5000\nprint(len(a))\n';
 
@@ -28,14 +28,10 @@ describe('drawing', { timeout: 10 * 60_000 }, () => {
   let browser: Browser;
   let wb: WatchedPage;
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer());
     wb = await openPage(browser, `http://127.0.0.1:${server.port}/`);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it('draws each object once, an arrow per reference: aliasing and a cycle show', async () => {
     const { page } = wb;

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { paths } from '../../server/paths.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertNoErrors, launchBrowser, openPage, screenshots, typeProgram, verdictOf } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, openPage, screenshots, startViewer, stopViewer, typeProgram, verdictOf } from '../support/browser.ts';
 
 // The catalog's deliberately wrong two_sum (it fails the pairs of equal values), slowed down so that its cases
 // finish one after another and the page can be seen reporting each as it arrives.
@@ -16,13 +16,9 @@ describe('problems panel', { timeout: 10 * 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer());
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it("lists the catalog, shows a problem, and reports its tests case by case", async () => {
     const wb = await openPage(browser, `http://127.0.0.1:${server.port}/`);

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertNoErrors, firstList, launchBrowser, openPage, position, screenshots, verdictOf, waitForStep } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, firstList, openPage, position, screenshots, startViewer, stopViewer, verdictOf, waitForStep } from '../support/browser.ts';
 
 const STEP = 42;
 const stateText = async (page: Page) => `${await page.getByRole('region', { name: 'Call stack' }).innerText()}\n${await firstList(page)}`;
@@ -16,14 +16,10 @@ describe('replay and embed', { timeout: 10 * 60_000 }, () => {
   let atStep: string;
   let steps: number;
   before(async () => {
-    server = await startTestServer({ redis: true, postgres: true });
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer({ redis: true, postgres: true }));
     base = `http://127.0.0.1:${server.port}`;
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it('a step link opens the stored run at that step, and the address follows the step', async () => {
     const wb = await openPage(browser, `${base}/`);

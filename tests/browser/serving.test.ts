@@ -9,8 +9,8 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Browser } from 'playwright-core';
 import { StaticSite } from '../../server/gateway/static.ts';
 import { paths } from '../../server/paths.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertNoErrors, launchBrowser, openPage } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, openPage, startViewer, stopViewer } from '../support/browser.ts';
 
 /** Issue 15's budget for the page's JavaScript, gzipped. */
 const JS_BUDGET = 400 * 1024;
@@ -20,14 +20,10 @@ describe('serving the viewer', { timeout: 5 * 60_000 }, () => {
   let browser: Browser;
   let base: string;
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer());
     base = `http://127.0.0.1:${server.port}`;
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it('serves every page as the one shell (revalidated), hashed assets for a year, the SDK, and 404 otherwise', async () => {
     const home = await fetch(`${base}/`, { headers: { 'accept-encoding': 'gzip' } });

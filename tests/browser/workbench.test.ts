@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { WAIT, assertNoErrors, firstList, launchBrowser, openPage, position, screenshots, verdictOf, waitForStep, type WatchedPage } from '../support/browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { assertNoErrors, firstList, openPage, position, screenshots, startViewer, stopViewer, verdictOf, WAIT, waitForStep, type WatchedPage } from '../support/browser.ts';
 
 const UNSORTED = '64 25 12 22 11 90 3 47';
 const SORTED = '3 11 12 22 25 47 64 90';
@@ -16,14 +16,10 @@ describe('workbench', { timeout: 15 * 60_000 }, () => {
   let browser: Browser;
   let wb: WatchedPage;
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
+    ({ server, browser } = await startViewer());
     wb = await openPage(browser, `http://127.0.0.1:${server.port}/`);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => stopViewer(server, browser));
 
   it('names its controls and regions for assistive technology', async () => {
     const { page } = wb;

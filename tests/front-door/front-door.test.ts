@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from '../../server/paths.ts';
+import { runCommand } from '../support/cli.ts';
 import { containersOf } from '../support/server.ts';
 
 // A fresh clone installs npm packages and may build sandbox images: generous, for a busy 2-core machine.
@@ -65,23 +66,7 @@ function freePort(): Promise<number> {
 }
 
 /** `npx tracecast ...` in the clone, with the same bare environment. */
-function npx(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tracecast', ...args, '--server', `http://127.0.0.1:${port}`], { cwd: clone, env: env() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`npx tracecast ${args.join(' ')} did not finish in ${COMMAND_BUDGET_MS} ms: ${stdout}${stderr}`));
-    }, COMMAND_BUDGET_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const npx = (args: string[]) => runCommand('npx', ['tracecast', ...args, '--server', `http://127.0.0.1:${port}`], { cwd: clone, env: env(), timeoutMs: COMMAND_BUDGET_MS });
 
 async function waitForHealth(): Promise<void> {
   const until = Date.now() + START_BUDGET_MS;

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { paths } from '../../server/paths.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from './server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(paths.root, 'test-output', 'screenshots');
@@ -21,6 +22,17 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** A test server and a Chromium, for one describe block's tests. */
+export async function startViewer(options: TestServerOptions = {}): Promise<{ server: TestServer; browser: Browser }> {
+  const server = await startTestServer(options);
+  return { server, browser: await launchBrowser() };
+}
+
+export async function stopViewer(server: TestServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
 }
 
 export interface WatchedPage {
