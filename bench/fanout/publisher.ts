@@ -45,6 +45,8 @@ async function init(c: Extract<PublisherCommand, { cmd: 'init' }>): Promise<void
     };
   } else {
     const log = new RedisLog(redis, { maxLength: STREAM_MAX_LEN });
+    // Subscribing to a session the log does not know is not_found: the bench's session is made as the server makes one.
+    await log.create(c.session);
     publishOne = (frame) => void log.append(c.session, [encode(frame)]).catch((err) => fail(err));
     publishBatch = async (frames) => {
       await log.append(c.session, frames.map((f) => encode(f)));
