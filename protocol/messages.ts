@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { errorCodeList, verdictList } from './codes.ts';
 import { WireSteps } from './steps-wire.ts';
-import { Lang, Step } from './trace.ts';
+import { HeapEntry, Lang, Step, Value } from './trace.ts';
 
 /** Languages with a sandbox image (the tracers' `hello.lang`). */
 export const Language = Lang;
@@ -22,6 +22,44 @@ const OwnerKey = z.string().min(1).max(128);
 /** Join codes: 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
 export const JoinCode = z.string().regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
 
+/** A function of the learner's program: an identifier of either language. */
+const Identifier = z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/).max(100);
+
+/** How deep `args` may nest: the tracers rebuild and trace the values, and a chain of 100 lists is already a lot to draw. */
+export const MAX_ARGS_DEPTH = 100;
+
+/**
+ * Where `value` stops being JSON (null, boolean, finite number, string, array, string-keyed map, at most
+ * MAX_ARGS_DEPTH levels deep), or null when it does not. Iterative: a deep value costs no stack.
+ */
+function jsonProblem(value: unknown): { path: (string | number)[]; message: string } | null {
+  const todo: Array<[unknown, (string | number)[]]> = [[value, []]];
+  while (todo.length > 0) {
+    const [v, path] = todo.pop()!;
+    if (path.length > MAX_ARGS_DEPTH) return { path, message: `nested deeper than ${MAX_ARGS_DEPTH} levels` };
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return { path, message: 'not a JSON value (NaN and infinities have no JSON form)' };
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => todo.push([x, [...path, i]]));
+    } else if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+      for (const [k, x] of Object.entries(v)) todo.push([x, [...path, k]]);
+    } else {
+      return { path, message: `not a JSON value (${v instanceof Uint8Array ? 'binary' : typeof v})` };
+    }
+  }
+  return null;
+}
+
+/** Arguments for `entry`: JSON values, which both tracers turn into their language's lists, dicts/objects and scalars. */
+const Args = z
+  .array(z.unknown())
+  .max(1000)
+  .superRefine((args, ctx) => {
+    const problem = jsonProblem(args);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: problem.path, message: problem.message });
+  });
+
 /** Run `code` under the tracer; the caller is subscribed to the run's session. */
 export const Execute = z.object({
   type: z.literal('execute'),
@@ -40,7 +78,10 @@ export const Execute = z.object({
     })
     .strict()
     .optional(),
-});
+  /** After the top level has run, call this function with `args` under the same tracing; `run.ended` carries its result. */
+  entry: Identifier.optional(),
+  args: Args.optional(),
+}).refine((m) => m.args === undefined || m.entry !== undefined, { message: '`args` needs `entry`: the function to call with them', path: ['args'] });
 
 /** Where a run goes: the connection's own session by default, or an opened session with its owner key. */
 const Target = { session: SessionId.optional(), ownerKey: OwnerKey.optional() };
@@ -53,11 +94,11 @@ export const Benchmark = z.object({
   id: RequestId,
   language: Language,
   code: z.string().max(64 * 1024),
-  entry: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/).max(100),
+  entry: Identifier,
   /** A built-in input generator, or the name of the learner's own `gen(n, rng)` in `code`. */
   generator: z.union([
     z.object({ builtin: BuiltinGenerator, seed: z.number().int().default(1) }),
-    z.object({ function: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/).max(100), seed: z.number().int().default(1) }),
+    z.object({ function: Identifier, seed: z.number().int().default(1) }),
   ]),
   /** Explicit sizes, or `count` sizes spaced on a log scale from `from` to `to`. */
   sizes: z
@@ -92,8 +133,18 @@ export const Subscribe = z
   })
   .refine((m) => (m.session === undefined) !== (m.code === undefined), { message: 'give exactly one of `session` and `code`', path: ['session'] });
 
-/** Open an instructor session: returns its id, a join code for watchers and the owner key. */
-export const SessionOpen = z.object({ type: z.literal('session.open'), id: RequestId, title: z.string().max(200).default('') });
+/**
+ * Open an instructor session: returns its id, a join code for watchers and the owner key. `students`: the class
+ * size expected to press Run at about the same moment; the server starts that many sandboxes of `language`
+ * (default python) ahead, kept until as many first runs have taken them, the session closes, or an hour passes.
+ */
+export const SessionOpen = z.object({
+  type: z.literal('session.open'),
+  id: RequestId,
+  title: z.string().max(200).default(''),
+  students: z.number().int().min(1).max(10_000).optional(),
+  language: Language.optional(),
+});
 export const SessionRename = z.object({ type: z.literal('session.rename'), id: RequestId, session: SessionId, ownerKey: OwnerKey, title: z.string().max(200) });
 /** End a session for everyone: a final `session.closed` frame; no more runs. */
 export const SessionClose = z.object({ type: z.literal('session.close'), id: RequestId, session: SessionId, ownerKey: OwnerKey });
@@ -160,6 +211,8 @@ export const SessionOpened = z.object({
   joinCode: z.string(),
   ownerKey: z.string(),
   title: z.string(),
+  /** With `students`: the sandboxes being started for the class (fewer when the host's sandbox memory budget holds fewer). */
+  warming: z.number().int().nonnegative().optional(),
 });
 /** The whole stored trace of `run` was sent (`frames` of them), before this reply. */
 export const ReplayEnded = z.object({ type: z.literal('replay.ended'), id: RequestId, run: z.string(), frames: z.number().int().nonnegative() });
@@ -228,11 +281,28 @@ export const RunEnded = z.object({
   peakMemKb: z.number().nullable(),
   steps: z.number().int(),
   error: RunError.optional(),
+  /**
+   * An `execute` with `entry`: what the call returned, as a trace value with the heap objects it reaches (cut at the
+   * trace's caps). Absent when the call did not return (an exception, a limit).
+   */
+  result: z.object({ value: Value, heap: z.array(HeapEntry) }).optional(),
+  /** An `execute` with `entry`: the call's own wall time and peak memory (beside the run's `wallMs` and `peakMemKb`). */
+  callMs: z.number().optional(),
+  callPeakMemKb: z.number().nullable().optional(),
 });
 
 const ComplexityClass = z.enum(['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)']);
 const ClassFit = z.object({ cls: ComplexityClass, a: z.number(), b: z.number(), rmsRelErr: z.number() });
-const SeriesFit = z.object({ best: ClassFit, runnerUp: ClassFit.nullable(), confidence: z.number(), note: z.string().optional() });
+const SeriesFit = z.object({
+  best: ClassFit,
+  runnerUp: ClassFit.nullable(),
+  confidence: z.number(),
+  note: z.string().optional(),
+  /** The best fit's coefficient of determination on the series (1: the curve goes through every point). */
+  rSquared: z.number().optional(),
+  /** The series' empirical growth exponent k in y ∝ n^k (least squares on log y against log n). */
+  growth: z.number().optional(),
+});
 
 export const BenchStarted = z.object({
   type: z.literal('bench.started'),
@@ -252,6 +322,13 @@ export const BenchPoint = z.object({
   ops: z.number(),
   builtinShare: z.number(),
   peakKb: z.number(),
+});
+/** The entry function (or the program's generator) failed at size `n`; the series goes on with the next size. */
+export const BenchError = z.object({
+  type: z.literal('bench.error'),
+  ...Logged,
+  n: z.number(),
+  error: z.object({ type: z.string(), message: z.string(), line: z.number().int().nullable() }),
 });
 /** The series stopped early: measuring size `n` would have passed the time budget. */
 export const BenchStopped = z.object({ type: z.literal('bench.stopped'), ...Logged, reason: z.literal('budget'), n: z.number() });
@@ -286,7 +363,7 @@ export const SessionRenamed = z.object({ type: z.literal('session.renamed'), ses
 export const SessionClosed = z.object({ type: z.literal('session.closed'), session: z.string(), pos: Position });
 
 /** What the session log holds and every subscriber receives, byte for byte. */
-export const LogFrame = z.discriminatedUnion('type', [RunStarted, StepsWire, Output, RunEnded, SessionRenamed, SessionClosed, BenchStarted, BenchPoint, BenchStopped, BenchFit, TestCaseResult, TestSummary]);
+export const LogFrame = z.discriminatedUnion('type', [RunStarted, StepsWire, Output, RunEnded, SessionRenamed, SessionClosed, BenchStarted, BenchPoint, BenchError, BenchStopped, BenchFit, TestCaseResult, TestSummary]);
 /** Every frame from the server as a client handles it, after `decodeServerFrame` (`steps` expanded). */
 export const ServerFrame = z.discriminatedUnion('type', [
   Accepted,
@@ -305,6 +382,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   SessionClosed,
   BenchStarted,
   BenchPoint,
+  BenchError,
   BenchStopped,
   BenchFit,
   TestCaseResult,

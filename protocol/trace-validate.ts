@@ -126,7 +126,7 @@ function isViz(v: unknown): boolean {
   if (!isObj(v)) return false;
   switch (v.op) {
     case 'step':
-      return isStr(v.label) && (v.data === undefined || isValue(v.data));
+      return isStr(v.label) && (v.data === undefined || isValue(v.data)) && (v.highlights === undefined || isValue(v.highlights));
     case 'array':
       return isStr(v.name) && isValues(v.values);
     case 'select':
@@ -171,7 +171,15 @@ function isStep(s: unknown): boolean {
   if (s.ret !== undefined && !isValue(s.ret)) return false;
   if (s.exc !== undefined && !(isObj(s.exc) && isStr(s.exc.type) && isStr(s.exc.message))) return false;
   if (s.viz !== undefined && !isViz(s.viz)) return false;
+  if (s.perf !== undefined && !(isObj(s.perf) && isNonNegative(s.perf.ms) && isNonNegative(s.perf.memKb))) return false;
   return true;
+}
+
+const isNonNegative = (x: unknown): boolean => isNum(x) && (x as number) >= 0;
+
+/** The `end` frame's `call`: the entry call's time, memory and (when it returned) result with its heap. */
+function isCall(c: unknown): boolean {
+  return isObj(c) && isNonNegative(c.ms) && isNonNegative(c.peakRssKb) && (c.result === undefined || isValue(c.result)) && (c.heap === undefined || isHeapEntries(c.heap));
 }
 
 /** True when TracerFrame.safeParse(x) would succeed. */
@@ -196,8 +204,8 @@ export function isTracerFrame(x: unknown): x is TracerFrameT {
         isCount(x.steps) &&
         (x.error === undefined ||
           (isObj(x.error) && isStr(x.error.type) && isStr(x.error.message) && (x.error.line === null || isInt(x.error.line)) && optInt(x.error.column) && (x.error.signal === undefined || isStr(x.error.signal)))) &&
-        isNum(x.peakRssKb) &&
-        (x.peakRssKb as number) >= 0
+        isNonNegative(x.peakRssKb) &&
+        (x.call === undefined || isCall(x.call))
       );
     default:
       return false;

@@ -111,7 +111,8 @@ export const Exc = z.object({ type: z.string(), message: z.string() });
 export type Exc = z.infer<typeof Exc>;
 
 export const VizOp = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('step'), label: z.string(), data: Value.optional() }),
+  // `highlights`: what to highlight in `data` (the Algorithm Dashboard's `viz.log_step(description, data, highlights)`).
+  z.object({ op: z.literal('step'), label: z.string(), data: Value.optional(), highlights: Value.optional() }),
   z.object({ op: z.literal('array'), name: z.string(), values: Items }),
   z.object({ op: z.literal('select'), name: z.string(), from: Int, to: Int }),
   z.object({ op: z.literal('deselect'), name: z.string(), from: Int, to: Int }),
@@ -142,6 +143,9 @@ export const Step = z.object({
   ret: Value.optional(),
   exc: Exc.optional(),
   viz: VizOp.optional(),
+  // A measurement taken at this step: ms since the program started, the process's resident memory (tracers put one on
+  // every viz step and on the first step of every frame).
+  perf: z.object({ ms: z.number().nonnegative(), memKb: z.number().nonnegative() }).optional(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -179,6 +183,15 @@ export const EndFrame = z.object({
   steps: Count,
   error: EndError.optional(),
   peakRssKb: z.number().nonnegative(),
+  /** The job's `entry` call: its own time and peak memory, and its return value (absent when it did not return). */
+  call: z
+    .object({
+      ms: z.number().nonnegative(),
+      peakRssKb: z.number().nonnegative(),
+      result: Value.optional(),
+      heap: z.array(HeapEntry).optional(),
+    })
+    .optional(),
 });
 
 /** Bench mode (CHANNEL.md): one point per measured size. */
@@ -191,6 +204,8 @@ export const BenchPointFrame = z.object({
   peakKb: z.number().nonnegative(),
 });
 export const BenchStopFrame = z.object({ t: z.literal('bench.stop'), reason: z.literal('budget'), n: Count });
+/** Bench mode: the entry function (or the learner's generator) raised at size `n`; the next size follows. */
+export const BenchErrorFrame = z.object({ t: z.literal('bench.error'), n: Count, error: z.object({ type: z.string(), message: z.string(), line: Int.nullable() }) });
 /** Grade mode: the outcome of one case (the expected value never enters the sandbox). */
 export const CaseFrame = z.object({
   t: z.literal('case'),
@@ -201,7 +216,7 @@ export const CaseFrame = z.object({
   error: z.object({ type: z.string(), message: z.string(), line: Int.nullable().optional() }).optional(),
 });
 
-export const TracerFrame = z.discriminatedUnion('t', [HelloFrame, CompiledFrame, StepsFrame, OutputFrame, EndFrame, BenchPointFrame, BenchStopFrame, CaseFrame]);
+export const TracerFrame = z.discriminatedUnion('t', [HelloFrame, CompiledFrame, StepsFrame, OutputFrame, EndFrame, BenchPointFrame, BenchStopFrame, BenchErrorFrame, CaseFrame]);
 export type TracerFrame = z.infer<typeof TracerFrame>;
 export type HelloFrame = z.infer<typeof HelloFrame>;
 export type StepsFrame = z.infer<typeof StepsFrame>;

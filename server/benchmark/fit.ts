@@ -30,6 +30,10 @@ export interface SeriesFit {
   confidence: number;
   /** Every class that was fit, simplest first. */
   fits: ClassFit[];
+  /** 1 − SS_res/SS_tot of `best` over the points it kept, in y itself (not relative): how much of the spread it explains. */
+  rSquared: number;
+  /** The empirical growth exponent k of y ∝ n^k: the least-squares slope of ln y against ln n over every point. */
+  growth: number;
   note?: string;
 }
 
@@ -253,6 +257,36 @@ function analyse(ns: readonly number[], ys: readonly number[], margin: number): 
   return { fitted, best: choose(fitted, margin, monotone), decreasing };
 }
 
+/** R² of fit `f` over the points it kept; 1 for a flat series it matches exactly, 0 for one it cannot explain at all. */
+function rSquared(f: Fitted, ns: readonly number[], ys: readonly number[]): number {
+  const kept = ys.filter((_, i) => i !== f.dropped);
+  const mean = kept.reduce((a, y) => a + y, 0) / kept.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  ys.forEach((y, i) => {
+    if (i === f.dropped) return;
+    ssRes += (y - predict(f, ns[i])) ** 2;
+    ssTot += (y - mean) ** 2;
+  });
+  if (ssTot === 0) return ssRes <= EXACT * mean * mean ? 1 : 0;
+  return Math.max(0, 1 - ssRes / ssTot);
+}
+
+/** The slope of ln y against ln n (0 with fewer than two distinct sizes). */
+function growthExponent(ns: readonly number[], ys: readonly number[]): number {
+  const xs = ns.map(Math.log);
+  const ls = ys.map(Math.log);
+  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const my = ls.reduce((a, y) => a + y, 0) / ls.length;
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ls[i] - my);
+    sxx += (x - mx) ** 2;
+  });
+  return sxx > 0 ? sxy / sxx : 0;
+}
+
 function toClassFit(f: Fitted): ClassFit {
   return { cls: f.def.cls, a: f.a, b: f.def.params === 1 ? 0 : f.bn * Math.exp(-f.logFmax), rmsRelErr: f.rms };
 }
@@ -293,7 +327,7 @@ export function fitSeries(points: SeriesPoint[], opts: { margin?: number; bootst
   if (pts.length < points.length) notes.push(`${points.length - pts.length} point(s) with n < 1, y ≤ 0 or a non-finite value ignored`);
   if (pts.length === 0) {
     const none: ClassFit = { cls: 'O(1)', a: 0, b: 0, rmsRelErr: 0 };
-    return { best: none, runnerUp: null, confidence: 0, fits: [], note: [...notes, 'no usable point'].join('; ') };
+    return { best: none, runnerUp: null, confidence: 0, fits: [], rSquared: 0, growth: 0, note: [...notes, 'no usable point'].join('; ') };
   }
   pts.sort((p, q) => p.n - q.n);
   const ns = pts.map((p) => p.n);
@@ -325,6 +359,8 @@ export function fitSeries(points: SeriesPoint[], opts: { margin?: number; bootst
     runnerUp: runnerUp ? toClassFit(runnerUp) : null,
     confidence,
     fits: an.fitted.map(toClassFit),
+    rSquared: rSquared(an.best, ns, ys),
+    growth: growthExponent(ns, ys),
     ...(notes.length ? { note: notes.join('; ') } : {}),
   };
 }

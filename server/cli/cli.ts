@@ -42,11 +42,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   run: {
-    synopsis: 'FILE [--lang python|javascript|cpp] [--stdin LINE]... [--server URL] [--format text|ndjson]',
-    about: 'trace FILE through a server, a line per step; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run',
-    options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, stdin: { type: 'string', multiple: true, default: [] } },
+    synopsis: 'FILE [--lang python|javascript|cpp] [--stdin LINE]... [--entry NAME [--args JSON]] [--server URL] [--format text|ndjson]',
+    about: 'trace FILE through a server, a line per step; with --entry, then call that function with the JSON array --args and print what it returned; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run',
+    options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, stdin: { type: 'string', multiple: true, default: [] }, entry: { type: 'string' }, args: { type: 'string' } },
     positionals: 1,
-    run: (v, [file]) => runFile(file, { ...client(v), lang: v.lang as string | undefined, stdin: v.stdin as string[] }),
+    run: (v, [file]) => runFile(file, { ...client(v), lang: v.lang as string | undefined, stdin: v.stdin as string[], call: callOf(v) }),
   },
   bench: {
     synopsis: 'FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--lang L] [--server URL] [--format text|ndjson]',
@@ -85,6 +85,24 @@ const COMMANDS: Record<string, Command> = {
 };
 
 class UsageError extends Error {}
+
+/** `--entry` and `--args` as the `execute` fields (`--args` a JSON array; without it, no arguments). */
+function callOf(v: Values): { entry: string; args: unknown[] } | undefined {
+  if (v.entry === undefined) {
+    if (v.args !== undefined) throw new UsageError('--args needs --entry: the function to call with them');
+    return undefined;
+  }
+  let args: unknown = [];
+  if (v.args !== undefined) {
+    try {
+      args = JSON.parse(v.args as string);
+    } catch (err) {
+      throw new UsageError(`--args is not JSON: ${(err as Error).message}`);
+    }
+  }
+  if (!Array.isArray(args)) throw new UsageError('--args is a JSON array of the arguments, e.g. --args \'[[2, 7, 11, 15], 9]\'');
+  return { entry: v.entry as string, args };
+}
 
 const usageOf = (name: string) => `tracecast ${name}${COMMANDS[name].synopsis ? ` ${COMMANDS[name].synopsis}` : ''}`;
 

@@ -12,6 +12,8 @@ export interface RunOptions {
   server: string;
   format: 'text' | 'ndjson';
   stdin: string[];
+  /** Call this function with these arguments after the top level (`execute`'s `entry` and `args`). */
+  call?: { entry: string; args: unknown[] };
 }
 
 const BY_EXTENSION: Record<string, Language> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cpp': 'cpp', '.cc': 'cpp' };
@@ -21,7 +23,7 @@ export async function runFile(file: string, options: RunOptions): Promise<number
   const language = languageOf(file, options.lang);
   if (!language) return 2;
   const code = await readFile(file, 'utf8');
-  return streamRun(options.server, { type: 'execute', language, code, stdin: options.stdin }, options.format === 'ndjson' ? printJson : textPrinter());
+  return streamRun(options.server, { type: 'execute', language, code, stdin: options.stdin, ...options.call }, options.format === 'ndjson' ? printJson : textPrinter());
 }
 
 /** The language named by --lang, or inferred from the file's extension (null, with a message, when neither works). */
@@ -33,7 +35,7 @@ export function languageOf(file: string, lang: string | undefined): Language | n
 }
 
 /** `tracecast replay RUN`: prints a stored run as `run` prints a live one. */
-export function replayRun(run: string, options: Omit<RunOptions, 'stdin' | 'lang'>): Promise<number> {
+export function replayRun(run: string, options: Omit<RunOptions, 'stdin' | 'lang' | 'call'>): Promise<number> {
   return streamRun(options.server, { type: 'replay', id: 'replay', run }, options.format === 'ndjson' ? printJson : textPrinter());
 }
 
@@ -128,6 +130,11 @@ function textPrinter(): (frame: ServerFrame) => void {
       }
       case 'run.ended': {
         flush(state.length > state.first ? state.at(state.length - 1) : null);
+        if (frame.callMs !== undefined) {
+          const returned = frame.result ? renderValue(frame.result.value, new Map(frame.result.heap), dialect) : '(nothing: the call did not return)';
+          const memory = frame.callPeakMemKb ? `, ${Math.round(frame.callPeakMemKb / 1024)} MB peak` : '';
+          process.stdout.write(`returned: ${returned}  [call ${+frame.callMs.toFixed(3)} ms${memory}]\n`);
+        }
         const err = frame.error ? ` — ${frame.error.type}: ${frame.error.message}${frame.error.line ? ` (line ${frame.error.line})` : ''}` : '';
         process.stdout.write(`verdict: ${frame.verdict}${err}  [${frame.steps} steps, ${frame.wallMs} ms${frame.peakMemKb ? `, ${Math.round(frame.peakMemKb / 1024)} MB peak` : ''}]\n`);
         return;

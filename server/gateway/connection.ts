@@ -10,6 +10,14 @@ export interface Subscription {
   live: boolean;
 }
 
+/** How a connection speaking the Algorithm Dashboard's dialect takes session frames, translated (dialect/peer.ts). */
+export interface DialectOut {
+  /** Live messages go through `deliver` (paced) rather than the session's translated topic. */
+  readonly paced: boolean;
+  /** Sends translated messages, in order. */
+  deliver(texts: string[]): void;
+}
+
 export interface Conn {
   id: string;
   /** The peer's address, as the socket reports it. */
@@ -18,10 +26,14 @@ export interface Conn {
   subs: Map<string, Subscription>;
   /** Resolved by the uWS `drain` event (or close): catch-up and replay wait here when the send buffer is full. */
   drainWaiters: Array<() => void>;
-  /** The application's context for this connection, from `open` on (no message arrives before it). */
+  /** The application's context for this connection, from its first message on (which picks its protocol adapter). */
   caller: Caller | null;
+  /** False until the first message, which decides the protocol the connection speaks. */
+  spoke: boolean;
+  /** Set when the connection speaks the dialect: session frames reach it translated. */
+  dialect: DialectOut | null;
 }
 
 export function newConn(id: string, ip: string): Conn {
-  return { id, ip, closed: false, subs: new Map(), drainWaiters: [], caller: null };
+  return { id, ip, closed: false, subs: new Map(), drainWaiters: [], caller: null, spoke: false, dialect: null };
 }

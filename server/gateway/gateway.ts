@@ -1,12 +1,14 @@
-/** The uWebSockets.js gateway, the native protocol's adapter: `/ws` (decoding, then the application layer), `/health`, `/metrics` and the JSON API (`/api/…`) over HTTP. */
+/** The uWebSockets.js gateway: `/ws` (each connection's protocol adapter — native, or the Algorithm Dashboard dialect — then the application layer), `/health`, `/metrics` and the JSON API (`/api/…`) over HTTP. */
 import uWS from 'uWebSockets.js';
-import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import { CloseCodes } from '../../protocol/index.ts';
 import type { Application } from '../app/app.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import { newConn, type Conn } from './connection.ts';
 import { decodeMessage } from './decode.ts';
+import { parseSeed } from './dialect/decode.ts';
+import { DialectPeer } from './dialect/peer.ts';
 import type { Fanout } from './fanout.ts';
 import { SocketPeer } from './peer.ts';
 import type { StaticSite } from './static.ts';
@@ -41,6 +43,8 @@ export class Gateway {
   readonly app: TemplatedApp = uWS.App();
   private listenSocket: us_listen_socket | null = null;
   private hooks: GatewayHooks | null = null;
+  /** Open connections that have not sent a message: the application does not know them until they pick a protocol. */
+  private readonly unspoken = new Set<WebSocket<Conn>>();
 
   constructor(
     private readonly options: GatewayOptions,
@@ -72,15 +76,29 @@ export class Gateway {
         );
       },
       open: (ws) => {
-        ws.getUserData().caller = app.connect(new SocketPeer(ws, fanout));
+        this.unspoken.add(ws);
         metrics.connections.inc();
         metrics.connectionsTotal.inc();
       },
       message: (ws, data, isBinary) => {
-        const caller = ws.getUserData().caller!;
         if (data.byteLength > closeLimit) {
           metrics.messages.inc({ type: 'invalid', outcome: 'too_large' });
           ws.end(CloseCodes.tooLarge, 'message too big');
+          return;
+        }
+        const conn = ws.getUserData();
+        if (!conn.spoke) {
+          conn.spoke = true;
+          this.unspoken.delete(ws);
+          // No option to set: JSON text of one of the seed's types is the dialect, for the connection's whole life.
+          const dialect = !isBinary && data.byteLength <= options.maxMessageBytes && parseSeed(Buffer.from(data).toString('utf8')) !== null;
+          conn.caller = app.connect(dialect ? new DialectPeer(ws, fanout) : new SocketPeer(ws, fanout));
+        }
+        const caller = conn.caller!;
+        if (caller.peer instanceof DialectPeer) {
+          const { type, outcome, message } = caller.peer.receive(data, isBinary, options.maxMessageBytes);
+          metrics.messages.inc({ type, outcome });
+          if (message) void app.handle(caller, message);
           return;
         }
         const decoded = decodeMessage(data, isBinary, options.maxMessageBytes);
@@ -98,11 +116,12 @@ export class Gateway {
       close: (ws) => {
         const conn = ws.getUserData();
         conn.closed = true;
+        this.unspoken.delete(ws);
         metrics.connections.dec();
         for (const wake of conn.drainWaiters.splice(0)) wake();
         // Subscriptions go first: the application counts who still watches a session when deciding a run's fate.
         fanout.dropConnection(ws);
-        app.disconnect(conn.caller!);
+        if (conn.caller) app.disconnect(conn.caller);
       },
     });
     this.app.get('/health', (res) => {
@@ -158,9 +177,13 @@ export class Gateway {
     });
   }
 
-  /** Stops accepting connections; open ones stay until the application closes them. */
+  /**
+   * Stops accepting connections. Those that have not sent a message yet are closed (shutdown: the application, which
+   * closes the others, never knew them); the rest stay until the application closes them.
+   */
   stopListening(): void {
     if (this.listenSocket) uWS.us_listen_socket_close(this.listenSocket);
     this.listenSocket = null;
+    for (const ws of [...this.unspoken]) ws.end(CloseCodes.shutdown, 'server shutting down');
   }
 }

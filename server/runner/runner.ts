@@ -26,6 +26,8 @@ export interface RunJob {
   timeoutMs: number;
   /** Bench or grade mode; absent: a traced run. */
   mode?: ModeHandler;
+  /** A traced run only: the function the tracer calls, with these arguments, once the top level has run. */
+  call?: { entry: string; args: unknown[] };
 }
 
 export interface RunnerLimits extends SandboxLimits {
@@ -216,7 +218,7 @@ class RunExecution {
     error = this.describe(verdict, error);
     const summary: RunSummary = { verdict, wallMs, peakMemKb: this.peakRssKb, steps: this.nextStep, ...(error ? { error } : {}) };
     job.mode?.end(this.emitMode);
-    this.emit({ type: 'run.ended', session: job.session, run: job.run, ...summary });
+    this.emit({ type: 'run.ended', session: job.session, run: job.run, ...summary, ...this.callOutcome() });
     await this.appender.flush();
     if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
     deps.metrics.runs.inc({ verdict, language: job.language });
@@ -229,6 +231,17 @@ class RunExecution {
       .recordRun({ id: job.run, session: job.session, language: job.language, code: job.code, ...summary, error: summary.error ?? null, createdAt: new Date(), test: job.mode?.record?.() ?? null })
       .catch((err) => deps.logger.error('recording run failed', { run: job.run, err }));
     return summary;
+  }
+
+  /** What run.ended says of the job's entry call: its result (when it returned), its own time and memory. */
+  private callOutcome(): Pick<RunEnded, 'result' | 'callMs' | 'callPeakMemKb'> {
+    const call = this.job.call && this.end?.call;
+    if (!call) return {};
+    return {
+      ...(call.result !== undefined ? { result: { value: call.result, heap: call.heap ?? [] } } : {}),
+      callMs: call.ms,
+      callPeakMemKb: call.peakRssKb,
+    };
   }
 
   private describe(verdict: string, error: RunError | undefined): RunError | undefined {
@@ -319,6 +332,7 @@ class RunExecution {
           full: false,
           batchSteps: 512,
           gate: gated,
+          ...job.call,
           ...job.mode?.sandboxJob,
         }) + '\n',
       );

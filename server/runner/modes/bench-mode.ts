@@ -48,6 +48,8 @@ export class BenchMode implements ModeHandler {
     if (frame.t === 'bench.point') {
       this.points.push(frame);
       emit({ type: 'bench.point', n: frame.n, time: stats(frame.times), times: frame.times, ops: frame.ops, builtinShare: frame.builtinShare, peakKb: frame.peakKb });
+    } else if (frame.t === 'bench.error') {
+      emit({ type: 'bench.error', n: frame.n, error: frame.error });
     } else if (frame.t === 'bench.stop') {
       emit({ type: 'bench.stopped', reason: frame.reason, n: frame.n });
     }
@@ -61,7 +63,8 @@ export class BenchMode implements ModeHandler {
     const ops = fit(this.points.map((p) => ({ n: p.n, y: Math.max(1, p.ops) })));
     const share = this.points.length ? this.points.reduce((a, p) => a + p.builtinShare, 0) / this.points.length : 0;
     const verdict = time || ops ? chooseVerdict(ops, time, share) : null;
-    const slim = (f: SeriesFit | null) => (f ? { best: f.best, runnerUp: f.runnerUp, confidence: f.confidence, ...(f.note ? { note: f.note } : {}) } : null);
+    const slim = (f: SeriesFit | null) =>
+      f ? { best: f.best, runnerUp: f.runnerUp, confidence: f.confidence, rSquared: f.rSquared, growth: f.growth, ...(f.note ? { note: f.note } : {}) } : null;
     emit({ type: 'bench.fit', time: slim(time), ops: slim(ops), verdict });
   }
 }
