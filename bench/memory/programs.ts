@@ -1,6 +1,5 @@
-/** The bench's runs: what a class sends. */
+/** The bench's runs, what a class sends: small programs, a few hundred steps at most, in both traced languages. */
 
-// A class's ordinary runs: small programs, a few hundred steps each, in both traced languages.
 export const PROGRAMS: Array<{ name: string; language: 'python' | 'javascript'; code: string }> = [
   {
     name: 'bubble sort (py)',
