@@ -84,6 +84,9 @@ export function runtimeInputs(lang: Lang, opts: ImageOptions = {}): Input[] {
     }
   };
   walk('');
+  if (lang === 'cpp') { // the C++ runner writes its frames with the Python runtime's channel module
+    out.push({ dest: 'channel.py', src: path.join(opts.runtimesDir ?? paths.tracerRuntimes, 'python', 'channel.py') });
+  }
   if (lang === 'javascript') {
     const acornCjs = createRequire(path.join(ROOT, 'package.json')).resolve('acorn'); // .../acorn/dist/acorn.js
     out.push({ dest: 'vendor/acorn.mjs', src: path.join(path.dirname(acornCjs), 'acorn.mjs') });

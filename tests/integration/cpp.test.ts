@@ -6,7 +6,7 @@ import type { ServerFrame } from '../../protocol/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
-const EXAMPLES = new URL('../../tracer-runtimes/cpp/examples/', import.meta.url);
+const EXAMPLES = new URL('../../dev/tracers/cpp/examples/', import.meta.url);
 const example = (name: string) => readFile(new URL(name, EXAMPLES), 'utf8');
 const output = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'output' ? [f.text] : [])).join('');
 const steps = (frames: ServerFrame[]) => frames.flatMap((f) => (f.type === 'steps' ? f.steps : []));

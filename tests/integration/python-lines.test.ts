@@ -11,7 +11,9 @@ import { runInImage } from '../support/docker-run.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
-const DIR = fileURLToPath(new URL('../../tracer-runtimes/python/line-corpus/', import.meta.url));
+const DIR = fileURLToPath(new URL('../../dev/tracers/python/line-corpus/', import.meta.url));
+// the reference hook is a development script, not in the image: handed to the image's Python as `-c`
+const REFERENCE = readFileSync(fileURLToPath(new URL('../../dev/tracers/python/settrace_lines.py', import.meta.url)), 'utf8');
 const programs = readdirSync(DIR).filter((f) => f.endsWith('.py')).sort();
 
 describe('python line semantics equal sys.settrace', () => {
@@ -31,7 +33,7 @@ describe('python line semantics equal sys.settrace', () => {
   for (const name of programs) {
     it(name, async () => {
       const code = readFileSync(DIR + name, 'utf8');
-      const reference = await runInImage(imageTag('python'), ['python3', '/opt/tracecast/settrace_lines.py'], code);
+      const reference = await runInImage(imageTag('python'), ['python3', '-c', REFERENCE], code);
       assert.equal(reference.exitCode, 0, reference.stderr);
       const expected = (JSON.parse(reference.stdout) as Array<[string, number, string]>).filter(([ev]) => ev === 'line').map(([, line, fn]) => `${line} ${fn}`);
       const { frames } = await client.execute('python', code);

@@ -13,7 +13,7 @@ import { TraceState } from '../../protocol/trace-state.ts';
 import { StepsFrame, OutputFrame, type Step } from '../../protocol/trace.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const EXAMPLES = path.join(ROOT, 'tracer-runtimes/cpp/examples');
+const EXAMPLES = path.join(ROOT, 'dev/tracers/cpp/examples');
 const IMAGE = imageTag('cpp');
 const example = (name: string): string => readFileSync(path.join(EXAMPLES, `${name}.cpp`), 'utf8');
 

@@ -16,10 +16,13 @@ import json
 import os
 import sys
 
-MAX_FRAME = 1 << 20
+HERE = os.path.dirname(os.path.abspath(__file__))
+if not os.path.exists(os.path.join(HERE, "channel.py")):
+    sys.path.append(os.path.join(HERE, "..", "python"))    # the repository's layout: the image has it beside us
+from channel import MAX_FRAME, Channel, read_line, strict_dumps  # noqa: E402
+
 MAX_SAFE = (1 << 53) - 1
 WORK_ROOT = os.environ.get("TRACECAST_SANDBOX_DIR", "/sandbox")  # override: tests outside a container
-HERE = os.path.dirname(os.path.abspath(__file__))
 INCLUDE_DIR = os.path.join(HERE, "include")
 INIT_OBJ = os.path.join(HERE, "lib", "tracecast_init.o")
 EXEC_HELPER = os.path.join(HERE, "lib", "tracecast-exec")   # see lib/tracecast_exec.c
@@ -32,28 +35,8 @@ FLUSH_S = 0.02
 
 
 # --------------------------------------------------------------------------- channel
-
-class Channel:
-    """Frames on a private copy of fd 1; fd 1 then points at fd 2 (CHANNEL.md)."""
-
-    def __init__(self):
-        self.fd = os.dup(1)
-        os.dup2(2, 1)
-        import struct
-        self._pack = struct.Struct(">I").pack
-
-    def send(self, text):
-        self.send_bytes(text.encode("utf-8", "replace"))
-
-    def send_bytes(self, data):
-        buf = memoryview(self._pack(len(data)) + data)
-        while buf:
-            n = os.write(self.fd, buf)
-            buf = buf[n:]
-
-
-def J(obj):
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# The Python runtime's channel.py, copied beside this file into the image (sandbox-images/images.ts).
+J = strict_dumps()
 
 
 def gcc_version():
@@ -816,20 +799,6 @@ def run(job, chan):
     finish("error", {"type": "Crash", "message": msg, "line": None, "signal": sig})
 
 
-def read_line(fd):
-    """Reads up to a newline or EOF; the host writes one line at a time and waits for an answer."""
-    raw = b""
-    try:
-        while not raw.endswith(b"\n"):
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            raw += chunk
-    except OSError:
-        pass
-    return raw
-
-
 def main():
     chan = Channel()
     chan.send(J({"t": "hello", "lang": "cpp", "version": gcc_version()}))
@@ -839,9 +808,7 @@ def main():
         if not isinstance(job, dict):
             raise ValueError("job is not an object")
     except Exception as e:
-        chan.send(J({"t": "end", "status": "error", "steps": 0,
-                     "error": {"type": "JobError", "message": str(e), "line": None},
-                     "peakRssKb": 0}))
+        chan.end("error", 0, {"type": "JobError", "message": str(e), "line": None}, 0)
         os._exit(0)
     try:
         run(job, chan)
@@ -850,10 +817,8 @@ def main():
     except BaseException as e:  # a bug here: say so on the channel rather than die silently
         import traceback
         traceback.print_exc()
-        chan.send(J({"t": "end", "status": "error", "steps": 0,
-                     "error": {"type": "InternalError", "message": "runner.py: %s: %s"
-                               % (type(e).__name__, e), "line": None},
-                     "peakRssKb": 0}))
+        chan.end("error", 0, {"type": "InternalError", "message": "runner.py: %s: %s"
+                              % (type(e).__name__, e), "line": None}, 0)
         os._exit(0)
 
 

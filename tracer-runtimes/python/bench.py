@@ -65,6 +65,8 @@ import os
 import sys
 
 import learner_io  # noqa: E402
+from channel import peak_rss_kb
+from untraced import MAX_STRING, Interrupt, Untraced, arity, arity_message, arity_ok, job_int
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
@@ -76,20 +78,12 @@ DEFAULT_SIZES = [100, 500, 1000, 2500, 5000]
 DEFAULT_BUDGET_MS = 8000
 MAX_REPEATS = 100
 DEFINE_LIMIT_MS = 10000     # module-level code gets at most this long (and at most the budget)
-MAX_STRING = 1000
 OUT_FLUSH = 1 << 16         # buffered output characters that force a flush
-REARM_S = 0.02              # after the deadline the alarm repeats this often...
-MAX_FIRES = 25              # ...and this many swallowed interruptions end the job
 SAFETY = 1.25               # the budget estimate is multiplied by this
 MAX_K = 12.0                # growth exponents are capped at this
 SHORT_NS = 50_000           # a call shorter than this, on an input it leaves unchanged, is timed in batches...
 BATCH_NS = 200_000          # ...of as many back-to-back calls as fill this...
 MAX_BATCH = 10_000          # ...at most
-
-
-class _Interrupt(BaseException):
-    """Raised by the alarm handler; a BaseException so `except Exception` lets it pass."""
-    __module__ = "tracecast"
 
 
 class _LearnerError(Exception):
@@ -98,21 +92,6 @@ class _LearnerError(Exception):
 
 
 # --------------------------------------------------------------------------- memory
-
-def _read_hwm():
-    try:
-        with open("/proc/self/status") as fh:
-            for ln in fh:
-                if ln.startswith("VmHWM:"):
-                    return int(ln.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        import resource
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    except Exception:
-        return 0
-
 
 def _reset_hwm():
     """Reset the peak-RSS high-water mark (Linux >= 4.0); False when refused."""
@@ -405,280 +384,66 @@ def _settrace_counter(codes, now):
     return start, stop
 
 
-# --------------------------------------------------------------------------- arity
-
-def _arity(fn):
-    """(min, max) positional arguments `fn` accepts (max None: unbounded); None when unknown.
-    A required keyword-only parameter makes it (0, -1): never callable positionally."""
-    from types import FunctionType, MethodType
-    f = fn
-    drop = 0
-    if type(f) is MethodType and type(f.__func__) is FunctionType:
-        f = f.__func__
-        drop = 1
-    if type(f) is FunctionType:
-        c = f.__code__
-        pos = c.co_argcount
-        nd = len(f.__defaults__ or ())
-        kwd = f.__kwdefaults__ or {}
-        names = c.co_varnames[pos:pos + c.co_kwonlyargcount]
-        if any(nm not in kwd for nm in names):
-            return (0, -1)
-        mx = None if c.co_flags & 0x04 else pos - drop
-        return (max(0, pos - nd - drop), mx)
-    try:
-        import inspect
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return None
-    except Exception:
-        return None
-    P = __import__("inspect").Parameter
-    mn = 0
-    mx = 0
-    for p in sig.parameters.values():
-        if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD):
-            mx = None if mx is None else mx + 1
-            if p.default is P.empty:
-                mn += 1
-        elif p.kind is P.VAR_POSITIONAL:
-            mx = None
-        elif p.kind is P.KEYWORD_ONLY and p.default is P.empty:
-            return (0, -1)
-    return (mn, mx)
-
-
-def _arity_message(name, ar, given):
-    mn, mx = ar
-    if mx == -1:
-        return "%s has keyword-only parameters without defaults, it cannot be called with %d positional argument%s" % (
-            name, given, "" if given == 1 else "s")
-    if mx is None:
-        exp = "at least %d" % mn
-    elif mn == mx:
-        exp = "%d" % mn
-    else:
-        exp = "%d to %d" % (mn, mx)
-    return "%s takes %s positional parameter%s, given %d argument%s" % (
-        name, exp, "" if exp == "1" else "s", given, "" if given == 1 else "s")
-
-
-def _arity_ok(ar, given):
-    if ar is None:
-        return True
-    mn, mx = ar
-    if mx == -1:
-        return False
-    return given >= mn and (mx is None or given <= mx)
-
-
 # --------------------------------------------------------------------------- main
 
 def main(job, channel):
-    import builtins
     import gc
-    import json
     import random
-    import signal
     import time
     from copy import deepcopy
-    from types import ModuleType
 
     perf = time.perf_counter_ns
     t_start = perf()
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-    def send(obj):
-        channel.send(dumps(obj))
-
-    # ---- job
     if not isinstance(job, dict):
         job = {}
+    run = Untraced(job, channel, "benchmarked program", max_out=65536, flush_at=OUT_FLUSH)
+    send = run.send
+    finish = run.finish
+    flush_out = run.flush_out
 
-    def jnum(name, default, lo=0, integer=True):
-        v = job.get(name, default)
-        if type(v) is bool or type(v) not in ((int,) if integer else (int, float)) or not v >= lo:
-            return default
-        return v
-
-    src = job.get("code", "")
-    if not isinstance(src, str):
-        src = ""
     entry = job.get("entry")
     gen_spec = job.get("generator")
     sizes = job.get("sizes", DEFAULT_SIZES)
     if not isinstance(sizes, list):
         sizes = DEFAULT_SIZES
     sizes = [n for n in sizes if type(n) is int and n >= 0]
-    repeats = min(jnum("repeats", 5, 1), MAX_REPEATS)
-    budget_ns = int(jnum("budgetMs", DEFAULT_BUDGET_MS, 1, integer=False) * 1e6)
-    max_out = jnum("maxOutputBytes", 65536)
-    stdin_lines = [str(x) for x in job["stdin"] if x is not None] \
-        if isinstance(job.get("stdin"), list) else []
+    repeats = min(job_int(job, "repeats", 5, 1), MAX_REPEATS)
+    budget_ns = int(job_int(job, "budgetMs", DEFAULT_BUDGET_MS, 1, integer=False) * 1e6)
 
     def remaining_ns():
         return budget_ns - (perf() - t_start)
 
-    # ---- output: `output` frames with step -1, capped at maxOutputBytes
-    outs = []           # [stream, [text, ...]]: joined when sent (a str grown by += is copied whole on each write)
-    out_chars = [0]
-    out_bytes = [0]
-    end_output = [None]  # learner_io's, once the learner's stdio exists
-
-    def flush_out():
-        if not outs:
-            return
-        lst = outs[:]
-        outs.clear()
-        out_chars[0] = 0
-        for stream, parts in lst:
-            for piece in learner_io.out_chunks("".join(parts)):
-                send({"t": "output", "stream": stream, "text": piece, "step": -1})
-
     counting = [None]   # the stop() of a running counting pass
+    state = {"n": None}
 
-    def finish(status, error=None, stop=None):
-        disarm()
+    def stop_counting():
         if counting[0] is not None:
-            try:
-                counting[0]()
-            except Exception:
-                pass
+            counting[0]()
             counting[0] = None
-        try:
-            if end_output[0] is not None:
-                end_output[0]()
-            flush_out()
-        except Exception:
-            pass
-        if stop is not None:
-            send({"t": "bench.stop", "reason": "budget", "n": stop})
-        end = {"t": "end", "status": status, "steps": 0}
-        if error is not None:
-            end["error"] = error
-        end["peakRssKb"] = _read_hwm()
-        send(end)
-        os._exit(0)
+    run.before_end.append(stop_counting)
 
-    def out_text(stream, text):
-        if not text:
-            return
-        text, n, over = learner_io.cap_text(text, max_out - out_bytes[0])
-        out_bytes[0] += n
-        if text:
-            if outs and outs[-1][0] == stream:
-                outs[-1][1].append(text)
-            else:
-                outs.append([stream, [text]])
-            out_chars[0] += len(text)
-        if over:
-            finish("output_limit")
-        if out_chars[0] >= OUT_FLUSH and not armed[0]:
-            flush_out()
+    def stop(n):
+        """The benchmark stops at size n (not measured): the budget ran out."""
+        finish("ok", last={"t": "bench.stop", "reason": "budget", "n": n})
 
-    Out, In, tc_input, end_output[0] = learner_io.make_stdio(out_text, stdin_lines, "benchmarked program")
-    Viz = learner_io.Viz
-    tb_line = learner_io.tb_line
-
-    def cut(s):
-        return s if len(s) <= MAX_STRING else s[:MAX_STRING]
-
-    def exc_error(e):
-        return learner_io.exc_error(e, MAX_STRING)
-
-    # ---- interruption
-    # The handler raises only while `armed[0]`; the code around each call clears that
-    # flag with a plain store as the first thing in its `finally`.
-    armed = [False]
-    state = {"fires": 0, "n": None}
-    setitimer = signal.setitimer
-    ITIMER_REAL = signal.ITIMER_REAL
-    SIGALRM = signal.SIGALRM
-
-    def on_alarm(signum, frame):
-        if not armed[0]:
-            return
-        state["fires"] += 1
-        if state["fires"] > MAX_FIRES:
-            # the learner's code keeps swallowing the interruption (bare except in a loop)
-            armed[0] = False
-            n = state["n"]
-            if n is None:
-                finish("error", {"type": "Timeout", "message": "the program kept running after its time "
-                                 "limit and could not be stopped", "line": 0})
-            finish("ok", stop=n)
-        raise _Interrupt()
+    def overrun():
+        if state["n"] is None:
+            finish("error", {"type": "Timeout", "message": "the program kept running after its time "
+                             "limit and could not be stopped", "line": 0})
+        stop(state["n"])
+    run.on_overrun = overrun
 
     def arm(ns):
-        state["fires"] = 0
-        if signal.getsignal(SIGALRM) is not on_alarm:     # the learner may have replaced it
-            signal.signal(SIGALRM, on_alarm)
-        armed[0] = True
-        setitimer(ITIMER_REAL, max(ns, 1e6) / 1e9, REARM_S)
-
-    def disarm():
-        armed[0] = False
-        try:
-            setitimer(ITIMER_REAL, 0)
-        except Exception:
-            pass
+        run.arm(max(ns, 1e6) / 1e9)
 
     # ---- define the module
     if not isinstance(entry, str) or not entry:
         finish("error", {"type": "JobError", "message": "the job has no entry function name", "line": 0})
-    try:
-        code = compile(src, LEARNER, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
-        err = {"type": type(e).__name__, "message": str(getattr(e, "msg", None) or e),
-               "line": int(getattr(e, "lineno", None) or 0)}
-        if getattr(e, "offset", None):
-            err["column"] = int(e.offset)
-        finish("error", err)
-
-    mod = ModuleType("__main__")
-    g = mod.__dict__
-    g["__builtins__"] = builtins
-    g["viz"] = Viz()
-    sys.modules["__main__"] = mod
-    sys.stdout = Out("stdout")
-    sys.stderr = Out("stderr")
-    sys.stdin = In()
-    builtins.input = tc_input
-    signal.signal(SIGALRM, on_alarm)
-
-    define_ns = min(DEFINE_LIMIT_MS * 1000000, remaining_ns())
-    try:
-        try:
-            arm(define_ns)
-            exec(code, g)
-        finally:
-            armed[0] = False
-            disarm()
-    except _Interrupt as e:
-        finish("error", {"type": "Timeout", "message": "the program's top-level code ran longer than %d ms"
-                         % (define_ns // 1000000), "line": tb_line(e)})
-    except SystemExit as e:
-        c = e.code
-        if c is not None and c != 0:
-            finish("error", {"type": "SystemExit", "message": cut(str(c)), "line": tb_line(e)})
-    except BaseException as e:
-        finish("error", exc_error(e))
+    code = run.define(max(1, min(DEFINE_LIMIT_MS, remaining_ns() // 1000000)))
     flush_out()
 
     # ---- entry and generator
-    def lookup(name, what):
-        if name not in g or name.startswith("__") or name == "viz":
-            defined = [k for k, v in g.items() if callable(v) and not k.startswith("__") and k != "viz"]
-            msg = "no %s named %r is defined" % (what, name)
-            if defined:
-                msg += " (defined: %s)" % ", ".join(defined[:8])
-            finish("error", {"type": "EntryNotFound", "message": msg, "line": 0})
-        fn = g[name]
-        if not callable(fn):
-            finish("error", {"type": "EntryArity", "message": "%r is not a function (it is %s)"
-                             % (name, type(fn).__name__), "line": 0})
-        return fn
-
+    lookup = run.entry
     fn = lookup(entry, "function")
     if not isinstance(gen_spec, dict):
         gen_spec = {"kind": "builtin", "name": "random_ints", "seed": 0}
@@ -691,9 +456,9 @@ def main(job, channel):
         if not isinstance(gname, str) or not gname:
             finish("error", {"type": "GeneratorError", "message": "the generator has no function name", "line": 0})
         gen_fn = lookup(gname, "generator function")
-        gar = _arity(gen_fn)
-        if not _arity_ok(gar, 2):
-            finish("error", {"type": "EntryArity", "message": "generator " + _arity_message(gname, gar, 2), "line": 0})
+        gar = arity(gen_fn)
+        if not arity_ok(gar, 2):
+            finish("error", {"type": "EntryArity", "message": "generator " + arity_message(gname, gar, 2), "line": 0})
         learner_gen = True
     else:
         GENERATORS = _generators.GENERATORS
@@ -703,7 +468,7 @@ def main(job, channel):
                              % (gname, ", ".join(GENERATORS)), "line": 0})
         learner_gen = False
     size_seed = _generators.size_seed
-    ar = _arity(fn)
+    ar = arity(fn)
 
     codes = _learner_codes(code)
     c_start, c_stop = make_counter(codes, perf)
@@ -711,10 +476,10 @@ def main(job, channel):
     # ---- calls
     def run_call(f, a, k=1):
         """f(*a), k times back to back, under the remaining budget; (elapsed ns, last
-        result). Raises _Interrupt or _LearnerError."""
+        result). Raises Interrupt or _LearnerError."""
         rem = remaining_ns()
         if rem <= 0:
-            raise _Interrupt()
+            raise Interrupt()
         t0 = t1 = 0
         try:
             try:
@@ -725,14 +490,14 @@ def main(job, channel):
                     r = f(*a)
                 t1 = perf()
             finally:
-                armed[0] = False
-                disarm()
-        except _Interrupt:
+                run.armed = False
+                run.disarm()
+        except Interrupt:
             raise
         except BaseException as e:
-            raise _LearnerError(exc_error(e))
-        if state["fires"]:
-            raise _Interrupt()          # interrupted, but the learner's code caught it
+            raise _LearnerError(learner_io.exc_error(e, MAX_STRING))
+        if run.fires:
+            raise Interrupt()           # interrupted, but the learner's code caught it
         return t1 - t0, r
 
     def timed_call(a, k=1):
@@ -762,7 +527,7 @@ def main(job, channel):
     def count_call(a):
         rem = remaining_ns()
         if rem <= 0:
-            raise _Interrupt()
+            raise Interrupt()
         t0 = t1 = 0
         try:
             try:
@@ -773,16 +538,16 @@ def main(job, channel):
                 fn(*a)
                 t1 = perf()
             finally:
-                armed[0] = False
+                run.armed = False
                 counting[0] = None
                 ops, bns = c_stop()
-                disarm()
-        except _Interrupt:
+                run.disarm()
+        except Interrupt:
             raise
         except BaseException as e:
-            raise _LearnerError(exc_error(e))
-        if state["fires"]:
-            raise _Interrupt()
+            raise _LearnerError(learner_io.exc_error(e, MAX_STRING))
+        if run.fires:
+            raise Interrupt()
         total = t1 - t0
         share = min(1.0, max(0.0, bns / total)) if total > 0 else 0.0
         return ops, share, total
@@ -804,18 +569,18 @@ def main(job, channel):
         if hist:
             est = estimate(hist, n)
             if (perf() - t_start) + est > budget_ns:
-                finish("ok", stop=n)
+                stop(n)
         t_size = perf()
         _reset_hwm()
         try:
             args = generate(n)
             flush_out()
-            if not _arity_ok(ar, len(args)):
-                finish("error", {"type": "EntryArity", "message": _arity_message(entry, ar, len(args)), "line": 0})
+            if not arity_ok(ar, len(args)):
+                finish("error", {"type": "EntryArity", "message": arity_message(entry, ar, len(args)), "line": 0})
             a = fresh_args(args, deepcopy)
-            printed = out_bytes[0]
+            printed = run.out_bytes
             dt = timed_call(a)
-            k = batch_size(dt, a, args, out_bytes[0] != printed)
+            k = batch_size(dt, a, args, run.out_bytes != printed)
             del a
             flush_out()
             times = [dt] if k == 1 else []
@@ -828,12 +593,12 @@ def main(job, channel):
             ops, share, _ = count_call(a)
             del a
             flush_out()
-        except _Interrupt:
-            finish("ok", stop=n)
+        except Interrupt:
+            stop(n)
         except _LearnerError as e:
             finish("error", e.args[0])
         del args
-        peak = _read_hwm()
+        peak = peak_rss_kb()
         hist.append((n, perf() - t_size, min(times)))
         send({"t": "bench.point", "n": n, "times": [t / 1e9 for t in times], "ops": ops,
               "builtinShare": round(share, 6), "peakKb": peak})

@@ -18,171 +18,50 @@ dicts (and dicts with a key starting with "$", which would be ambiguous) ->
 anything else (and cycles, nesting deeper than MAX_NEST) -> {"$repr": ..., "$type": ...};
 a result whose case frame would pass 1 MiB -> {"$toolarge": bytes of its JSON}.
 """
-import os
 import sys
 
-import learner_io  # noqa: E402
+import learner_io
+from channel import MAX_FRAME
+from untraced import MAX_STRING, Interrupt, Untraced, arity, arity_message, arity_ok, cut
 
-LEARNER = "<learner>"
-MAX_FRAME = 1 << 20
 MAX_SAFE = (1 << 53) - 1
 DEFAULT_LIMIT_MS = 2000
 MAX_LIMIT_MS = 60000
 DEFINE_LIMIT_MS = 10000     # module-level code (defining the entry) gets this long
-MAX_STRING = 1000           # error messages and reprs are cut to this many characters
 MAX_NEST = 500              # deeper results are cut with a $repr
-REARM_S = 0.02              # after the deadline the alarm repeats this often...
-MAX_FIRES = 25              # ...and this many swallowed timeouts end the job
-
-
-class _Timeout(BaseException):
-    """Raised by the alarm handler; a BaseException so `except Exception` lets it pass."""
-    __module__ = "tracecast"
-
-
-def _peak_rss_kb():
-    try:
-        with open("/proc/self/status") as fh:
-            for ln in fh:
-                if ln.startswith("VmHWM:"):
-                    return int(ln.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        import resource
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    except Exception:
-        return 0
 
 
 def main(job, channel):
-    import builtins
     import json
     import signal
     import time
-    from types import ModuleType
 
     perf = time.perf_counter_ns
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
     loads = json.loads
-
-    def send(obj):
-        channel.send(dumps(obj))
-
-    # ---- job
     if not isinstance(job, dict):
         job = {}
-
-    def jint(name, default, lo=0):
-        v = job.get(name, default)
-        if type(v) is not int or v < lo:
-            return default
-        return v
-
-    src = job.get("code", "")
-    if not isinstance(src, str):
-        src = ""
+    run = Untraced(job, channel, "graded program")
+    send = run.send
+    dumps = run.dumps
+    finish = run.finish
+    flush_out = run.flush_out
+    tb_line = learner_io.tb_line
     entry = job.get("entry")
     cases = job.get("cases")
-    max_out = jint("maxOutputBytes", 1048576)
-    stdin_lines = [str(x) for x in (job.get("stdin") or []) if x is not None] \
-        if isinstance(job.get("stdin"), list) else []
+    state = {"case": None, "t0": 0}
 
-    # ---- output: `output` frames with step -1, capped at maxOutputBytes
-    # Buffered while learner code runs (at most the cap) and sent between calls: a case's time limit, an exception
-    # from the alarm, could otherwise cut a frame in half (os.write returns a partial count into a full pipe).
-    outs = []           # [stream, [text, ...]]: joined when sent (a str grown by += is copied whole on each write)
-    out_bytes = [0]
-    end_output = [None]  # learner_io's, once the learner's stdio exists
-
-    def flush_out():
-        if not outs:
-            return
-        lst = outs[:]
-        outs.clear()
-        for stream, parts in lst:
-            for piece in learner_io.out_chunks("".join(parts)):
-                send({"t": "output", "stream": stream, "text": piece, "step": -1})
-
-    def finish(status, error=None):
-        disarm()
-        try:
-            if end_output[0] is not None:
-                end_output[0]()
-            flush_out()
-        except Exception:
-            pass
-        end = {"t": "end", "status": status, "steps": 0}
-        if error is not None:
-            end["error"] = error
-        end["peakRssKb"] = _peak_rss_kb()
-        send(end)
-        os._exit(0)
-
-    def out_text(stream, text):
-        if not text:
-            return
-        text, n, over = learner_io.cap_text(text, max_out - out_bytes[0])
-        out_bytes[0] += n
-        if text:
-            if outs and outs[-1][0] == stream:
-                outs[-1][1].append(text)
-            else:
-                outs.append([stream, [text]])
-        if over:
-            finish("output_limit")
-
-    Out, In, tc_input, end_output[0] = learner_io.make_stdio(out_text, stdin_lines, "graded program")
-    Viz = learner_io.Viz
-    tb_line = learner_io.tb_line
-
-    def cut(s):
-        return s if len(s) <= MAX_STRING else s[:MAX_STRING]
-
-    def exc_error(e):
-        return learner_io.exc_error(e, MAX_STRING)
-
-    # ---- time limit
-    # The handler raises only while `armed[0]`; the code around each call clears that
-    # flag with a plain store (no call, so no pending signal can run before it) as the
-    # first thing in its `finally`, so a late alarm never escapes the case's try.
-    armed = [False]
-    state = {"fires": 0, "case": None, "t0": 0}
-    setitimer = signal.setitimer
-    ITIMER_REAL = signal.ITIMER_REAL
-    SIGALRM = signal.SIGALRM
-
-    def on_alarm(signum, frame):
-        if not armed[0]:
-            return
-        state["fires"] += 1
-        if state["fires"] > MAX_FIRES:
-            # the learner's code keeps swallowing the timeout (bare except in a loop)
-            disarm()
-            cid = state["case"]
-            flush_out()
-            if cid is not None:
-                send({"t": "case", "id": cid, "status": "timeout",
-                      "ms": round((perf() - state["t0"]) / 1e6, 3), "result": None,
-                      "error": {"type": "Timeout", "message": "kept running after its time limit "
-                                "(it catches the interruption)", "line": 0}})
-            finish("error", {"type": "Timeout", "message": "the program kept running after its "
-                             "time limit and could not be stopped", "line": 0})
-        raise _Timeout()
-
-    def arm(ms):
-        state["fires"] = 0
-        if signal.getsignal(SIGALRM) is not on_alarm:     # the learner may have replaced it
-            signal.signal(SIGALRM, on_alarm)
-        armed[0] = True
-        setitimer(ITIMER_REAL, ms / 1000.0, REARM_S)
-
-    def disarm():
-        armed[0] = False
-        try:
-            setitimer(ITIMER_REAL, 0)
-        except Exception:
-            pass
+    def overrun():
+        cid = state["case"]
+        run.disarm()
+        flush_out()
+        if cid is not None:
+            send({"t": "case", "id": cid, "status": "timeout",
+                  "ms": round((perf() - state["t0"]) / 1e6, 3), "result": None,
+                  "error": {"type": "Timeout", "message": "kept running after its time limit "
+                            "(it catches the interruption)", "line": 0}})
+        finish("error", {"type": "Timeout", "message": "the program kept running after its "
+                         "time limit and could not be stopped", "line": 0})
+    run.on_overrun = overrun
 
     # ---- result encoding
     def encode(v, depth, active):
@@ -261,92 +140,24 @@ def main(job, channel):
             r = repr(v)
             if not isinstance(r, str):
                 r = "<%s>" % tn
-        except _Timeout:
+        except Interrupt:
             raise
         except BaseException:
             r = "<unrepresentable %s>" % tn
         return {"$repr": cut(r), "$type": tn}
 
-    # ---- define the module
+    # ---- define the module, find the entry
     if not isinstance(entry, str) or not entry:
         finish("error", {"type": "JobError", "message": "the job has no entry function name", "line": 0})
     if not isinstance(cases, list):
         finish("error", {"type": "JobError", "message": "the job has no list of cases", "line": 0})
-
-    try:
-        code = compile(src, LEARNER, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
-        err = {"type": type(e).__name__, "message": str(getattr(e, "msg", None) or e),
-               "line": int(getattr(e, "lineno", None) or 0)}
-        if getattr(e, "offset", None):
-            err["column"] = int(e.offset)
-        finish("error", err)
-
-    mod = ModuleType("__main__")
-    g = mod.__dict__
-    g["__builtins__"] = builtins
-    g["viz"] = Viz()
-    sys.modules["__main__"] = mod
-    sys.stdout = Out("stdout")
-    sys.stderr = Out("stderr")
-    sys.stdin = In()
-    builtins.input = tc_input
-    old_handler = signal.signal(signal.SIGALRM, on_alarm)
-
-    try:
-        try:
-            arm(DEFINE_LIMIT_MS)
-            exec(code, g)
-        finally:
-            armed[0] = False
-            disarm()
-    except _Timeout as e:
-        finish("error", {"type": "Timeout", "message": "the program's top-level code ran longer than %d ms"
-                         % DEFINE_LIMIT_MS, "line": tb_line(e)})
-    except SystemExit as e:
-        c = e.code
-        if c is not None and c != 0:
-            finish("error", {"type": "SystemExit", "message": cut(str(c)), "line": tb_line(e)})
-    except BaseException as e:
-        finish("error", exc_error(e))
-
-    # ---- find the entry
-    fn = g.get(entry, None) if entry in g else None
-    if entry not in g or entry.startswith("__"):
-        defined = [k for k, v in g.items() if callable(v) and not k.startswith("__") and k != "viz"]
-        msg = "no function named %r is defined" % entry
-        if defined:
-            msg += " (defined: %s)" % ", ".join(defined[:8])
-        finish("error", {"type": "EntryNotFound", "message": msg, "line": 0})
-    if not callable(fn):
-        finish("error", {"type": "EntryArity", "message": "%r is not a function (it is %s)"
-                         % (entry, type(fn).__name__), "line": 0})
-    counts = sorted({len(c["args"]) for c in cases if isinstance(c, dict) and isinstance(c.get("args"), list)})
-    if counts:
-        import inspect
-        try:
-            sig = inspect.signature(fn)
-        except (TypeError, ValueError):
-            sig = None
-        if sig is not None:
-            P = inspect.Parameter
-            pos = [p for p in sig.parameters.values() if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
-            for n in counts:
-                try:
-                    sig.bind(*([None] * n))
-                except TypeError:
-                    names = ", ".join(p.name for p in pos)
-                    need = sum(1 for p in pos if p.default is P.empty)
-                    exp = str(len(pos)) if need == len(pos) else "%d to %d" % (need, len(pos))
-                    if any(p.kind is P.VAR_POSITIONAL for p in sig.parameters.values()):
-                        exp = "at least %d" % need
-                    kwonly = [p.name for p in sig.parameters.values()
-                              if p.kind is P.KEYWORD_ONLY and p.default is P.empty]
-                    msg = "%s takes %s positional parameter%s (%s), given %d argument%s" % (
-                        entry, exp, "" if exp == "1" else "s", names, n, "" if n == 1 else "s")
-                    if kwonly:
-                        msg += "; keyword-only parameters without defaults: %s" % ", ".join(kwonly)
-                    finish("error", {"type": "EntryArity", "message": msg, "line": 0})
+    old_handler = signal.getsignal(signal.SIGALRM)
+    run.define(DEFINE_LIMIT_MS)
+    fn = run.entry(entry, "function")
+    ar = arity(fn)
+    for n in sorted({len(c["args"]) for c in cases if isinstance(c, dict) and isinstance(c.get("args"), list)}):
+        if not arity_ok(ar, n):
+            finish("error", {"type": "EntryArity", "message": arity_message(entry, ar, n), "line": 0})
 
     # ---- cases
     for c in cases:
@@ -371,21 +182,21 @@ def main(job, channel):
         t0 = state["t0"] = perf()
         try:
             try:
-                arm(lim)
+                run.arm(lim / 1000.0)
                 ret = fn(*fresh)
                 t1 = perf()
                 result = encode_result(ret)         # still under the timer: __repr__ is learner code
             finally:
-                armed[0] = False
-                disarm()
-        except _Timeout as e:
+                run.armed = False
+                run.disarm()
+        except Interrupt as e:
             status = "timeout"
             result = None
             error = {"type": "Timeout", "message": "exceeded the time limit of %g ms" % lim, "line": tb_line(e)}
         except BaseException as e:
             status = "error"
             result = None
-            error = exc_error(e)
+            error = learner_io.exc_error(e, MAX_STRING)
         state["case"] = None
         ms = round(((t1 if t1 is not None and status == "ok" else perf()) - t0) / 1e6, 3)
         flush_out()

@@ -193,43 +193,6 @@ def make_stdio(out_text, stdin_lines, what):
     return Out, In, tc_input, end_output
 
 
-# viz calls are accepted and ignored, so a program written for trace mode still runs
-class VizArray:
-    __module__ = "tracecast"
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def select(self, i, j=None):
-        pass
-
-    def deselect(self, i, j=None):
-        pass
-
-    def patch(self, index, value):
-        pass
-
-    def depatch(self, index):
-        pass
-
-class Viz:
-    __module__ = "tracecast"
-    __slots__ = ()
-
-    def __repr__(self):
-        return "viz"
-
-    def step(self, label, data=None):
-        pass
-
-    def array(self, name, values=()):
-        return VizArray(name if isinstance(name, str) else str(name))
-
-    def note(self, text):
-        pass
-
-
 def tb_line(e):
     """The last line of the learner's code in the exception's traceback (0 when none)."""
     line = 0
@@ -248,3 +211,15 @@ def exc_error(e, max_string):
     except BaseException:
         msg = "<unprintable %s>" % type(e).__name__
     return {"type": type(e).__name__, "message": msg[:max_string], "line": tb_line(e)}
+
+
+def compile_learner(src):
+    """(code, None), or (None, the `end` error) for a SyntaxError (IndentationError, TabError) or a NUL byte."""
+    try:
+        return compile(src, LEARNER, "exec", dont_inherit=True), None
+    except (SyntaxError, ValueError) as e:
+        err = {"type": type(e).__name__, "message": str(getattr(e, "msg", None) or e),
+               "line": int(getattr(e, "lineno", None) or 0)}
+        if getattr(e, "offset", None):
+            err["column"] = int(e.offset)
+        return None, err

@@ -15,550 +15,17 @@ import os
 import sys
 
 import learner_io
+from channel import EBS, MAX_FRAME, Channel, J, read_line
 from learner_io import cap_text, out_chunks
+from segments import CodeInfo, get_dis, learner_codes
+import viz
+from viz import Viz
 
 LEARNER = "<learner>"
-MAX_FRAME = 1 << 20
 MAX_SAFE = (1 << 53) - 1
 HEAP_CAP = 5000            # tracked heap objects; beyond it new objects are shown as capped leaves
 HEAP_BYTES = 600000        # ... or beyond this much JSON, so a keyframe stays under the 1 MiB frame cap
 RECURSION_HEADROOM = 200   # frames kept free above the learner's recursion limit for the tracer
-
-
-# --------------------------------------------------------------------------- channel
-
-class Channel:
-    __module__ = "tracecast"
-
-    def __init__(self):
-        # fd 1 becomes the private frame descriptor; fd 1 then points at fd 2 so raw
-        # writes by the learner (os.write(1, ..), child processes) land on stderr.
-        self.fd = os.dup(1)
-        os.dup2(2, 1)
-        import struct
-        self._pack = struct.Struct(">I").pack
-
-    def send(self, text):
-        data = text.encode("utf-8", "replace")
-        self.send_bytes(data)
-
-    def send_bytes(self, data):
-        self.write(self._pack(len(data)) + data)
-
-    def send_frames(self, datas):
-        """Several encoded frames in one write."""
-        pack = self._pack
-        self.write(b"".join([pack(len(d)) + d for d in datas]))
-
-    def write(self, raw):
-        buf = memoryview(raw)
-        fd = self.fd
-        while buf:
-            n = os.write(fd, buf)
-            buf = buf[n:]
-
-
-def _json_encoder():
-    import json
-    try:
-        from json.encoder import c_make_encoder, encode_basestring
-    except ImportError:  # pragma: no cover
-        c_make_encoder = None
-    if c_make_encoder is not None:
-        try:
-            enc = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
-            join = "".join
-            enc({"a": [1, "x"]}, 0)
-
-            def J(obj):
-                return join(enc(obj, 0))
-            return J
-        except Exception:
-            pass
-    dumps = json.dumps
-
-    def J(obj):  # pragma: no cover
-        return dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)
-    return J
-
-
-J = _json_encoder()
-try:
-    from json.encoder import encode_basestring as EBS   # C implementation when _json is present
-except ImportError:  # pragma: no cover
-    def EBS(s):
-        return J(s)
-
-
-def peak_rss_kb():
-    # VmHWM is this process image's own peak; getrusage's ru_maxrss can include the
-    # high-water mark inherited from a forking parent.
-    try:
-        with open("/proc/self/status") as fh:
-            for ln in fh:
-                if ln.startswith("VmHWM:"):
-                    return int(ln.split()[1])
-    except Exception:
-        pass
-    try:
-        import resource
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    except Exception:
-        return 0
-
-
-# --------------------------------------------------------------------------- code analysis
-
-_dis = None
-
-
-def _get_dis():
-    global _dis
-    if _dis is None:
-        try:
-            import dis as d
-            _dis = d
-        except Exception:  # pragma: no cover - dis missing: every segment is treated as "anything may change"
-            _dis = False
-    return _dis
-
-
-LOCAL_STORE_OPS = {"STORE_FAST", "DELETE_FAST", "LOAD_FAST_AND_CLEAR", "STORE_FAST_MAYBE_NULL",
-                   "STORE_NAME", "DELETE_NAME"}
-DEREF_STORE_OPS = {"STORE_DEREF", "DELETE_DEREF"}
-GLOBAL_STORE_OPS = {"STORE_GLOBAL", "DELETE_GLOBAL"}
-NB_INPLACE_FIRST = 13      # BINARY_OP opargs >= 13 are the in-place forms (+=, -=, ...)
-PY312 = sys.version_info >= (3, 12)
-PY313 = sys.version_info >= (3, 13)
-EXC_PATH_OPS = {"RERAISE", "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "CHECK_EG_MATCH",
-                "WITH_EXCEPT_START", "CLEANUP_THROW", "RAISE_VARARGS", "END_FOR", "END_SEND", "POP_ITER",
-                "RETURN_GENERATOR", "END_ASYNC_FOR", "CALL_INTRINSIC_1_STOPITERATION_ERROR"}
-
-# Symbolic stack entries used by the segment analysis (tuples):
-#   ("l", name) local / cell   ("g", name) global   ("n", name) LOAD_NAME   ("c", value) constant
-#   ("a", base, attr) attribute   ("s", base, key) subscript   ("m", base, name) bound method
-#   ("null",) / ("self",) call-protocol fillers   ("u",) anything else
-U = ("u",)
-_PUSH1_U = {"LOAD_BUILD_CLASS", "LOAD_ASSERTION_ERROR", "LOAD_LOCALS", "PUSH_EXC_INFO", "GET_LEN",
-            "MATCH_MAPPING", "MATCH_SEQUENCE", "LOAD_SPECIAL_METHOD"}
-_POP1_PUSH1 = {"UNARY_NEGATIVE", "UNARY_NOT", "UNARY_INVERT", "UNARY_POSITIVE", "TO_BOOL", "GET_ITER",
-               "FORMAT_SIMPLE", "CONVERT_VALUE", "LIST_TO_TUPLE", "YIELD_VALUE",
-               "GET_YIELD_FROM_ITER", "LOAD_FROM_DICT_OR_DEREF", "LOAD_FROM_DICT_OR_GLOBALS"}
-_POP2_PUSH1 = {"COMPARE_OP", "CONTAINS_OP", "IS_OP", "FORMAT_WITH_SPEC", "SET_FUNCTION_ATTRIBUTE"}
-_POP1 = {"POP_TOP", "STORE_FAST", "STORE_NAME", "STORE_GLOBAL", "STORE_DEREF", "LIST_EXTEND",
-         "SET_UPDATE", "DICT_UPDATE", "DICT_MERGE", "LIST_APPEND", "SET_ADD", "RETURN_VALUE",
-         "POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
-         "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
-         "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE",
-         "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE", "STORE_FAST_MAYBE_NULL"}
-_NOSTACK = {"NOP", "RESUME", "CACHE", "EXTENDED_ARG", "KW_NAMES", "PRECALL", "COPY_FREE_VARS",
-            "MAKE_CELL", "DELETE_FAST", "DELETE_NAME", "DELETE_GLOBAL", "DELETE_DEREF", "RETURN_CONST",
-            "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP", "JUMP_NO_INTERRUPT",
-            "NOT_TAKEN", "INTERPRETER_EXIT"}
-_BRANCHES = {"POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE",
-             "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
-             "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE",
-             "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE", "JUMP_FORWARD",
-             "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "FOR_ITER", "SEND"}
-
-
-_ARITH_OK = ("l", "g", "n", "c", "bin")
-
-
-def _sym_names(sym, out):
-    """Root variable names and attribute names a symbolic path depends on."""
-    k = sym[0]
-    if k in ("l", "g", "n"):
-        out[0].add(sym[1])
-        return True
-    if k == "c":
-        return True
-    if k == "bin":
-        return _sym_names(sym[2], out) and _sym_names(sym[3], out)
-    if k == "x":
-        return _sym_names(sym[1], out) and _sym_names(sym[2], out)
-    if k == "a" or k == "m":
-        out[1].add(sym[2])
-        return _sym_names(sym[1], out)
-    if k == "s":
-        out[2] = True
-        return _sym_names(sym[1], out) and _sym_names(sym[2], out)
-    return False
-
-
-class Meta:
-    """What the code run from one event to the next (a 'segment') may have changed.
-
-    names   local (or namespace) names that may have been (re)bound or deleted
-    glob    global names stored through STORE_GLOBAL / DELETE_GLOBAL
-    deref   a cell variable was stored: it may be visible in other frames
-    targets symbolic paths of objects mutated in place (a[i] = .., o.x = .., a += ..)
-    calls   what each call in the segment calls: a symbolic callee, or ("m", owner, name)
-    unknown foreign code of unknown effect may have run: everything is compared
-    lst     targets and calls reduced to item stores into one variable's list (list_store_plan), or None
-    """
-    __slots__ = ("names", "glob", "deref", "targets", "calls", "unknown", "slow", "lst", "plain", "gcall", "gf",
-                 "gcode", "set_line", "set_fid", "set_name", "set_text")
-    __module__ = "tracecast"
-
-    def __init__(self, names, glob, deref, targets, calls, unknown):
-        # The tracer's cache of the text before the value of a one-variable step this segment led to (m_line):
-        # a loop's segment leads to the same line, frame and variable every time.
-        self.set_line = -1
-        self.set_fid = -1
-        self.set_name = None
-        self.set_text = None
-        self.names = names
-        self.glob = glob
-        self.deref = deref
-        self.targets = targets
-        self.calls = calls
-        self.unknown = unknown
-        self.slow = names is None or unknown or bool(glob) or deref or bool(targets) or bool(calls)
-        self.lst = None if unknown else list_store_plan(targets, calls)
-        # the name of the global called when that call is all the segment may have done besides rebinding names
-        # (pre_slow), and the learner function it was last time with its code
-        self.gcall = (calls[0][1] if not unknown and names is not None and not glob and not deref and not targets
-                      and len(calls) == 1 and calls[0][0] == "g" else None)
-        self.gf = None
-        self.gcode = None
-        # no name the tracer might hide (dunder, comprehension temporaries): m_line skips that test
-        self.plain = names is not None and not any(n[0] == "_" or n[0] == "." for n in names)
-
-
-def list_store_plan(targets, calls):
-    """(list's name, ((index name or None, offset), ...)) when the segment's only effects are stores of items of one
-    variable's list at a variable plus a constant (a swap, a[i] = x): the tracer resolves just those, without the
-    general resolver. None otherwise."""
-    if calls or not targets or targets[0][0] != "x" or targets[0][1][0] not in ("n", "l"):
-        return None
-    base = targets[0][1]
-    keys = []
-    for t in targets:
-        if t[0] != "x" or t[1] != base:
-            return None
-        key = t[2]
-        if key[0] == "n" or key[0] == "l":
-            keys.append((key[1], 0))
-        elif key[0] == "c" and type(key[1]) is int:
-            keys.append((None, key[1]))
-        elif (key[0] == "bin" and (key[2][0] == "n" or key[2][0] == "l") and key[3][0] == "c"
-              and type(key[3][1]) is int):
-            keys.append((key[2][1], key[3][1] if key[1] == 0 else -key[3][1]))
-        else:
-            return None
-    return base[1], tuple(keys)
-
-
-FULL_META = Meta(None, (), True, (), (), True)
-NO_META = Meta((), (), False, (), (), False)
-
-
-def analyze_segment(runs):
-    """runs: lists of (offset, opname, argval, arg) in code order, each contiguous."""
-    names = []
-    glob = []
-    deref = False
-    targets = []       # objects mutated in place by a store/delete through them
-    itargets = []      # left operands of in-place operators (resolved after the re-store)
-    calls = []
-    attr_stored = set()
-    n_sub = 0
-    unknown = False
-    for run in runs:
-        stack = []
-        born = []
-        last_branch = -1
-
-        def pop():
-            if stack:
-                born.pop()
-                return stack.pop()
-            return U
-
-        def pop_born():
-            if stack:
-                b = born.pop()
-                return stack.pop(), b
-            return U, -1
-
-        def push(x, k):
-            stack.append(x)
-            born.append(k)
-
-        for k, (o, op, av, arg) in enumerate(run):
-            arg = arg or 0
-            # names, globals, cells (independent of the stack simulation)
-            if op in LOCAL_STORE_OPS:
-                names.append(av)
-            elif op.startswith("STORE_FAST"):
-                if isinstance(av, tuple):
-                    names.append(av[0])
-                    if op == "STORE_FAST_STORE_FAST":
-                        names.append(av[1])
-                else:
-                    names.append(av)
-            elif op in DEREF_STORE_OPS:
-                names.append(av)
-                deref = True
-            elif op in GLOBAL_STORE_OPS:
-                glob.append(av)
-            # stack simulation
-            if op in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "LOAD_DEREF", "LOAD_CLOSURE",
-                      "LOAD_FAST_BORROW"):
-                push(("l", av), k)
-            elif op in ("LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW"):
-                push(("l", av[0]), k)
-                push(("l", av[1]), k)
-            elif op == "LOAD_CONST" or op == "LOAD_SMALL_INT":
-                push(("c", av), k)
-            elif op == "LOAD_NAME":
-                push(("n", av), k)
-            elif op == "LOAD_GLOBAL":
-                push(("g", av), k)
-                if arg & 1:
-                    push(("null",), k)
-            elif op == "PUSH_NULL":
-                push(("null",), k)
-            elif op == "LOAD_ATTR":
-                owner = pop()
-                if PY312 and arg & 1:
-                    push(("m", owner, av), k)
-                    push(("self",), k)
-                else:
-                    push(("a", owner, av), k)
-            elif op == "LOAD_METHOD":
-                owner = pop()
-                push(("m", owner, av), k)
-                push(("self",), k)
-            elif op in ("STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST") or op in _POP1:
-                if op == "STORE_FAST_STORE_FAST":
-                    pop()
-                pop()
-                if op == "STORE_FAST_LOAD_FAST":
-                    push(("l", av[1] if isinstance(av, tuple) else av), k)
-                if op in _BRANCHES:
-                    last_branch = k
-            elif op in _NOSTACK:
-                if op in _BRANCHES:
-                    last_branch = k
-            elif op in _PUSH1_U:
-                push(U, k)
-            elif op in _POP1_PUSH1 or (op == "MAKE_FUNCTION" and PY313):
-                pop()
-                push(U, k)
-            elif op in _POP2_PUSH1:
-                pop()
-                pop()
-                push(U, k)
-            elif op == "BINARY_SUBSCR":
-                key = pop()
-                base = pop()
-                push(("s", base, key), k)
-            elif op == "BINARY_SLICE":
-                pop(); pop(); pop()
-                push(U, k)
-            elif op == "BINARY_OP":
-                right, rb = pop_born()
-                left, b = pop_born()
-                if arg >= NB_INPLACE_FIRST:
-                    itargets.append(left if b > last_branch else U)
-                    push(U, k)
-                elif arg in (0, 10) and left[0] in _ARITH_OK and right[0] in _ARITH_OK and min(b, rb) > last_branch:
-                    push(("bin", arg, left, right), min(b, rb))   # i + 1, n - i - 1: index arithmetic
-                else:
-                    push(U, k)
-            elif op in ("STORE_SUBSCR", "DELETE_SUBSCR", "STORE_SLICE", "DELETE_SLICE"):
-                if op == "STORE_SLICE":
-                    pop(); pop()
-                    cont, b = pop_born()
-                    pop()
-                elif op == "DELETE_SLICE":
-                    pop(); pop()
-                    cont, b = pop_born()
-                else:
-                    key, kb = pop_born()
-                    cont, b = pop_born()
-                    if op == "STORE_SUBSCR":
-                        pop()
-                        if b > last_branch and kb > last_branch and key[0] in _ARITH_OK:
-                            # one item of `cont` at index/key `key`: ("x", container, key)
-                            targets.append(("x", cont, key))
-                            n_sub += 1
-                            continue
-                targets.append(cont if b > last_branch else U)
-                n_sub += 1
-            elif op in ("STORE_ATTR", "DELETE_ATTR"):
-                attr_stored.add(av)
-                owner, b = pop_born()
-                if op == "STORE_ATTR":
-                    pop()
-                targets.append(owner if b > last_branch else U)
-            elif op in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
-                for _ in range(arg):
-                    pop()
-                push(U, k)
-            elif op == "BUILD_MAP":
-                for _ in range(2 * arg):
-                    pop()
-                push(U, k)
-            elif op == "BUILD_CONST_KEY_MAP":
-                for _ in range(arg + 1):
-                    pop()
-                push(U, k)
-            elif op == "MAP_ADD":
-                pop(); pop()
-            elif op == "FORMAT_VALUE":
-                if arg & 4:
-                    pop()
-                pop()
-                push(U, k)
-            elif op == "UNPACK_SEQUENCE":
-                pop()
-                for _ in range(arg):
-                    push(U, k)
-            elif op == "UNPACK_EX":
-                pop()
-                for _ in range((arg & 0xFF) + (arg >> 8) + 1):
-                    push(U, k)
-            elif op == "COPY":
-                if len(stack) >= arg:
-                    push(stack[-arg], born[-arg])
-                else:
-                    push(U, -1)
-            elif op == "SWAP":
-                if len(stack) >= arg:
-                    stack[-1], stack[-arg] = stack[-arg], stack[-1]
-                    born[-1], born[-arg] = born[-arg], born[-1]
-                else:
-                    stack[:] = []
-                    born[:] = []
-            elif op in ("CALL", "CALL_KW"):
-                if op == "CALL_KW":
-                    pop()
-                for _ in range(arg):
-                    pop()
-                s2, b2 = pop_born()
-                s1, b1 = pop_born()
-                callee = U
-                for s, b in ((s1, b1), (s2, b2)):
-                    if s[0] not in ("null", "self"):
-                        callee = s if b > last_branch else U
-                        break
-                calls.append(callee)
-                push(U, k)
-            elif op in ("FOR_ITER", "SEND"):
-                push(U, k)
-                last_branch = k
-            elif op in ("JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"):
-                pop()
-                last_branch = k
-            elif op == "MAKE_FUNCTION" and not PY313:
-                for _ in range(1 + bin(arg & 0xF).count("1")):
-                    pop()
-                push(U, k)
-            else:
-                # anything else is opaque: forget the stack; unless it only runs on the
-                # exception path (every exception step triggers a full comparison anyway)
-                if op not in EXC_PATH_OPS:
-                    unknown = True
-                stack[:] = []
-                born[:] = []
-                last_branch = k
-    # paths are resolved after the segment ran: they must not depend on anything the
-    # segment itself rebinds (variables, attributes of the same name, other subscripts)
-    stored = set(n for n in names if isinstance(n, str)) | set(glob)
-    for t in targets + [c[1] if c[0] == "m" else c for c in calls]:
-        if t[0] == "u":
-            unknown = True
-            break
-        inf = [set(), set(), False]
-        if (not _sym_names(t, inf) or (inf[0] & stored) or (inf[1] & attr_stored)
-                or (inf[2] and n_sub > 1)):
-            unknown = True
-            break
-    for t in itargets:
-        if t[0] == "u" or not _sym_names(t, [set(), set(), False]):
-            unknown = True
-    names = tuple(dict.fromkeys(n for n in names if isinstance(n, str)))
-    glob = tuple(dict.fromkeys(glob))
-    if unknown:
-        return Meta(names, glob, deref, (), (), True)
-    return Meta(names, glob, deref, tuple(dict.fromkeys(targets + itargets)), tuple(dict.fromkeys(calls)), False)
-
-
-class CodeInfo:
-    __slots__ = ("code", "name", "fnj", "lines", "metas", "instrs", "is_module", "ops", "live")
-    __module__ = "tracecast"
-
-    def __init__(self, code, is_module, live_locals):
-        self.code = code
-        self.name = code.co_name
-        self.fnj = J(code.co_name)
-        n = len(code.co_code) // 2 + 1
-        lines = [-1] * n
-        for start, end, line in code.co_lines():
-            if line is not None:
-                for o in range(start >> 1, end >> 1):
-                    lines[o] = line
-        self.lines = lines
-        self.metas = {}
-        self.instrs = None
-        self.is_module = is_module
-        self.ops = None
-        # module / class bodies: f_locals is the real namespace dict (always live)
-        self.live = live_locals or not (code.co_flags & 0x1)
-
-    def meta_at(self, off):
-        m = self.metas.get(off)
-        if m is None:
-            m = self.metas[off] = self._compute_meta(off)
-        return m
-
-    def _compute_meta(self, off):
-        if off < 0:
-            return NO_META
-        instrs = self.instrs
-        if instrs is None:
-            d = _get_dis()
-            if not d:
-                return FULL_META
-            try:
-                instrs = self.instrs = [(i.offset, i.opname, i.argval, i.arg)
-                                        for i in d.get_instructions(self.code)]
-            except Exception:
-                return FULL_META
-        lines = self.lines
-        L = lines[off >> 1] if (off >> 1) < len(lines) else -1
-        # Between two events a frame runs only instructions of the event's line at or
-        # after its offset, and instructions that have no line (see README).
-        runs = []
-        run = None
-        for ins in instrs:
-            o = ins[0]
-            ln = lines[o >> 1]
-            if (ln == L and o >= off) or ln < 0:
-                if run is None:
-                    run = []
-                    runs.append(run)
-                run.append(ins)
-            else:
-                run = None
-        try:
-            return analyze_segment(runs)
-        except Exception:
-            return FULL_META
-
-
-def learner_codes(code):
-    out = [code]
-    i = 0
-    while i < len(out):
-        for c in out[i].co_consts:
-            if type(c) is type(code):
-                out.append(c)
-        i += 1
-    return out
 
 
 # --------------------------------------------------------------------------- run
@@ -664,11 +131,7 @@ def run(job, chan):
             flush()
         except OverflowError as e:
             status, error = "error", {"type": "TracerLimit", "message": str(e), "line": 0}
-        end = {"t": "end", "status": status, "steps": sent[0]}
-        if error is not None:
-            end["error"] = error
-        end["peakRssKb"] = peak_rss_kb()
-        chan.send(J(end))
+        chan.end(status, sent[0], error)
         os._exit(0)
 
     def in_child():
@@ -1297,8 +760,7 @@ def run(job, chan):
     BUILTINS = builtins.__dict__
     VIZ = None         # the injected viz object (set below)
     gdict = {}
-    OWN_FILE = __file__ if "__file__" in globals() else "tracer.py"
-    IO_FILE = learner_io.__file__     # input() and the stdio stand-ins: no effect but output
+    OWN_FILES = {getattr(m, "__file__", None) for m in (sys.modules[__name__], learner_io, viz)}   # viz, input(), stdio
     PURE_BUILTINS = {id(BUILTINS[n]) for n in (
         "abs", "all", "any", "ascii", "bin", "callable", "chr", "divmod", "format", "getattr", "hasattr",
         "hash", "hex", "id", "isinstance", "issubclass", "iter", "len", "max", "min", "next", "oct", "ord",
@@ -1611,7 +1073,7 @@ def run(job, chan):
         t = type(f)
         if t is FunctionType:
             fn = f.__code__.co_filename
-            return 0 if (fn == LEARNER or fn == OWN_FILE or fn == IO_FILE) else 1
+            return 0 if (fn == LEARNER or fn in OWN_FILES) else 1
         if t is BuiltinFunctionType:
             return 0 if id(f) in PURE_BUILTINS else 1
         if t is MethodType:
@@ -1923,79 +1385,11 @@ def run(job, chan):
     # ---- learner environment
     Out, In, tc_input, end_output = learner_io.make_stdio(out_text, stdin_lines, "traced program")
 
-    def vz(v):
-        return val(v)
-
-    def vtext(s):
-        # viz labels, names and notes are plain strings (cut to maxString)
-        s = s if isinstance(s, str) else str(s)
-        return s if len(s) <= MS else s[:MS]
-
-    def vidx(x, what):
-        if type(x) is bool or not isinstance(x, int):
-            raise TypeError("viz: %s must be an int, not %s" % (what, type(x).__name__))
-        return int(x)
-
-    class VizArray:
-        __module__ = "tracecast"
-        __slots__ = ("name",)
-
-        def __init__(self, name):
-            self.name = name
-
-        def __repr__(self):
-            return "viz.array(%r)" % (self.name,)
-
-        def select(self, i, j=None):
-            a = vidx(i, "i")
-            b = a if j is None else vidx(j, "j")
-            viz_step(lambda: {"op": "select", "name": self.name, "from": a, "to": b})
-
-        def deselect(self, i, j=None):
-            a = vidx(i, "i")
-            b = a if j is None else vidx(j, "j")
-            viz_step(lambda: {"op": "deselect", "name": self.name, "from": a, "to": b})
-
-        def patch(self, i, value):
-            a = vidx(i, "i")
-            viz_step(lambda: {"op": "patch", "name": self.name, "index": a, "value": vz(value)})
-
-        def depatch(self, i):
-            a = vidx(i, "i")
-            viz_step(lambda: {"op": "depatch", "name": self.name, "index": a})
-
-    class Viz:
-        __module__ = "tracecast"
-        __slots__ = ()
-
-        def __repr__(self):
-            return "viz"
-
-        def step(self, label, data=None):
-            label = vtext(label)
-            viz_step(lambda: {"op": "step", "label": label, "data": vz(data)})
-
-        def array(self, name, values=()):
-            name = vtext(name)
-            values = list(values)
-            a = VizArray(name)
-            viz_step(lambda: {"op": "array", "name": name, "values": [vz(v) for v in islice(values, M)]})
-            return a
-
-        def note(self, text):
-            text = vtext(text)
-            viz_step(lambda: {"op": "note", "text": text})
-
-    VIZ = Viz()
+    VIZ = Viz(viz_step, val, M, MS)
 
     # ---- compile
-    try:
-        code = compile(src, LEARNER, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
-        err = {"type": type(e).__name__, "message": str(getattr(e, "msg", None) or e),
-               "line": int(getattr(e, "lineno", None) or 0)}
-        if getattr(e, "offset", None):
-            err["column"] = int(e.offset)
+    code, err = learner_io.compile_learner(src)
+    if err is not None:
         finish("error", err)
 
     live = sys.version_info >= (3, 13)
@@ -2405,19 +1799,10 @@ def main():
     fix_hash_seed()
     # A pooled container says hello long before its job arrives: dis (~2 ms to import), which the first step's
     # segment analysis needs, is loaded now rather than on the job's clock.
-    _get_dis()
+    get_dis()
     chan = Channel()
     chan.send(J({"t": "hello", "lang": "python", "version": sys.version.split()[0]}))
-    raw = b""
-    fd0 = 0
-    try:
-        while not raw.endswith(b"\n"):
-            chunk = os.read(fd0, 1 << 16)
-            if not chunk:
-                break
-            raw += chunk
-    except OSError:
-        pass
+    raw = read_line(0)
     try:
         # A reusable container's stdin stays open after the job (the supervisor's requests come on it):
         # the program reading fd 0 gets end-of-file, as in a single-use container whose stdin is closed.
@@ -2432,9 +1817,7 @@ def main():
         if not isinstance(job, dict):
             raise ValueError("job is not an object")
     except Exception as e:
-        chan.send(J({"t": "end", "status": "error", "steps": 0,
-                     "error": {"type": "JobError", "message": str(e), "line": 0},
-                     "peakRssKb": peak_rss_kb()}))
+        chan.end("error", 0, {"type": "JobError", "message": str(e), "line": 0})
         os._exit(0)
     mode = job.get("mode")
     if mode in ("bench", "grade"):
@@ -2445,14 +1828,10 @@ def main():
         except BaseException as e:
             if isinstance(e, SystemExit) and not e.code:
                 os._exit(0)
-            chan.send(J({"t": "end", "status": "error", "steps": 0,
-                         "error": {"type": "TracerError", "message": "%s: %s" % (type(e).__name__, e), "line": 0},
-                         "peakRssKb": peak_rss_kb()}))
+            chan.end("error", 0, {"type": "TracerError", "message": "%s: %s" % (type(e).__name__, e), "line": 0})
         os._exit(0)
     if mode not in (None, "trace"):
-        chan.send(J({"t": "end", "status": "error", "steps": 0,
-                     "error": {"type": "JobError", "message": "unknown mode %r" % (mode,), "line": 0},
-                     "peakRssKb": peak_rss_kb()}))
+        chan.end("error", 0, {"type": "JobError", "message": "unknown mode %r" % (mode,), "line": 0})
         os._exit(0)
     run(job, chan)
 

@@ -16,8 +16,8 @@ Usage:
 
   --python CMD  command that runs the target Python, e.g. "python3" or
                 "docker run --rm -i --network none -v $PWD:/opt/tracecast:ro tracecast/base:dev python3"
-  --dir DIR     where settrace_lines.py / tracer.py are as seen by that Python
-                (default: this file's folder; /opt/tracecast for the docker example)
+  --dir DIR     where tracer.py is as seen by that Python
+                (default: tracer-runtimes/python; /opt/tracecast for the docker example)
 
 Exit status 0 when every program matches on both comparisons. Stdlib only.
 """
@@ -30,6 +30,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+RUNTIME = os.path.normpath(os.path.join(HERE, "..", "..", "..", "tracer-runtimes", "python"))
 from channel_frames import read_frames  # noqa: E402
 
 
@@ -39,7 +40,10 @@ def run_cmd(cmd, data):
 
 
 def reference(py, rdir, src):
-    rc, out, err = run_cmd(py + ["-u", rdir + "/settrace_lines.py"], src.encode("utf-8"))
+    # the reference runs from its text: this folder need not be where that Python runs (--python "docker run ...")
+    with open(os.path.join(HERE, "settrace_lines.py")) as fh:
+        ref = fh.read()
+    rc, out, err = run_cmd(py + ["-u", "-c", ref], src.encode("utf-8"))
     if rc != 0:
         raise RuntimeError("settrace_lines.py failed (%d): %s" % (rc, err[-2000:]))
     events = json.loads(out.decode("utf-8"))
@@ -107,7 +111,7 @@ def compare(py, rdir, path):
 
 def main(argv):
     py = [sys.executable]
-    rdir = HERE
+    rdir = RUNTIME
     as_json = False
     progs = []
     k = 0

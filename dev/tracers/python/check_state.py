@@ -24,6 +24,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+RUNTIME = os.path.normpath(os.path.join(HERE, "..", "..", "..", "tracer-runtimes", "python"))
 from channel_frames import read_frames  # noqa: E402
 
 
@@ -233,7 +234,7 @@ def check(py, rdir, path, job_extra, every):
 
 def main(argv):
     py = [sys.executable]
-    rdir = HERE
+    rdir = RUNTIME
     job_extra = {}
     every = 1000
     progs = []

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs every example through the C++ runtime and checks how each run ends.
 
-    python3 tracer-runtimes/cpp/examples/run_examples.py [--image TAG] [--memory 256m] [-v] [NAME...]
-    python3 tracer-runtimes/cpp/examples/run_examples.py --local      # runner.py on this host
+    python3 dev/tracers/cpp/examples/run_examples.py [--image TAG] [--memory 256m] [-v] [NAME...]
+    python3 dev/tracers/cpp/examples/run_examples.py --local      # runner.py on this host
 
 By default each example runs in a container with the flags of
 server/sandbox/sandbox-docker.ts plus the /sandbox exec tmpfs the cpp image needs
@@ -21,7 +21,7 @@ import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUNTIME = os.path.dirname(HERE)
+RUNTIME = os.path.join(HERE, "..", "..", "..", "tracer-runtimes", "cpp")
 
 
 def docker_cmd(image, memory, name):
