@@ -1,6 +1,7 @@
 /** Server configuration from environment variables, validated once at start-up (see the README's table). */
 import { z } from 'zod';
 import { paths } from './paths.ts';
+import { defaultBudgetMb } from './sandbox/capacity.ts';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -14,7 +15,8 @@ const Env = z.object({
   TRACECAST_RUNNER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local'),
   TRACECAST_MAX_MESSAGE_BYTES: int(256 * 1024),
   TRACECAST_MAX_CONCURRENT_RUNS: int(4),
-  TRACECAST_MAX_QUEUED_RUNS: int(32),
+  TRACECAST_MAX_QUEUED_RUNS: int(1000),
+  TRACECAST_MAX_QUEUED_PER_OWNER: int(16),
   TRACECAST_TIMEOUT_MS: int(10_000),
   TRACECAST_MEMORY_MB: int(128),
   TRACECAST_COMPILE_MEMORY_MB: int(256),
@@ -34,6 +36,10 @@ const Env = z.object({
   TRACECAST_PROBLEMS_DIR: z.string().default(paths.problems),
   TRACECAST_POOL_SIZE: z.coerce.number().int().min(0).default(2),
   TRACECAST_POOL_REFILL_CONCURRENCY: int(2),
+  TRACECAST_POOL_BURST_CONCURRENCY: int(8),
+  TRACECAST_POOL_IDLE_MS: int(60_000),
+  TRACECAST_SANDBOX_MEMORY_MB: int(defaultBudgetMb()),
+  TRACECAST_PREWARM_MS: int(3600_000),
   TRACECAST_REUSE: z.enum(['on', 'off']).default('on'),
   TRACECAST_REUSE_MAX_RUNS: int(100),
   TRACECAST_REUSE_IDLE_MS: int(60_000),
@@ -54,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir: e.TRACECAST_DATA_DIR,
     runnerId: e.TRACECAST_RUNNER_ID,
     maxMessageBytes: e.TRACECAST_MAX_MESSAGE_BYTES,
-    queue: { concurrency: e.TRACECAST_MAX_CONCURRENT_RUNS, maxQueued: e.TRACECAST_MAX_QUEUED_RUNS },
+    queue: { concurrency: e.TRACECAST_MAX_CONCURRENT_RUNS, maxQueued: e.TRACECAST_MAX_QUEUED_RUNS, maxQueuedPerOwner: e.TRACECAST_MAX_QUEUED_PER_OWNER },
     limits: {
       timeoutMs: e.TRACECAST_TIMEOUT_MS,
       memoryMb: e.TRACECAST_MEMORY_MB,
@@ -72,7 +78,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     traceRetentionMs: e.TRACECAST_TRACE_RETENTION_DAYS * 24 * 3600 * 1000,
     joinAttemptsPerMinute: e.TRACECAST_JOIN_ATTEMPTS,
     problemsDir: e.TRACECAST_PROBLEMS_DIR,
-    pool: { size: e.TRACECAST_POOL_SIZE, refillConcurrency: e.TRACECAST_POOL_REFILL_CONCURRENCY },
+    pool: {
+      size: e.TRACECAST_POOL_SIZE,
+      refillConcurrency: e.TRACECAST_POOL_REFILL_CONCURRENCY,
+      burstConcurrency: e.TRACECAST_POOL_BURST_CONCURRENCY,
+      idleMs: e.TRACECAST_POOL_IDLE_MS,
+      memoryBudgetMb: e.TRACECAST_SANDBOX_MEMORY_MB,
+    },
+    prewarmMs: e.TRACECAST_PREWARM_MS,
     reuse: { enabled: e.TRACECAST_REUSE === 'on', maxRuns: e.TRACECAST_REUSE_MAX_RUNS, idleMs: e.TRACECAST_REUSE_IDLE_MS },
   };
 }

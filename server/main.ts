@@ -19,6 +19,7 @@ import type { PresenceBoard } from './presence/presence.ts';
 import { MemoryPresence } from './presence/presence-memory.ts';
 import { RedisPresence } from './presence/presence-redis.ts';
 import { MemoryQueue } from './queue/queue-memory.ts';
+import { runJobOf } from './queue/queue.ts';
 import { importIntoStore, loadCatalog } from './problems/catalog-store.ts';
 import { Runner } from './runner/runner.ts';
 import { AttemptLimiter } from './sessions/attempts.ts';
@@ -60,6 +61,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   for (const lang of Language.options) if (await docker.has(lang)) languages.add(lang);
   if (languages.size === 0) logger.warn('no sandbox image found: run `npm start` (or sandbox-images/build.ts) to build them');
   const pool = new WarmPool(docker, { ...config.pool, languages: [...languages], limits: config.limits }, metrics, logger);
+  logger.info('sandbox memory budget', { mb: config.pool.memoryBudgetMb, sandboxes: Math.floor(config.pool.memoryBudgetMb / config.limits.memoryMb) });
   const affinity = config.reuse.enabled ? new OwnerAffinity(pool, { maxRuns: config.reuse.maxRuns, idleMs: config.reuse.idleMs, limits: config.limits }, metrics, logger) : null;
   const sandbox = affinity ?? pool;
 
@@ -72,12 +74,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
   const presence: PresenceBoard = redis ? new RedisPresence(redis, `${config.runnerId}-${newId()}`) : new MemoryPresence();
   const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs }, presence);
-  // `app` is assigned below; the queue only calls the worker after a message was handled.
-  let app: ReturnType<typeof createApp>;
+  const waitingByLanguage = new Map<Language, number>();
   const queue = new MemoryQueue({
     ...config.queue,
-    worker: (job) => app.work(job),
-    onDepth: (n) => metrics.runsQueued.set(n),
+    onWaiting: (language, n) => {
+      waitingByLanguage.set(language, n);
+      metrics.runsQueued.set([...waitingByLanguage.values()].reduce((a, b) => a + b, 0));
+      pool.setBacklog(language, n);
+    },
   });
   let shuttingDown = false;
   const sessions = new Sessions(store);
@@ -87,6 +91,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const catalog = await loadCatalog(store);
   if (catalog.invalid.length > 0) logger.warn('stored problems that fail validation are not served', { slugs: catalog.invalid });
   const problems = new Map(catalog.problems.map((p) => [p.slug, p]));
+  queue.process((job, cancelled) => {
+    const running = runner.execute(runJobOf(job, problems));
+    const cancel = () => runner.cancel(job.run);
+    if (cancelled.aborted) cancel();
+    else cancelled.addEventListener('abort', cancel, { once: true });
+    return running;
+  });
   const archive = new TraceArchive(store);
   const site = StaticSite.load(paths.web);
   if (!site.built) logger.warn('the viewer is not built: `/` says so until `npm start` (or `node web/build.mjs`) builds it', { dir: paths.web });
@@ -98,7 +109,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   void pruneTraces();
   const pruneTimer = setInterval(pruneTraces, 3600_000);
   pruneTimer.unref();
-  app = createApp({
+  const app = createApp({
     log,
     queue,
     runner,
@@ -113,6 +124,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     archive,
     watchers: (session) => fanout.watchers(session),
     forgetOwner: (owner) => void affinity?.forget(owner),
+    prewarm: async (session, students, language = 'python') => pool.reserve(session, language, students, Date.now() + config.prewarmMs),
   });
   gateway.route({
     app,
@@ -125,7 +137,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       log: redis ? 'redis' : 'memory',
       store: config.store,
       runsActive: runner.activeRuns().length,
-      runsQueued: queue.depth,
+      runsQueued: [...waitingByLanguage.values()].reduce((a, b) => a + b, 0),
+      pool: pool.state(),
     }),
   });
   const port = await gateway.listen();
@@ -138,7 +151,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       shuttingDown = true;
       clearInterval(pruneTimer);
       gateway.stopListening();
-      const dropped = queue.drain();
+      const dropped = await queue.close();
       await Promise.all([runner.shutdown(), ...dropped.map((job) => app.abandon(job)), sandbox.close()]);
       await queue.idle();
       // Let the tails deliver the final `run.ended` frames before the connections go.

@@ -78,8 +78,6 @@ export function createApp(deps: AppDeps) {
 
   return {
     ...app,
-    /** The run queue's worker. */
-    work: runs.work,
     /** Ends a job the queue dropped (at shutdown) with `run.ended` `cancelled`. */
     abandon: runs.abandon,
     /** Closes every connection, for shutdown: clients reconnect elsewhere and resume. */

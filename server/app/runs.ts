@@ -2,17 +2,16 @@
 import type { Benchmark, ClientMessageOf, Execute, Language, Test, Verdict } from '../../protocol/index.ts';
 import { START, type SessionLog } from '../log/log.ts';
 import { PROBLEM_LANGUAGES, isProblemLanguage, type Problem } from '../problems/problem.ts';
-import type { RunQueue } from '../queue/queue.ts';
-import { BenchMode } from '../runner/modes/bench-mode.ts';
-import { GradeMode } from '../runner/modes/grade-mode.ts';
-import type { ModeHandler } from '../runner/modes/mode.ts';
-import type { RunJob, RunSummary, Runner } from '../runner/runner.ts';
+import { runJobOf, type QueuedRun, type RunQueue } from '../queue/queue.ts';
+import type { ModeSpec } from '../runner/modes/mode-spec.ts';
+import type { RunSummary, Runner } from '../runner/runner.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { Refusal, type Caller } from './caller.ts';
 
 export interface RunsDeps {
   log: SessionLog;
   queue: RunQueue;
+  /** Ends runs that never started (`abandon`); they need the log and the store, no sandbox. */
   runner: Runner;
   sessions: Sessions;
   languages: ReadonlySet<Language>;
@@ -28,7 +27,7 @@ export interface RunsDeps {
 
 /** A run started here that has not ended: who started it, and its verdict once known. */
 interface Unfinished {
-  job: RunJob;
+  job: QueuedRun;
   caller: Caller;
   verdict: Promise<Verdict>;
   end: (verdict: Verdict) => void;
@@ -57,7 +56,7 @@ export function createRuns(deps: RunsDeps) {
   }
 
   /** Common path of every run request: checks, session, queue, `accepted`, auto-subscription. */
-  async function submit(caller: Caller, msg: Execute | Benchmark | Test, mode?: ModeHandler): Promise<void> {
+  async function submit(caller: Caller, msg: Execute | Benchmark | Test, mode?: ModeSpec): Promise<void> {
     const { peer } = caller;
     if (!deps.accepting()) throw new Refusal('shutting_down', 'the server is shutting down; retry on another server or after it restarts');
     if (!deps.languages.has(msg.language)) {
@@ -72,7 +71,7 @@ export function createRuns(deps: RunsDeps) {
     const session = msg.session ?? caller.ownSession!;
     await checkTarget(caller, session, msg.ownerKey);
     const limits = msg.type === 'execute' ? msg.limits : undefined;
-    const job: RunJob = {
+    const job: QueuedRun = {
       run: deps.newId(),
       session,
       owner: peer.id,
@@ -82,43 +81,59 @@ export function createRuns(deps: RunsDeps) {
       maxSteps: Math.min(deps.limits.maxSteps, limits?.maxSteps ?? Infinity),
       timeoutMs: Math.min(msg.type === 'benchmark' ? Math.max(deps.limits.timeoutMs, msg.budgetMs + 5000) : deps.limits.timeoutMs, limits?.timeoutMs ?? Infinity),
       ...(mode ? { mode } : {}),
+      submittedAt: Date.now(),
     };
     // The caller follows the session from its current end, so it receives this run from its first frame.
     const after = peer.follows(session) ? null : ((await deps.log.last(session)) ?? START);
     if (peer.closed) return;
-    const admission = deps.queue.submit(job);
-    if (!admission.ok) throw new Refusal('busy', 'the run queue is full', { retryAfterMs: admission.retryAfterMs });
     let end!: (verdict: Verdict) => void;
     const verdict = new Promise<Verdict>((resolve) => (end = resolve));
+    // Known before the queue has it: a runner may end it before `submit` resolves.
     unfinished.set(job.run, { job, caller, verdict, end });
     caller.runs.add(job.run);
+    const admission = await deps.queue.submit(job).catch((err: Error) => {
+      forget(job.run);
+      throw err;
+    });
+    if (!admission.ok) {
+      forget(job.run);
+      const whose = admission.full === 'owner' ? 'this connection has as many runs waiting as one connection may' : 'the run queue is full';
+      throw new Refusal('busy', whose, { retryAfterMs: admission.retryAfterMs });
+    }
     peer.reply({ type: 'accepted', id: msg.id, run: job.run, session });
     if (after !== null) await peer.subscribe(session, after);
   }
 
-  /** Waits for the runner to finish `job` (whatever the outcome), then lets its caller and pending cancels know. */
-  async function settle(job: RunJob, running: Promise<RunSummary>): Promise<void> {
+  /** `run` is over (or was never admitted): its caller and pending cancels learn its verdict. */
+  function forget(run: string, verdict: Verdict = 'internal_error'): void {
+    const u = unfinished.get(run);
+    unfinished.delete(run);
+    u?.caller.runs.delete(run);
+    u?.end(verdict);
+  }
+  // Whichever runner ran it: the queue tells every process that listens.
+  deps.queue.onEnded((run, verdict) => forget(run, verdict));
+
+  /** Ends a job that never started (cancelled while queued, or dropped at shutdown) with `run.ended` `cancelled`. */
+  async function abandon(job: QueuedRun): Promise<void> {
     let verdict: Verdict = 'internal_error';
     try {
+      const running: Promise<RunSummary> = deps.runner.abandon(runJobOf(job, deps.problems));
       verdict = (await running).verdict;
     } finally {
-      const u = unfinished.get(job.run);
-      unfinished.delete(job.run);
-      u?.caller.runs.delete(job.run);
-      u?.end(verdict);
+      forget(job.run, verdict);
     }
   }
 
-  /** The queue's worker. */
-  const work = (job: RunJob): Promise<void> => settle(job, deps.runner.execute(job));
-  /** Ends a job that never started (cancelled while queued, or dropped at shutdown) with `run.ended` `cancelled`. */
-  const abandon = (job: RunJob): Promise<void> => settle(job, deps.runner.abandon(job));
-
-  /** Ends `run` `cancelled`: taken out of the queue if it waits there, else stopped (unless it has ended). */
+  /** Ends `run` `cancelled`: taken out of the queue if it waits there, else stopped wherever it runs (unless it has ended). */
   function stop(run: string): void {
-    const queued = deps.queue.remove(run);
-    if (queued) void abandon(queued);
-    else deps.runner.cancel(run);
+    const u = unfinished.get(run);
+    void deps.queue.cancel(run).then(
+      (where) => {
+        if (where === 'dequeued' && u) void abandon(u.job);
+      },
+      () => undefined,
+    );
   }
 
   /** Stops `run` and answers once it has ended: `ok` when it ended `cancelled`, `not_found` when it had ended otherwise. */
@@ -151,7 +166,7 @@ export function createRuns(deps: RunsDeps) {
     execute: (caller: Caller, msg: Execute) => submit(caller, msg),
     benchmark(caller: Caller, msg: Benchmark): Promise<void> {
       if (!isProblemLanguage(msg.language)) throw new Refusal('unsupported_language', `benchmarks run ${PROBLEM_LANGUAGES.join(' and ')} only`);
-      return submit(caller, msg, new BenchMode(msg));
+      return submit(caller, msg, { kind: 'bench', request: msg });
     },
     test(caller: Caller, msg: Test): Promise<void> {
       const problem = deps.problems.get(msg.problem);
@@ -160,12 +175,11 @@ export function createRuns(deps: RunsDeps) {
       if (!isProblemLanguage(language) || !(language in problem.languages)) {
         throw new Refusal('unsupported_language', `problem ${msg.problem} has no ${language} version`);
       }
-      return submit(caller, msg, new GradeMode(problem, language, msg.code));
+      return submit(caller, msg, { kind: 'grade', problem: msg.problem, language, code: msg.code });
     },
     cancel,
     disconnect,
     cancelSession,
-    work,
     abandon,
   };
 }

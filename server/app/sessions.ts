@@ -1,5 +1,5 @@
 /** Session commands — session.open, session.rename, session.close — for instructor sessions. */
-import { encode, type ClientMessageOf, type UnpositionedFrame } from '../../protocol/index.ts';
+import { encode, type ClientMessageOf, type Language, type UnpositionedFrame } from '../../protocol/index.ts';
 import type { SessionLog } from '../log/log.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import { Refusal, type Caller } from './caller.ts';
@@ -9,6 +9,12 @@ export interface SessionCommandsDeps {
   sessions: Sessions;
   /** Ends the session's runs started on this server, queued or running. */
   cancelRuns: (session: string) => void;
+  /**
+   * Keeps `students` sandboxes of `language` warm for a class in `session` (0 releases them); resolves with how
+   * many the runners will start.
+   */
+  prewarm: (session: string, students: number, language?: Language) => Promise<number>;
+  languages: ReadonlySet<Language>;
 }
 
 export function createSessionCommands(deps: SessionCommandsDeps) {
@@ -26,8 +32,11 @@ export function createSessionCommands(deps: SessionCommandsDeps) {
 
   return {
     async open(caller: Caller, msg: ClientMessageOf<'session.open'>): Promise<void> {
+      const language = msg.language ?? 'python';
+      if (msg.students && !deps.languages.has(language)) throw new Refusal('unsupported_language', `no sandbox image for ${language} to warm up for the class`);
       const { record, ownerKey } = await deps.sessions.open(msg.title);
-      caller.peer.reply({ type: 'session.opened', id: msg.id, session: record.id, joinCode: record.joinCode, ownerKey, title: record.title });
+      const warming = msg.students ? await deps.prewarm(record.id, msg.students, language) : undefined;
+      caller.peer.reply({ type: 'session.opened', id: msg.id, session: record.id, joinCode: record.joinCode, ownerKey, title: record.title, ...(warming === undefined ? {} : { warming }) });
     },
 
     async rename(caller: Caller, msg: ClientMessageOf<'session.rename'>): Promise<void> {
@@ -41,6 +50,7 @@ export function createSessionCommands(deps: SessionCommandsDeps) {
       await checkOwner(msg.session, msg.ownerKey);
       await deps.sessions.close(msg.session);
       deps.cancelRuns(msg.session);
+      void deps.prewarm(msg.session, 0).catch(() => undefined);
       await appendSessionFrame({ type: 'session.closed', session: msg.session });
       caller.peer.reply({ type: 'ok', id: msg.id });
     },

@@ -1,69 +1,132 @@
-/** In-process run queue: the single-node default. */
-import type { RunJob } from '../runner/runner.ts';
-import type { Admission, RunQueue } from './queue.ts';
+/** In-process run queue: the single-node default (no REDIS_URL). */
+import type { Language, Verdict } from '../../protocol/index.ts';
+import type { Admission, QueueLimits, QueuedRun, QueueWorker, RunQueue } from './queue.ts';
 
-export interface MemoryQueueOptions {
-  concurrency: number;
-  maxQueued: number;
-  /** Runs the job; must not throw (failures are the worker's to report). */
-  worker: (job: RunJob) => Promise<unknown>;
-  onDepth?: (queued: number) => void;
+export interface MemoryQueueOptions extends QueueLimits {
+  /** Called when the number of waiting runs of a language changes. */
+  onWaiting?: (language: Language, waiting: number) => void;
+}
+
+interface Waiting {
+  job: QueuedRun;
+  /** The owner's outstanding runs when it was submitted, this one included: its turn among owners. */
+  rank: number;
+  seq: number;
 }
 
 export class MemoryQueue implements RunQueue {
-  private readonly waiting: RunJob[] = [];
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly waitingJobs: Waiting[] = [];
+  private readonly running = new Map<string, { done: Promise<unknown>; abort: AbortController }>();
+  /** Outstanding (waiting or running) runs per owner. */
+  private readonly outstanding = new Map<string, number>();
+  private readonly endedListeners: Array<(run: string, verdict: Verdict) => void> = [];
+  private worker: QueueWorker | null = null;
+  private seq = 0;
   private closed = false;
   /** Moving average of recent run durations, for the retry hint. */
   private avgRunMs = 1000;
 
   constructor(private readonly options: MemoryQueueOptions) {}
 
-  get depth(): number {
-    return this.waiting.length;
-  }
-
-  submit(job: RunJob): Admission {
-    if (this.closed || this.waiting.length >= this.options.maxQueued) {
-      const ahead = this.waiting.length + this.running.size;
-      return { ok: false, retryAfterMs: Math.max(100, Math.round((ahead / this.options.concurrency) * this.avgRunMs)) };
+  async submit(job: QueuedRun): Promise<Admission> {
+    const mine = this.waitingJobs.reduce((n, w) => n + (w.job.owner === job.owner ? 1 : 0), 0);
+    const full = this.closed || this.waitingJobs.length >= this.options.maxQueued ? 'queue' : mine >= this.options.maxQueuedPerOwner ? 'owner' : null;
+    if (full) {
+      const ahead = full === 'queue' ? this.waitingJobs.length + this.running.size : mine + 1;
+      return { ok: false, full, retryAfterMs: Math.max(100, Math.round((ahead / this.options.concurrency) * this.avgRunMs)) };
     }
-    this.waiting.push(job);
-    this.options.onDepth?.(this.waiting.length);
+    const rank = (this.outstanding.get(job.owner) ?? 0) + 1;
+    this.outstanding.set(job.owner, rank);
+    this.waitingJobs.push({ job, rank, seq: this.seq++ });
+    this.report(job.language);
     this.pump();
-    return { ok: true, position: this.waiting.length };
+    return { ok: true };
   }
 
-  remove(run: string): RunJob | null {
-    const i = this.waiting.findIndex((j) => j.run === run);
-    if (i < 0) return null;
-    const [job] = this.waiting.splice(i, 1);
-    this.options.onDepth?.(this.waiting.length);
-    return job;
+  async cancel(run: string): Promise<'dequeued' | 'signalled' | 'unknown'> {
+    const i = this.waitingJobs.findIndex((w) => w.job.run === run);
+    if (i >= 0) {
+      const [{ job }] = this.waitingJobs.splice(i, 1);
+      this.settleOwner(job.owner);
+      this.report(job.language);
+      return 'dequeued';
+    }
+    const r = this.running.get(run);
+    if (!r) return 'unknown';
+    r.abort.abort();
+    return 'signalled';
+  }
+
+  onEnded(cb: (run: string, verdict: Verdict) => void): void {
+    this.endedListeners.push(cb);
+  }
+
+  process(worker: QueueWorker): void {
+    this.worker = worker;
+    this.pump();
+  }
+
+  async waiting(): Promise<Partial<Record<Language, number>>> {
+    const out: Partial<Record<Language, number>> = {};
+    for (const w of this.waitingJobs) out[w.job.language] = (out[w.job.language] ?? 0) + 1;
+    return out;
+  }
+
+  private report(language: Language): void {
+    this.options.onWaiting?.(language, this.waitingJobs.reduce((n, w) => n + (w.job.language === language ? 1 : 0), 0));
+  }
+
+  private settleOwner(owner: string): void {
+    const n = (this.outstanding.get(owner) ?? 1) - 1;
+    if (n > 0) this.outstanding.set(owner, n);
+    else this.outstanding.delete(owner);
+  }
+
+  /** The next run by fairness: lowest rank, then submission order. */
+  private next(): QueuedRun | null {
+    let best = -1;
+    for (let i = 0; i < this.waitingJobs.length; i++) {
+      const w = this.waitingJobs[i];
+      const b = this.waitingJobs[best];
+      if (best < 0 || w.rank < b.rank || (w.rank === b.rank && w.seq < b.seq)) best = i;
+    }
+    return best < 0 ? null : this.waitingJobs.splice(best, 1)[0].job;
   }
 
   private pump(): void {
-    while (this.running.size < this.options.concurrency && this.waiting.length > 0) {
-      const job = this.waiting.shift()!;
-      this.options.onDepth?.(this.waiting.length);
+    while (this.worker && !this.closed && this.running.size < this.options.concurrency) {
+      const job = this.next();
+      if (!job) return;
+      this.report(job.language);
       const t0 = performance.now();
-      const p = this.options.worker(job).finally(() => {
-        this.avgRunMs = 0.8 * this.avgRunMs + 0.2 * (performance.now() - t0);
-        this.running.delete(p);
-        this.pump();
-      });
-      this.running.add(p);
+      const abort = new AbortController();
+      const done = this.worker(job, abort.signal)
+        .then(
+          (outcome) => outcome.verdict,
+          () => 'internal_error' as const,
+        )
+        .then((verdict) => {
+          this.avgRunMs = 0.8 * this.avgRunMs + 0.2 * (performance.now() - t0);
+          this.running.delete(job.run);
+          this.settleOwner(job.owner);
+          for (const cb of this.endedListeners) cb(job.run, verdict);
+          this.pump();
+        });
+      this.running.set(job.run, { done, abort });
     }
   }
 
-  drain(): RunJob[] {
+  async close(): Promise<QueuedRun[]> {
     this.closed = true;
-    const dropped = this.waiting.splice(0);
-    this.options.onDepth?.(0);
+    const dropped = this.waitingJobs.splice(0).map((w) => w.job);
+    for (const job of dropped) {
+      this.settleOwner(job.owner);
+      this.report(job.language);
+    }
     return dropped;
   }
 
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 }

@@ -1,20 +1,63 @@
-/** The run queue port: bounded admission of jobs with backpressure, executed by a worker with bounded concurrency. */
+/** The run queue port: bounded, per-owner fair admission of runs on one side (gateways), bounded-concurrency execution on the other (runners), cancel reaching wherever a run is. */
+import type { Language, Verdict } from '../../protocol/index.ts';
+import type { Problem } from '../problems/problem.ts';
 import type { RunJob } from '../runner/runner.ts';
+import { modeOf, type ModeSpec } from '../runner/modes/mode-spec.ts';
 
-export type Admission = { ok: true; position: number } | { ok: false; retryAfterMs: number };
+/** A run as the queue carries it: plain data, so that it can cross processes (the runner rebuilds its mode). */
+export type QueuedRun = Omit<RunJob, 'mode'> & { mode?: ModeSpec; /** When it was submitted (ms since the epoch). */ submittedAt: number };
+
+export type Admission = { ok: true } | { ok: false; retryAfterMs: number; /** Who is full: the whole queue, or this owner's share. */ full: 'queue' | 'owner' };
+
+/** What a worker reports when a run is over. */
+export interface RunOutcome {
+  verdict: Verdict;
+}
 
 /**
- * Contract: `submit` answers at once — admitted (the job will be handed to the worker
- * exactly once) or refused with a retry hint when the wait queue is full. Jobs start
- * in submission order; at most `concurrency` run at the same time. `remove` drops a
- * job that has not started yet. `drain` refuses new jobs and returns the ones that had
- * not started; `idle` resolves when no job is running.
+ * Runs one job to its end and resolves with its outcome; never rejects for anything the program does. `cancelled`
+ * aborts when the run is cancelled wherever the cancel was asked.
+ */
+export type QueueWorker = (job: QueuedRun, cancelled: AbortSignal) => Promise<RunOutcome>;
+
+/**
+ * Contract (tests/integration/queue.test.ts runs it over every adapter):
+ * - `submit` answers once the run is admitted — it will be handed to a worker exactly once, unless cancelled first —
+ *   or refused: past `maxQueued` waiting runs in all, or past `maxQueuedPerOwner` of one owner's.
+ * - Fairness: among waiting runs, an owner's k-th outstanding run (waiting or running) goes after every other
+ *   owner's (k−1)-th; within that, submission order. One owner's backlog never delays another owner's first run by
+ *   more than the runs already running.
+ * - At most `concurrency` runs execute at once per consuming process (`process`).
+ * - `cancel` of a waiting run removes it ('dequeued': it never reaches a worker; the caller ends it); of a running
+ *   one, aborts its worker's signal wherever that worker runs ('signalled'); of anything else, 'unknown'.
+ * - `onEnded` is called once per run a worker finished, in every process that listens (a gateway learns the end of
+ *   a run it submitted, whichever runner ran it); not for dequeued runs.
+ * - `close` stops taking jobs here and returns the waiting runs it alone held (the in-process queue: all of them;
+ *   a shared queue: none, they stay for other runners); `idle` resolves when this process runs none.
  */
 export interface RunQueue {
-  submit(job: RunJob): Admission;
-  /** Takes a job that has not started out of the queue; null when it is not waiting. */
-  remove(run: string): RunJob | null;
-  readonly depth: number;
-  drain(): RunJob[];
+  submit(job: QueuedRun): Promise<Admission>;
+  cancel(run: string): Promise<'dequeued' | 'signalled' | 'unknown'>;
+  onEnded(cb: (run: string, verdict: Verdict) => void): void;
+  /** Starts consuming: this process executes runs (the runner role). */
+  process(worker: QueueWorker): void;
+  /** Runs waiting, per language. */
+  waiting(): Promise<Partial<Record<Language, number>>>;
+  close(): Promise<QueuedRun[]>;
   idle(): Promise<void>;
+}
+
+export interface QueueLimits {
+  /** Runs executing at once in a consuming process. */
+  concurrency: number;
+  /** Waiting runs in all; past it `submit` refuses. */
+  maxQueued: number;
+  /** Waiting runs of one owner; past it `submit` refuses that owner only. */
+  maxQueuedPerOwner: number;
+}
+
+/** The job a runner executes for `queued`, its mode rebuilt from its spec with this process's problem catalog. */
+export function runJobOf(queued: QueuedRun, problems: ReadonlyMap<string, Problem>): RunJob {
+  const { mode, submittedAt: _, ...rest } = queued;
+  return { ...rest, ...(mode ? { mode: modeOf(mode, problems) } : {}) };
 }

@@ -19,6 +19,8 @@ interface Held {
   language: Language;
   runs: number;
   timer?: NodeJS.Timeout;
+  /** When it was parked (idle or dormant): the least recently used goes first when room is needed. */
+  since?: number;
 }
 
 interface Slot {
@@ -51,11 +53,32 @@ export class OwnerAffinity implements Sandbox {
   private closed = false;
 
   constructor(
-    private readonly inner: Sandbox & { close(): Promise<void>; warm(language: Language): number },
+    private readonly inner: Sandbox & { close(): Promise<void>; warm(language: Language): number; setReclaimer?(r: () => Promise<void> | null): void },
     private readonly options: AffinityOptions,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    inner.setReclaimer?.(() => this.reclaim());
+  }
+
+  /**
+   * Removes the least recently parked sandbox of any owner (idle or dormant; never one lent to a run or being
+   * recycled), for a run that needs its room; null when none is parked. The owner's next run takes a new one.
+   */
+  reclaim(): Promise<void> | null {
+    let oldest: { held: Held; list: Held[]; owner: string; state: Owner } | null = null;
+    for (const [owner, state] of this.owners) {
+      for (const slot of state.slots.values()) {
+        for (const list of [slot.dormant, slot.idle]) {
+          for (const held of list) if (!oldest || (held.since ?? 0) < (oldest.held.since ?? 0)) oldest = { held, list, owner, state };
+        }
+      }
+    }
+    if (!oldest) return null;
+    oldest.list.splice(oldest.list.indexOf(oldest.held), 1);
+    this.forgetIfEmpty(oldest.owner, oldest.state);
+    return this.remove(oldest.held, 'reclaimed');
+  }
 
   has(language: Language): Promise<boolean> {
     return this.inner.has(language);
@@ -244,6 +267,7 @@ export class OwnerAffinity implements Sandbox {
       void this.remove(held, 'released');
     }, this.options.idleMs);
     held.timer.unref();
+    held.since = performance.now();
     list.push(held);
   }
 

@@ -1,0 +1,97 @@
+/**
+ * bench/scale: execution past one machine and class bursts, beside the single-machine figures of the code before
+ * the change (a worktree of --before), measured in the same run. See bench/scale/README.md.
+ *
+ *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts                    # every section
+ *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts --only burst       # one section (burst, queue, …)
+ *   node --import tsx bench/scale/run.ts --before <commit> --students 50,200
+ *
+ * Needs Docker and the sandbox images; REDIS_URL for the sections that use Redis. Talks only to 127.0.0.1.
+ */
+import os from 'node:os';
+import { classBurst, type BurstResult } from './burst.ts';
+import { addTree, fmtMs, log, pct, ROOT, table } from './common.ts';
+
+interface Options {
+  before: string;
+  only: Set<string> | null;
+  students: number[];
+}
+
+// The last commit before issue 19's work (class bursts, the queue port).
+const DEFAULT_BEFORE = '798f4e3';
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200] };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    const v = () => argv[++k] ?? (() => { throw new Error(`${a} needs a value`); })();
+    if (a === '--before') o.before = v();
+    else if (a === '--only') o.only = new Set(v().split(','));
+    else if (a === '--students') o.students = v().split(',').map(Number);
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const wants = (o: Options, section: string) => !o.only || o.only.has(section);
+
+async function burstSection(o: Options): Promise<string> {
+  const { tree, remove } = addTree(o.before);
+  const rows: Array<{ code: string; r: BurstResult }> = [];
+  try {
+    for (const students of o.students) {
+      for (const prewarm of [true, false]) {
+        for (const [code, dir] of [[`before (${o.before})`, tree], ['after (this checkout)', ROOT]] as const) {
+          log(`class burst: ${code}, ${students} students, ${prewarm ? 'session opened for them' : 'no pre-warming'}`);
+          rows.push({ code, r: await classBurst(dir, students, prewarm) });
+        }
+      }
+    }
+  } finally {
+    remove();
+  }
+  const out = table(
+    ['code', 'students', 'session opened for them', 'warm at Run', 'warming s', 'refused (busy)', 'not ok', 'first step p50', 'first step p99', 'run.ended p50', 'run.ended p99'],
+    rows.map(({ code, r }) => [
+      code,
+      String(r.students),
+      r.prewarm ? 'yes' : 'no',
+      String(r.warmAtStart),
+      r.prewarm ? r.warmingSeconds.toFixed(1) : '',
+      String(r.refused),
+      r.failed.length ? `${r.failed.length} (${[...new Set(r.failed)].join(', ')})` : '0',
+      fmtMs(pct(r.first, 50)),
+      fmtMs(pct(r.first, 99)),
+      fmtMs(pct(r.end, 50)),
+      fmtMs(pct(r.end, 99)),
+    ]),
+  );
+  const after = (students: number, prewarm: boolean) => rows.find((x) => x.code.startsWith('after') && x.r.students === students && x.r.prewarm === prewarm)?.r;
+  const targets: string[][] = [];
+  const target = (what: string, r: BurstResult | undefined, measured: (r: BurstResult) => number, limit: number, unit = 'ms') => {
+    if (!r) return;
+    const m = measured(r);
+    targets.push([what, `${r.refused} busy, ${unit === 'ms' ? fmtMs(m) + ' ms' : m}`, `0 busy, ≤ ${limit} ${unit}`, r.refused === 0 && r.failed.length === 0 && m <= limit ? 'yes' : 'NO']);
+  };
+  target('50 students, session opened for 50: first step p99', after(50, true), (r) => pct(r.first, 99), 1500);
+  target('50 students, no pre-warming: first step p99', after(50, false), (r) => pct(r.first, 99), 5000);
+  target('200 students, session opened for 200: run.ended p99', after(200, true), (r) => pct(r.end, 99), 10_000);
+  return `### Class burst (ms from Run to the first step / to run.ended; README defaults)\n\n${out}\n\n### Targets\n\n${table(['target', 'measured', 'target', 'met'], targets)}\n`;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  log(`bench/scale: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const parts: string[] = [];
+  if (wants(o, 'burst')) parts.push(await burstSection(o));
+  process.stdout.write(parts.join('\n') + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
