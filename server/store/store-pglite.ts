@@ -15,7 +15,7 @@ import { PostgresStore } from './store-postgres.ts';
  * counts is the peak inside it (bench/memory/README.md has the figures):
  * - `shared_buffers`: Postgres's default, 128 MB, is allocated and touched when PGlite starts, 151 MB of the
  *   WebAssembly memory resident before the first query. 16 MB (2,048 pages) holds the pages a server's queries touch
- *   (the newest runs, the sessions, the indexes); at 16 MB, 29 MB is resident at start, 44 MB after the problem import,
+ *   (the newest runs, the sessions, the indexes); at 16 MB, 29 MB is resident at start, 45 MB after the problem import,
  *   and neither 1,000 runs' records nor 50 MB of trace chunks move it.
  * - `maintenance_work_mem`: the most the VACUUM after each prune may take (default 64 MB); it takes what the dead
  *   chunks need, a few kB an hour in a class.
@@ -55,9 +55,10 @@ export async function openPgliteStore(dataDir: string): Promise<PostgresStore> {
 
 /**
  * PGlite's initdb builds the new database in memory, then copies it into the folder: right after `PGlite.create` on
- * an empty folder the process holds ~600 MB of WebAssembly memories and buffers (855 MB resident against 265 MB when
- * opening the same folder again), freed only by a full garbage collection, which a server with little JavaScript
- * garbage may not run for hours. A child process creates it instead, and that memory leaves with it.
+ * an empty folder the process holds 631 MB of external memory (WebAssembly memories, a tar image of the database): the
+ * server peaked at 847-917 MB resident, and stayed at 840 MB in one bench, as only a full garbage collection frees it
+ * and a server making little JavaScript garbage may not run one for hours. A child process creates the database
+ * instead and that memory leaves with it: the server peaks at 325 MB.
  */
 async function createCluster(dir: string): Promise<void> {
   const script = 'const { PGlite } = await import(process.argv[1]); const db = await PGlite.create(process.argv[2]); await db.close();';
