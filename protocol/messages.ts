@@ -36,7 +36,8 @@ function jsonProblem(value: unknown): { path: (string | number)[]; message: stri
   const todo: Array<[unknown, (string | number)[]]> = [[value, []]];
   while (todo.length > 0) {
     const [v, path] = todo.pop()!;
-    if (path.length > MAX_ARGS_DEPTH) return { path, message: `nested deeper than ${MAX_ARGS_DEPTH} levels` };
+    // The argument that is too deep, not the whole path down to where it stops.
+    if (path.length > MAX_ARGS_DEPTH) return { path: path.slice(0, 1), message: `nested deeper than ${MAX_ARGS_DEPTH} levels` };
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return { path, message: 'not a JSON value (NaN and infinities have no JSON form)' };

@@ -81,6 +81,7 @@ export function createRuns(deps: RunsDeps) {
       maxSteps: Math.min(deps.limits.maxSteps, limits?.maxSteps ?? Infinity),
       timeoutMs: Math.min(msg.type === 'benchmark' ? Math.max(deps.limits.timeoutMs, msg.budgetMs + 5000) : deps.limits.timeoutMs, limits?.timeoutMs ?? Infinity),
       ...(mode ? { mode } : {}),
+      ...(msg.type === 'execute' && msg.entry !== undefined ? { call: { entry: msg.entry, args: msg.args ?? [] } } : {}),
       submittedAt: Date.now(),
     };
     // The caller follows the session from its current end, so it receives this run from its first frame.
@@ -163,7 +164,12 @@ export function createRuns(deps: RunsDeps) {
   }
 
   return {
-    execute: (caller: Caller, msg: Execute) => submit(caller, msg),
+    execute(caller: Caller, msg: Execute): Promise<void> {
+      if (msg.entry !== undefined && !isProblemLanguage(msg.language)) {
+        throw new Refusal('unsupported_language', `${msg.language} programs run whole: calling a function by name (entry, args) is for ${PROBLEM_LANGUAGES.join(' and ')}`);
+      }
+      return submit(caller, msg);
+    },
     benchmark(caller: Caller, msg: Benchmark): Promise<void> {
       if (!isProblemLanguage(msg.language)) throw new Refusal('unsupported_language', `benchmarks run ${PROBLEM_LANGUAGES.join(' and ')} only`);
       return submit(caller, msg, { kind: 'bench', request: msg });
