@@ -64,7 +64,7 @@ export const images = (): Record<Language, string> => (imageTags ??= { python: i
  * kills the tracer (how a run is stopped at the time cap), and after the tracer ends the shell's `times` prints its
  * CPU time (user, sys) on stderr — a measure the load of the machine does not inflate.
  */
-const withTimes = (cmd: string): string[] => [
+export const withTimes = (cmd: string): string[] => [
   'sh',
   '-c',
   `exec 3<&0; ${cmd} <&3 3<&- & c=$!; exec 3<&-; trap 'kill -KILL $c 2>/dev/null' USR1; wait $c; wait $c 2>/dev/null; times >&2`,

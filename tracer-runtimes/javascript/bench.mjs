@@ -74,14 +74,13 @@ import vm from 'node:vm';
 import fs from 'node:fs';
 import util from 'node:util';
 import * as acorn from './vendor/acorn.mjs';
-import { fitOutput, outputPieces } from './output.mjs';
+import { Untraced, arityMessage, arityOf, arityOk, isTimeout, nullProto, ownValue } from './untraced.mjs';
 import { GENERATORS, makeRng, sizeSeed } from './generators.mjs';
 
 const DEFAULT_SIZES = [100, 500, 1000, 2500, 5000];
 const DEFAULT_BUDGET_MS = 8000;
 const MAX_REPEATS = 100;
 const DEFINE_LIMIT_MS = 10000;
-const MAX_STRING = 1000;
 const SAFETY = 1.25;
 const MAX_K = 12;
 const SHORT_NS = 50_000n;   // a call shorter than this, on an input it leaves unchanged, is timed in batches...
@@ -104,20 +103,7 @@ function batchSize(dt, a, args, printed) {
 }
 const COUNTER = '$__tcN';
 
-const { isProxy, isNativeError } = util.types;
-const inspectOpts = { customInspect: false, showProxy: true, getters: false, colors: false, depth: 2, breakLength: Infinity };
-
-function cut(s) { return s.length > MAX_STRING ? s.slice(0, MAX_STRING) : s; }
-
-function nullProto(obj) {
-  for (const k of Object.keys(obj)) if (typeof obj[k] === 'function') Object.setPrototypeOf(obj[k], null);
-  return Object.setPrototypeOf(obj, null);
-}
-
-function ownValue(o, k) {
-  const d = Object.getOwnPropertyDescriptor(o, k);
-  return d && 'value' in d ? d.value : undefined;
-}
+const { isProxy } = util.types;
 
 // ---------------------------------------------------------------- memory
 
@@ -358,44 +344,6 @@ const CTX_HELPERS = `(function (now) {
   return { cloneArgs, setPending, run };
 })`;
 
-const STACK_OF_SRC = '(function (e) { try { const s = e.stack; return typeof s === "string" ? s : ""; } catch (_) { return ""; } })';
-
-// ---------------------------------------------------------------- arity
-
-/** Parameter counts of a function from its source: {min, max, names} (max Infinity with a rest parameter). */
-function arityOf(fn) {
-  let src;
-  try { src = Function.prototype.toString.call(fn); } catch { return null; }
-  if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) return null;
-  let node;
-  try {
-    node = acorn.parseExpressionAt('(' + src + ')', 0, { ecmaVersion: 'latest' });
-  } catch {
-    try {   // a method's source (`name(a, b) { ... }`): parse it inside an object literal
-      node = acorn.parseExpressionAt('({' + src + '})', 0, { ecmaVersion: 'latest' }).properties[0].value;
-    } catch { return null; }
-  }
-  while (node && node.type === 'ParenthesizedExpression') node = node.expression;
-  if (!node || (node.type !== 'FunctionExpression' && node.type !== 'ArrowFunctionExpression')) return null;
-  let min = 0, max = 0, counting = true;
-  const names = [];
-  for (const p of node.params) {
-    if (p.type === 'RestElement') { max = Infinity; counting = false; names.push('...' + paramName(p.argument)); continue; }
-    max++;
-    if (p.type === 'AssignmentPattern') { counting = false; names.push(paramName(p.left) + '=…'); continue; }
-    if (counting) min++;
-    names.push(paramName(p));
-  }
-  return { min, max, names };
-}
-function paramName(p) {
-  if (p.type === 'Identifier') return p.name;
-  if (p.type === 'ObjectPattern') return '{…}';
-  if (p.type === 'ArrayPattern') return '[…]';
-  if (p.type === 'AssignmentPattern') return paramName(p.left);
-  return '?';
-}
-
 // ---------------------------------------------------------------- estimate
 
 /** Conservative estimate (ns) of the whole cost of size n from the sizes measured so far: [{n, wall, fastest}]. */
@@ -421,8 +369,6 @@ export function runBench(job, channel) {
   const tStart = hr();
   if (job === null || typeof job !== 'object') job = {};
   const num = (v, d, lo, integer) => (typeof v === 'number' && Number.isFinite(v) && v >= lo && (!integer || Number.isInteger(v)) ? v : d);
-  const maxOut = num(job.maxOutputBytes, 65536, 0, true);
-  const stdinLines = Array.isArray(job.stdin) ? job.stdin.filter(x => x !== null && x !== undefined).map(String) : [];
   const entry = job.entry;
   let sizes = Array.isArray(job.sizes) ? job.sizes : DEFAULT_SIZES;
   sizes = sizes.filter(n => Number.isInteger(n) && n >= 0);
@@ -433,138 +379,28 @@ export function runBench(job, channel) {
   const elapsedNs = () => hr() - tStart;
   const remainingMs = () => Number(budgetNs - elapsedNs()) / 1e6;
 
-  // ---------------------------------------------------------------- output
-  const outs = [];   // [stream, text]
-  let outBytes = 0;
-  let muted = false;
-
-  function flushOut() {
-    if (outs.length === 0) return;
-    const lst = outs.splice(0);
-    for (const [stream, text] of lst) {
-      for (const piece of outputPieces(text)) channel.send({ t: 'output', stream, text: piece, step: -1 });
-    }
-  }
-
-  function finish(status, error, stopN) {
-    try { flushOut(); } catch { /* the end frame still goes out */ }
-    if (stopN !== undefined) channel.send({ t: 'bench.stop', reason: 'budget', n: stopN });
-    const end = { t: 'end', status, steps: 0 };
-    if (error) {
-      end.error = { type: String(error.type), message: String(error.message), line: error.line | 0 };
-      if (error.column) end.error.column = error.column | 0;
-    }
-    end.peakRssKb = readHwm();
-    channel.send(end);
-    process.exit(0);
-  }
-
-  // Output is buffered during calls (a frame is never written while a timeout could
-  // terminate the write half-way) and flushed between calls.
-  function emitOut(stream, whole, tail = '') {
-    if (muted || whole.length + tail.length === 0) return;
-    const { text, bytes, over } = fitOutput(whole, tail, maxOut - outBytes);
-    outBytes += bytes;
-    if (text.length) {
-      const last = outs[outs.length - 1];
-      if (last && last[0] === stream) last[1] += text; else outs.push([stream, text]);
-    }
-    if (over) finish('output_limit');
-  }
-
-  // ---------------------------------------------------------------- context
-  const ctx = vm.createContext({}, { name: 'tracecast-bench', codeGeneration: { strings: false, wasm: false } });
-  const G = vm.runInContext('globalThis', ctx);
-  const EOFError = vm.runInContext('(class EOFError extends Error { constructor(m) { super(m); this.name = "EOFError"; } })', ctx);
+  // ---------------------------------------------------------------- the job's context
   const now = function () { return hr(); };
   Object.setPrototypeOf(now, null);
-  const H = vm.runInContext(CTX_HELPERS, ctx, { filename: 'tracecast-bench.js' })(now);
-  const stackOf = vm.runInContext(STACK_OF_SRC, ctx, { filename: 'tracecast-bench.js' });
-  const runScript = new vm.Script('__tracecast_bench__()', { filename: 'tracecast-call.js' });
-
-  function lineOf(e) {
-    try {
-      if (typeof e !== 'object' || e === null || isProxy(e)) return 0;
-      const st = stackOf(e);
-      const m = typeof st === 'string' ? /main\.js:(\d+)/.exec(st) : null;
-      return m ? +m[1] : 0;
-    } catch { return 0; }
-  }
-  function isTimeout(e) {
-    try { return typeof e === 'object' && e !== null && !isProxy(e) && ownValue(e, 'code') === 'ERR_SCRIPT_EXECUTION_TIMEOUT'; } catch { return false; }
-  }
-  function className(o) {
-    try {
-      let p = Object.getPrototypeOf(o);
-      for (let i = 0; p !== null && i < 64; i++, p = Object.getPrototypeOf(p)) {
-        if (isProxy(p)) return 'Object';
-        const c = ownValue(p, 'constructor');
-        if (typeof c === 'function') {
-          const n = ownValue(c, 'name');
-          if (typeof n === 'string' && n) return n;
-        }
-      }
-    } catch { /* fall through */ }
-    return 'Object';
-  }
-  function excInfo(e) {
-    try {
-      if ((typeof e === 'object' && e !== null) || typeof e === 'function') {
-        if (isProxy(e)) return { type: 'Proxy', message: '', line: 0 };
-        const nm = ownValue(e, 'name');
-        let type = typeof nm === 'string' && nm ? nm : className(e);
-        if (type === 'Object' && isNativeError(e)) type = 'Error';
-        const msg = ownValue(e, 'message');
-        let message;
-        if (typeof msg === 'string') message = msg;
-        else if (isNativeError(e)) message = '';
-        else message = util.inspect(e, { ...inspectOpts, depth: 1 });
-        return { type, message: cut(message), line: lineOf(e) };
-      }
-      const t = typeof e;
-      const message = t === 'symbol' ? Symbol.prototype.toString.call(e) : String(e);
-      return { type: t.charAt(0).toUpperCase() + t.slice(1), message: cut(message), line: 0 };
-    } catch {
-      return { type: 'Error', message: '', line: 0 };
-    }
-  }
-
-  function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
-  const consoleObj = nullProto({
-    log(...a) { emitOut('stdout', fmt(a), '\n'); },
-    info(...a) { emitOut('stdout', fmt(a), '\n'); },
-    debug(...a) { emitOut('stdout', fmt(a), '\n'); },
-    error(...a) { emitOut('stderr', fmt(a), '\n'); },
-    warn(...a) { emitOut('stderr', fmt(a), '\n'); },
-    trace(...a) { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
-    dir(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
-    table(x) { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
-    assert(cond, ...a) { if (!cond) emitOut('stderr', 'Assertion failed' + (a.length ? ': ' + fmt(a) : '') + '\n'); },
-  });
-  let stdinPos = 0;
-  function readLine(promptText) {
-    if (promptText !== undefined && promptText !== null) emitOut('stdout', String(promptText));
-    if (stdinPos < stdinLines.length) return stdinLines[stdinPos++];
-    throw new EOFError('EOF when reading a line');
-  }
-  function input(promptText) { return readLine(promptText); }
-  function prompt(promptText) { return readLine(promptText); }
-  // viz calls are accepted and ignored, so a program written for trace mode still runs
-  const vizArray = nullProto({ select() {}, deselect() {}, patch() {}, depatch() {} });
-  const vizObj = nullProto({ step() {}, array() { return vizArray; }, note() {} });
   let timerId = 0;
   const noTimer = function () { return ++timerId; };
   const noClear = function () {};
-  const moduleObj = vm.runInContext('({ exports: {} })', ctx);
-  const provided = {
-    console: consoleObj, input, prompt, viz: vizObj, EOFError, module: moduleObj, exports: moduleObj.exports,
-    setTimeout: noTimer, setInterval: noTimer, setImmediate: noTimer, queueMicrotask: noClear,
-    clearTimeout: noClear, clearInterval: noClear, clearImmediate: noClear,
-    __tracecast_bench__: H.run,
-  };
-  for (const [k, v] of Object.entries(provided)) {
-    if (typeof v === 'function' && k !== 'EOFError' && k !== '__tracecast_bench__') Object.setPrototypeOf(v, null);
-    Object.defineProperty(G, k, { value: v, writable: k !== '__tracecast_bench__', configurable: k !== '__tracecast_bench__', enumerable: false });
+  const run = new Untraced(job, channel, {
+    name: 'tracecast-bench', maxOut: 65536,
+    globals: {
+      setTimeout: noTimer, setInterval: noTimer, setImmediate: noTimer, queueMicrotask: noClear,
+      clearTimeout: noClear, clearInterval: noClear, clearImmediate: noClear,
+    },
+  });
+  const { ctx, G, moduleObj } = run;
+  const H = vm.runInContext(CTX_HELPERS, ctx, { filename: 'tracecast-bench.js' })(now);
+  // what runScript calls: read-only, so the learner's code cannot replace it
+  Object.defineProperty(G, '__tracecast_bench__', { value: H.run, writable: false, configurable: false, enumerable: false });
+  const runScript = new vm.Script('__tracecast_bench__()', { filename: 'tracecast-call.js' });
+  const flushOut = () => run.flushOut();
+  const excInfo = (e) => run.excInfo(e);
+  function finish(status, error, stopN) {
+    run.finish(status, error, stopN === undefined ? undefined : { t: 'bench.stop', reason: 'budget', n: stopN }, readHwm());
   }
 
   // ---------------------------------------------------------------- define (plain copy)
@@ -586,52 +422,11 @@ export function runBench(job, channel) {
 
   let code = typeof job.code === 'string' ? job.code : '';
   if (code.startsWith('#!')) code = '//' + code.slice(2);
-  let script;
-  try {
-    script = new vm.Script(code, { filename: 'main.js' });
-  } catch (e) {
-    const info = excInfo(e);
-    finish('error', { type: info.type || 'SyntaxError', message: info.message, line: lineOf(e) || 1 });
-  }
   const defineMs = () => Math.max(1, Math.ceil(Math.min(DEFINE_LIMIT_MS, remainingMs())));
   let limitMs = defineMs();
-  try {
-    script.runInContext(ctx, { timeout: limitMs, breakOnSigint: false });
-  } catch (e) {
-    if (isTimeout(e)) finish('error', { type: 'Timeout', message: `the program's top-level code ran longer than ${limitMs} ms`, line: 0 });
-    finish('error', excInfo(e));
-  }
+  run.define(code, limitMs);
   flushOut();
-
-  function lookup(name, what) {
-    let fn;
-    let found = false;
-    try {
-      fn = new vm.Script(name).runInContext(ctx, { timeout: 1000 });
-      found = fn !== undefined;
-    } catch { /* not a global binding */ }
-    if (!found) {
-      const ex = ownValue(G, 'module') === moduleObj ? ownValue(moduleObj, 'exports') : undefined;
-      const v = ex !== null && typeof ex === 'object' && !isProxy(ex) ? ownValue(ex, name) : undefined;
-      if (v !== undefined) { fn = v; found = true; } else if (typeof ex === 'function' && !isProxy(ex) && ownValue(ex, 'name') === name) { fn = ex; found = true; }
-    }
-    if (!found || fn === undefined || name === '__tracecast_bench__') {
-      finish('error', { type: 'EntryNotFound', message: `no ${what} named '${name}' is defined`, line: 0 });
-    }
-    if (typeof fn !== 'function') {
-      finish('error', { type: 'EntryArity', message: `'${name}' is not a function (it is ${fn === null ? 'null' : typeof fn})`, line: 0 });
-    }
-    if (isProxy(fn)) finish('error', { type: 'EntryArity', message: `'${name}' is a Proxy, not a function`, line: 0 });
-    let src = '';
-    try { src = Function.prototype.toString.call(fn); } catch { /* ignore */ }
-    if (/^class[\s{]/.test(src)) finish('error', { type: 'EntryArity', message: `'${name}' is a class, not a function`, line: 0 });
-    return fn;
-  }
-  function arityMessage(name, ar, n) {
-    const exp = ar.max === Infinity ? `at least ${ar.min}` : ar.min === ar.max ? `${ar.min}` : `${ar.min} to ${ar.max}`;
-    return `${name} takes ${exp} parameter${exp === '1' ? '' : 's'} (${ar.names.join(', ')}), given ${n} argument${n === 1 ? '' : 's'}`;
-  }
-  const arityOk = (ar, n) => !ar || (n >= ar.min && n <= ar.max);
+  const lookup = (name, what) => run.lookup(name, what);
 
   const fn = lookup(entry, 'function');
   const ar = arityOf(fn);
@@ -662,10 +457,10 @@ export function runBench(job, channel) {
     } catch (e) {
       finish('error', { type: 'TracerError', message: 'the counting copy does not compile: ' + String(e && e.message), line: 0 });
     }
-    const savedPos = stdinPos;
+    const savedPos = run.stdinPos;
     const savedExports = ownValue(moduleObj, 'exports');
-    muted = true;
-    stdinPos = 0;
+    run.muted = true;
+    run.stdinPos = 0;
     limitMs = defineMs();
     let res;
     try {
@@ -673,14 +468,14 @@ export function runBench(job, channel) {
       Object.defineProperty(G, '__tracecast_count_factory__', { value: factory, writable: true, configurable: true, enumerable: false });
       res = res.runInContext(ctx, { timeout: limitMs, breakOnSigint: false });
     } catch (e) {
-      muted = false;
+      run.muted = false;
       if (isTimeout(e)) finish('error', { type: 'Timeout', message: `the program's top-level code ran longer than ${limitMs} ms`, line: 0 });
       finish('error', excInfo(e));
     } finally {
       delete G.__tracecast_count_factory__;
     }
-    muted = false;
-    stdinPos = savedPos;
+    run.muted = false;
+    run.stdinPos = savedPos;
     countFn = res.entry;
     if (typeof countFn !== 'function') {
       // the entry came from module.exports: the counting copy has just set it again
@@ -734,9 +529,9 @@ export function runBench(job, channel) {
       flushOut();
       if (!arityOk(ar, args.length)) finish('error', { type: 'EntryArity', message: arityMessage(entry, ar, args.length), line: 0 });
       const probe = H.cloneArgs(args);
-      const printed = outBytes;
+      const printed = run.outBytes;
       const dt = runCall(fn, probe, 0);
-      const k = batchSize(dt, probe, args, outBytes !== printed);
+      const k = batchSize(dt, probe, args, run.outBytes !== printed);
       flushOut();
       times = k === 1 ? [dt] : [];
       while (times.length < repeats) {
