@@ -1,5 +1,6 @@
 // Hand-written fast validator for tracer frames, accepting exactly what the zod schemas in trace.ts accept.
 import { TracerFrame } from './trace.ts';
+import { isLanguage } from './languages.ts';
 import type { TracerFrame as TracerFrameT } from './trace.ts';
 import { expandSteps } from './steps-wire.ts';
 
@@ -195,7 +196,7 @@ export function isTracerFrame(x: unknown): x is TracerFrameT {
     case 'output':
       return (x.stream === 'stdout' || x.stream === 'stderr') && isStr(x.text) && isInt(x.step) && (x.step as number) >= -1;
     case 'hello':
-      return (x.lang === 'python' || x.lang === 'javascript' || x.lang === 'cpp') && isStr(x.version);
+      return typeof x.lang === 'string' && isLanguage(x.lang) && isStr(x.version);
     case 'compiled':
       return true;
     case 'end':

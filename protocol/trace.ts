@@ -1,5 +1,6 @@
 // Zod schemas (and the types inferred from them) for the tracer→runner channel defined in tracer-runtimes/CHANNEL.md.
 import { z } from 'zod';
+import { LANGUAGE_NAMES } from './languages.ts';
 
 // Validation runs on every batch of up to 512 steps, so these schemas avoid refinements,
 // transforms and anything that walks the data a second time. Cross-field rules that
@@ -151,7 +152,7 @@ export type Step = z.infer<typeof Step>;
 
 // ---- Tracer → runner frames --------------------------------------------------------
 
-export const Lang = z.enum(['python', 'javascript', 'cpp']);
+export const Lang = z.enum(LANGUAGE_NAMES);
 export type Lang = z.infer<typeof Lang>;
 
 export const HelloFrame = z.object({ t: z.literal('hello'), lang: Lang, version: z.string() });

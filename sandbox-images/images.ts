@@ -14,16 +14,17 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { paths } from '../server/paths.ts';
+import { LANGUAGES, LANGUAGE_NAMES, type Language } from '../protocol/languages.ts';
 
-export type Lang = 'python' | 'javascript' | 'cpp';
-export const LANGS: readonly Lang[] = ['python', 'javascript', 'cpp'];
+export type Lang = Language;
+export const LANGS: readonly Lang[] = LANGUAGE_NAMES;
 /**
  * Root filesystems made with debootstrap: `base` (base/packages.txt) for python and
  * javascript; `cpp-base` (cpp/packages.txt: Python for the runner plus g++, no Node) for cpp,
  * so g++'s ~250 MB stays out of the other images and their tags.
  */
 export type Rootfs = 'base' | 'cpp-base';
-const ROOTFS_OF: Record<Lang, Rootfs> = { python: 'base', javascript: 'base', cpp: 'cpp-base' };
+const ROOTFS_OF = (lang: Lang): Rootfs => LANGUAGES[lang].rootfs;
 const PACKAGES_FILE: Record<Rootfs, string> = { base: 'base/packages.txt', 'cpp-base': 'cpp/packages.txt' };
 
 const HERE = paths.sandboxImages;
@@ -39,7 +40,7 @@ const IMPORT_CHANGES = [
   'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   'CMD ["/bin/bash"]',
 ];
-const MAIN_FILE: Record<Lang, string> = { python: 'tracer.py', javascript: 'tracer.mjs', cpp: 'runner.py' };
+const MAIN_FILE = (lang: Lang): string => LANGUAGES[lang].main;
 
 export interface ImageOptions {
   /** Directory holding python/ and javascript/ runtimes; default <repo>/tracer-runtimes. */
@@ -96,7 +97,7 @@ export function runtimeInputs(lang: Lang, opts: ImageOptions = {}): Input[] {
 
 /** e.g. `tracecast/python:3f2a9c01be4d`: hash of the base tag, the Dockerfile and every copied file. */
 export function imageTag(lang: Lang, opts: ImageOptions = {}): string {
-  const parts: (string | Buffer)[] = [baseTag(ROOTFS_OF[lang]), readFileSync(path.join(HERE, lang, 'Dockerfile'))];
+  const parts: (string | Buffer)[] = [baseTag(ROOTFS_OF(lang)), readFileSync(path.join(HERE, lang, 'Dockerfile'))];
   for (const f of runtimeInputs(lang, opts)) parts.push(f.dest, readFileSync(f.src));
   return `tracecast/${lang}:${sha(parts)}`;
 }
@@ -123,15 +124,15 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult>
   const result: BuildResult = { base: baseTag(), images: {} as Record<Lang, string>, built: [] };
   const basesReady = new Set<Rootfs>();
   for (const lang of langs) {
-    const rootfs = ROOTFS_OF[lang];
+    const rootfs = ROOTFS_OF(lang);
     const base = baseTag(rootfs);
     const tag = imageTag(lang, opts);
     result.images[lang] = tag;
     if (!opts.force && (await imageExists(docker, tag))) { log(lang, `${tag} exists, skipping`); continue; }
-    const main = runtimeInputs(lang, opts).find((f) => f.dest === MAIN_FILE[lang]);
+    const main = runtimeInputs(lang, opts).find((f) => f.dest === MAIN_FILE(lang));
     if (!main) {
       const dir = path.join(opts.runtimesDir ?? paths.tracerRuntimes, lang);
-      throw new Error(`${lang}: ${path.join(dir, MAIN_FILE[lang])} is missing: cannot build ${tag}`);
+      throw new Error(`${lang}: ${path.join(dir, MAIN_FILE(lang))} is missing: cannot build ${tag}`);
     }
     if (!basesReady.has(rootfs)) { await ensureBase(docker, rootfs, base, !!opts.force, log, result); basesReady.add(rootfs); }
     log(lang, `building ${tag} FROM ${base}`);

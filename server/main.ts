@@ -30,6 +30,7 @@ import { DockerSandbox } from './sandbox/sandbox-docker.ts';
 import type { Store } from './store/store.ts';
 import { openStore } from './store/open-store.ts';
 import { paths } from './paths.ts';
+import { LANGUAGE_NAMES } from '../protocol/languages.ts';
 
 export interface RunningServer {
   port: number;
@@ -51,7 +52,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const store: Store = await openStore(config);
 
   const docker = new DockerSandbox({
-    images: { python: imageTag('python'), javascript: imageTag('javascript'), cpp: imageTag('cpp') },
+    images: Object.fromEntries(LANGUAGE_NAMES.map((l) => [l, imageTag(l)])) as Record<Language, string>,
     runnerId: config.runnerId,
     reusable: config.reuse.enabled,
   });

@@ -1,13 +1,12 @@
 /** Renders trace values for people: lists as [1, 2], dicts as {k: v}, objects as Point(x=1), with cycle guards. */
 import type { HeapObj, Value } from '../../protocol/trace.ts';
+import { LANGUAGES, LANGUAGE_NAMES, type Language } from '../../protocol/languages.ts';
 
-export type Dialect = 'python' | 'javascript' | 'cpp';
+export type Dialect = Language;
 
-const LITERALS: Record<Dialect, { null: string; true: string; false: string }> = {
-  python: { null: 'None', true: 'True', false: 'False' },
-  javascript: { null: 'null', true: 'true', false: 'false' },
-  cpp: { null: 'nullptr', true: 'true', false: 'false' },
-};
+const LITERALS: Record<Dialect, { null: string; true: string; false: string }> = Object.fromEntries(
+  LANGUAGE_NAMES.map((l) => [l, LANGUAGES[l].literals]),
+) as Record<Dialect, { null: string; true: string; false: string }>;
 
 export function renderValue(v: Value, heap: ReadonlyMap<number, HeapObj>, dialect: Dialect = 'python', seen: Set<number> = new Set()): string {
   if (v === null) return LITERALS[dialect].null;

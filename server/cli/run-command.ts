@@ -6,6 +6,7 @@ import { TracecastClient, type WebSocketConstructor } from '../../protocol/clien
 import type { ClientMessage, Language, ServerFrame } from '../../protocol/index.ts';
 import { TraceState, type TraceSnapshot } from '../../protocol/trace-state.ts';
 import { renderValue, type Dialect } from './render.ts';
+import { LANGUAGE_NAMES, isLanguage, languageByExtension } from '../../protocol/languages.ts';
 
 export interface RunOptions {
   lang?: string;
@@ -16,7 +17,6 @@ export interface RunOptions {
   call?: { entry: string; args: unknown[] };
 }
 
-const BY_EXTENSION: Record<string, Language> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cpp': 'cpp', '.cc': 'cpp' };
 
 /** Returns the exit code: 0 for verdict ok, 1 for any other verdict, 2 when the program could not run. */
 export async function runFile(file: string, options: RunOptions): Promise<number> {
@@ -28,9 +28,9 @@ export async function runFile(file: string, options: RunOptions): Promise<number
 
 /** The language named by --lang, or inferred from the file's extension (null, with a message, when neither works). */
 export function languageOf(file: string, lang: string | undefined): Language | null {
-  const language = lang ?? BY_EXTENSION[extname(file)];
-  if (language === 'python' || language === 'javascript' || language === 'cpp') return language;
-  process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang python|javascript|cpp\n`);
+  const language = lang ?? languageByExtension(extname(file));
+  if (language !== undefined && isLanguage(language)) return language;
+  process.stderr.write(`tracecast: cannot tell the language of ${file}; pass --lang ${LANGUAGE_NAMES.join('|')}\n`);
   return null;
 }
 

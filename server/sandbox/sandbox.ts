@@ -1,5 +1,6 @@
 /** The sandbox port: start an isolated process for one language and talk to it over stdio. */
 import type { Language } from '../../protocol/messages.ts';
+import { LANGUAGES, LANGUAGE_NAMES } from '../../protocol/languages.ts';
 
 /** Hard limits enforced by the sandbox itself (the kernel), not by trusting the program. */
 export interface SandboxLimits {
@@ -75,7 +76,7 @@ export async function untilReady(proc: SandboxProcess, timeoutMs?: number): Prom
 }
 
 /** Languages whose runtime compiles the program first, then waits for the runner's go (CHANNEL.md, `compiled`). */
-export const COMPILED_LANGUAGES: ReadonlySet<Language> = new Set(['cpp']);
+export const COMPILED_LANGUAGES: ReadonlySet<Language> = new Set(LANGUAGE_NAMES.filter((l) => LANGUAGES[l].compiled));
 
 export const sameLimits = (a: SandboxLimits, b: SandboxLimits): boolean =>
   a.memoryMb === b.memoryMb && a.compileMemoryMb === b.compileMemoryMb && a.cpus === b.cpus && a.pids === b.pids && a.tmpfsMb === b.tmpfsMb;

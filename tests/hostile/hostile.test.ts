@@ -18,6 +18,7 @@ import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { LANGUAGE_NAMES } from '../../protocol/languages.ts';
 import { decodeServerFrame, TraceState, type HeapObj, type ServerFrame, type Step, type Value } from '../../protocol/index.ts';
 import { containerGoneWithin, containersOf, hostProcessesWith, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
@@ -402,7 +403,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
     // Everything at once. The queue admits 4 at a time in submission order: languages take turns (so
     // no language's warm pool is drained in one burst) and the ordinary programs are spread among them.
     const fill = (code: string) => code.replaceAll('__HOST_PORT__', String(hostPort)).replaceAll('__HOST_ADDRESSES__', JSON.stringify(hostAddresses));
-    const queues = ['python', 'javascript', 'cpp'].map((lang) => hostile.filter((c) => c.language === lang));
+    const queues = LANGUAGE_NAMES.map((lang) => hostile.filter((c) => c.language === lang));
     const order: HostileCase[] = [];
     while (queues.some((q) => q.length > 0)) for (const q of queues) if (q.length > 0) order.push(q.shift()!);
     const every = Math.max(1, Math.floor(order.length / ordinary.length));
@@ -498,7 +499,7 @@ describe('hostile corpus, in parallel with ordinary programs', () => {
   }
 
   it('every corpus file has a manifest entry and every entry a file', async () => {
-    const files = (await Promise.all(['python', 'javascript', 'cpp'].map(async (d) => (await readdir(path.join(CORPUS, d))).map((f) => `${d}/${f}`)))).flat().sort();
+    const files = (await Promise.all(LANGUAGE_NAMES.map(async (d) => (await readdir(path.join(CORPUS, d))).map((f) => `${d}/${f}`)))).flat().sort();
     assert.deepEqual(files, hostile.map((c) => c.file).sort());
   });
 

@@ -17,8 +17,9 @@
  * expectation is what SHOULD happen, so it fails until the problem is fixed. Do not weaken it.
  */
 import type { Verdict } from '../../protocol/index.ts';
+import type { Language } from '../../protocol/languages.ts';
 
-export type HostileLanguage = 'python' | 'javascript' | 'cpp';
+export type HostileLanguage = Language;
 
 /** A string must occur as is; a RegExp must match. */
 export type TextMatch = string | RegExp;
