@@ -10,11 +10,11 @@ import type { Fanout } from './fanout.ts';
 const SEND_BUFFER_BYTES = 1024 * 1024;
 
 export class SocketPeer implements Peer {
-  private readonly conn: Conn;
+  protected readonly conn: Conn;
 
   constructor(
-    private readonly ws: WebSocket<Conn>,
-    private readonly fanout: Fanout,
+    protected readonly ws: WebSocket<Conn>,
+    protected readonly fanout: Fanout,
   ) {
     this.conn = ws.getUserData();
   }
@@ -43,6 +43,12 @@ export class SocketPeer implements Peer {
     ws.cork(() => {
       for (const e of entries) ws.send(withPosition(e.frame, e.id), true);
     });
+    await this.drained();
+  }
+
+  /** Resolves once the socket's send buffer is below SEND_BUFFER_BYTES, or it has closed. */
+  protected async drained(): Promise<void> {
+    const { ws, conn } = this;
     while (!conn.closed && ws.getBufferedAmount() > SEND_BUFFER_BYTES) await new Promise<void>((resolve) => conn.drainWaiters.push(resolve));
   }
 

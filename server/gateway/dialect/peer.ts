@@ -1,17 +1,16 @@
-/** The Algorithm Dashboard dialect's Peer: seed messages in, JSON text out — replies worded per request, session frames translated, EXECUTION_STEPs paced when asked. */
+/** The Algorithm Dashboard dialect's Peer: seed messages in, JSON text out — replies worded per request, session frames translated, EXECUTION_STEPs paced when asked; subscriptions as the native peer's. */
 import type { WebSocket } from 'uWebSockets.js';
 import type { ClientMessage } from '../../../protocol/index.ts';
-import type { Peer, Reply } from '../../app/transport.ts';
+import type { Reply } from '../../app/transport.ts';
 import type { LogEntry } from '../../log/log.ts';
 import type { Conn, DialectOut } from '../connection.ts';
 import type { Fanout } from '../fanout.ts';
+import { SocketPeer } from '../peer.ts';
 import { SEED_TYPES, seedRequest, type RequestKind, type SeedType } from './decode.ts';
 import { STEP_PREFIX, SessionTranslator } from './translate.ts';
 
 /** A paced connection holds at most this many messages; EXECUTION_STEPs past it are dropped (the rest never are). */
 const MAX_QUEUED = 10_000;
-// `send` (replays) waits for the socket to drain past this many buffered bytes, as the native peer does.
-const SEND_BUFFER_BYTES = 1024 * 1024;
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -22,8 +21,7 @@ export interface Received {
   message: ClientMessage | null;
 }
 
-export class DialectPeer implements Peer, DialectOut {
-  private readonly conn: Conn;
+export class DialectPeer extends SocketPeer implements DialectOut {
   /** What each native request id this peer sent asks, to word its reply. */
   private readonly kinds = new Map<string, RequestKind>();
   private nextRequest = 0;
@@ -34,24 +32,9 @@ export class DialectPeer implements Peer, DialectOut {
   private lastStepAt = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly ws: WebSocket<Conn>,
-    private readonly fanout: Fanout,
-  ) {
-    this.conn = ws.getUserData();
+  constructor(ws: WebSocket<Conn>, fanout: Fanout) {
+    super(ws, fanout);
     this.conn.dialect = this;
-  }
-
-  get id(): string {
-    return this.conn.id;
-  }
-
-  get address(): string {
-    return this.conn.ip;
-  }
-
-  get closed(): boolean {
-    return this.conn.closed;
   }
 
   /** Live messages go through this peer's queue once it has been asked to pace (and stay so: see Fanout.pace). */
@@ -93,7 +76,7 @@ export class DialectPeer implements Peer, DialectOut {
     return { type: type as string, outcome: 'ok', message: request.message };
   }
 
-  reply(frame: Reply): void {
+  override reply(frame: Reply): void {
     if (this.conn.closed) return;
     const kind = frame.id ? this.kinds.get(frame.id) : undefined;
     if (frame.id) this.kinds.delete(frame.id);
@@ -125,27 +108,15 @@ export class DialectPeer implements Peer, DialectOut {
     this.sendNow([JSON.stringify(text)]);
   }
 
-  async send(entries: LogEntry[]): Promise<void> {
+  override async send(entries: LogEntry[]): Promise<void> {
     const translator = new SessionTranslator();
     this.deliver(entries.flatMap((e) => translator.translate(e)));
-    while (!this.conn.closed && this.ws.getBufferedAmount() > SEND_BUFFER_BYTES) await new Promise<void>((resolve) => this.conn.drainWaiters.push(resolve));
+    await this.drained();
   }
 
-  async subscribe(session: string, after: string): Promise<void> {
-    if (!this.conn.closed) await this.fanout.subscribe(this.ws, session, after);
-  }
-
-  unsubscribe(session: string): boolean {
-    return this.fanout.unsubscribe(this.ws, session);
-  }
-
-  follows(session: string): boolean {
-    return this.conn.subs.has(session);
-  }
-
-  close(code: number, reason: string): void {
+  override close(code: number, reason: string): void {
     this.dropQueue();
-    if (!this.conn.closed) this.ws.end(code, reason);
+    super.close(code, reason);
   }
 
   /** Session messages, in order: at once, or through the pacing queue once pacing was asked for. */

@@ -22,11 +22,14 @@ const isRef = (v: unknown): boolean => typeof v === 'object' && v !== null && 'r
 
 const message = (type: string, fields: Record<string, unknown>): string => JSON.stringify({ type, ...fields });
 
+/** An error in a sentence: `IndexError: list index out of range (line 2)`. */
+function sentence(e: { type: string; message: string; line?: number | null }): string {
+  return `${e.type}: ${e.message}${e.line ? ` (line ${e.line})` : ''}`;
+}
+
 /** The failure a `run.ended` reports, in a sentence. */
 function failure(end: F<'run.ended'>): string {
-  const e = end.error;
-  if (!e) return `the run ended ${end.verdict}`;
-  return `${e.type}: ${e.message}${e.line ? ` (line ${e.line})` : ''}`;
+  return end.error ? sentence(end.error) : `the run ended ${end.verdict}`;
 }
 
 // The state is only ever read forward, from the last keyframe on: no checkpoints.
@@ -202,11 +205,9 @@ class ModeRun implements RunTranslation {
       case 'bench.point':
         out.push(this.size({ inputSize: frame.n, executionTime: frame.time.median * 1000, memoryUsage: frame.peakKb * 1024, success: true, operations: frame.ops }, 'BENCHMARK_PROGRESS'));
         return false;
-      case 'bench.error': {
-        const error = `${frame.error.type}: ${frame.error.message}${frame.error.line ? ` (line ${frame.error.line})` : ''}`;
-        out.push(this.size({ inputSize: frame.n, executionTime: null, memoryUsage: null, success: false, error }, 'BENCHMARK_ERROR'));
+      case 'bench.error':
+        out.push(this.size({ inputSize: frame.n, executionTime: null, memoryUsage: null, success: false, error: sentence(frame.error) }, 'BENCHMARK_ERROR'));
         return false;
-      }
       case 'bench.stopped':
         for (const n of this.sizes.filter((size) => size >= frame.n)) {
           const error = 'not measured: it would have passed the benchmark\'s time budget';
@@ -271,7 +272,7 @@ class ModeRun implements RunTranslation {
       executionTime: c.ms,
       ...(c.hidden ? {} : { input: c.input, expected: c.expected, actual: c.actual }),
       ...(c.reason ? { reason: c.reason } : {}),
-      ...(c.error ? { error: `${c.error.type}: ${c.error.message}` } : {}),
+      ...(c.error ? { error: sentence(c.error) } : {}),
     };
   }
 
