@@ -5,9 +5,10 @@ import os
 import sys
 
 import learner_io
-from core import LEARNER, make_core
+from core import make_core
 from segments import CodeInfo, learner_codes
 from untraced import job_int
+from values import exc_info
 from viz import Viz
 from writer import StepWriter
 
@@ -84,7 +85,7 @@ def run(job, chan):
             if c is not None and c != 0:
                 status[:] = ["error", {"type": "SystemExit", "message": str(c), "line": tb_line(e)}]
         except BaseException as e:
-            info = core.exc_info(e)
+            info = exc_info(e, MS)
             info["line"] = tb_line(e)
             status[:] = ["error", info]
 
