@@ -63,89 +63,6 @@ def main(job, channel):
                          "time limit and could not be stopped", "line": 0})
     run.on_overrun = overrun
 
-    # ---- result encoding
-    def encode(v, depth, active):
-        t = type(v)
-        if v is None or t is bool or t is str:
-            return v
-        if t is int:
-            return v if -MAX_SAFE <= v <= MAX_SAFE else big(v)
-        if t is float:
-            return v if v == v and v not in (INF, NINF) else \
-                {"$float": "nan" if v != v else ("inf" if v > 0 else "-inf")}
-        if isinstance(v, bool):
-            return bool(v)
-        if isinstance(v, int):
-            v = int(v)
-            return v if -MAX_SAFE <= v <= MAX_SAFE else big(v)
-        if isinstance(v, float):
-            return encode(float(v), depth, active)
-        if isinstance(v, str):
-            return str(v)
-        if isinstance(v, (list, tuple, dict, set, frozenset)):
-            if depth >= MAX_NEST:
-                return {"$repr": "<nested more than %d levels deep>" % MAX_NEST, "$type": t.__name__}
-            k = id(v)
-            if k in active:
-                return {"$repr": "<cycle>", "$type": t.__name__}
-            active.add(k)
-            try:
-                d = depth + 1
-                if isinstance(v, (list, tuple)):
-                    return [encode(x, d, active) for x in v]
-                if isinstance(v, dict):
-                    items = list(v.items())
-                    if all(type(key) is str and not key.startswith("$") for key, _ in items):
-                        return {key: encode(x, d, active) for key, x in items}
-                    return {"$map": [[encode(key, d, active), encode(x, d, active)] for key, x in items]}
-                return {"$set": [encode(x, d, active) for x in v]}
-            finally:
-                active.discard(k)
-        return other(v)
-
-    def encode_result(v):
-        # room for MAX_NEST levels of encoding (and the JSON encoder's own recursion)
-        old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old, _depth() + 2 * MAX_NEST + 100))
-        try:
-            return encode(v, 0, set())
-        finally:
-            sys.setrecursionlimit(old)
-
-    def _depth():
-        n = 0
-        f = sys._getframe(0)
-        while f is not None:
-            n += 1
-            f = f.f_back
-        return n
-
-    INF = float("inf")
-    NINF = -INF
-
-    def big(v):
-        try:
-            return {"$bigint": str(v)}
-        except ValueError:   # more digits than sys.get_int_max_str_digits()
-            old = sys.get_int_max_str_digits()
-            try:
-                sys.set_int_max_str_digits(0)
-                return {"$bigint": str(v)}
-            finally:
-                sys.set_int_max_str_digits(old)
-
-    def other(v):
-        tn = type(v).__name__
-        try:
-            r = repr(v)
-            if not isinstance(r, str):
-                r = "<%s>" % tn
-        except Interrupt:
-            raise
-        except BaseException:
-            r = "<unrepresentable %s>" % tn
-        return {"$repr": cut(r), "$type": tn}
-
     # ---- define the module, find the entry
     if not isinstance(entry, str) or not entry:
         finish("error", {"type": "JobError", "message": "the job has no entry function name", "line": 0})
@@ -220,3 +137,93 @@ def main(job, channel):
 
     signal.signal(signal.SIGALRM, old_handler)
     finish("ok")
+
+
+# --------------------------------------------------------------------------- result encoding
+
+INF = float("inf")
+NINF = -INF
+
+
+def encode(v, depth, active):
+    t = type(v)
+    if v is None or t is bool or t is str:
+        return v
+    if t is int:
+        return v if -MAX_SAFE <= v <= MAX_SAFE else big(v)
+    if t is float:
+        return v if v == v and v not in (INF, NINF) else \
+            {"$float": "nan" if v != v else ("inf" if v > 0 else "-inf")}
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, int):
+        v = int(v)
+        return v if -MAX_SAFE <= v <= MAX_SAFE else big(v)
+    if isinstance(v, float):
+        return encode(float(v), depth, active)
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, (list, tuple, dict, set, frozenset)):
+        if depth >= MAX_NEST:
+            return {"$repr": "<nested more than %d levels deep>" % MAX_NEST, "$type": t.__name__}
+        k = id(v)
+        if k in active:
+            return {"$repr": "<cycle>", "$type": t.__name__}
+        active.add(k)
+        try:
+            d = depth + 1
+            if isinstance(v, (list, tuple)):
+                return [encode(x, d, active) for x in v]
+            if isinstance(v, dict):
+                items = list(v.items())
+                if all(type(key) is str and not key.startswith("$") for key, _ in items):
+                    return {key: encode(x, d, active) for key, x in items}
+                return {"$map": [[encode(key, d, active), encode(x, d, active)] for key, x in items]}
+            return {"$set": [encode(x, d, active) for x in v]}
+        finally:
+            active.discard(k)
+    return other(v)
+
+
+def encode_result(v):
+    # room for MAX_NEST levels of encoding (and the JSON encoder's own recursion)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, _depth() + 2 * MAX_NEST + 100))
+    try:
+        return encode(v, 0, set())
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _depth():
+    n = 0
+    f = sys._getframe(0)
+    while f is not None:
+        n += 1
+        f = f.f_back
+    return n
+
+
+def big(v):
+    try:
+        return {"$bigint": str(v)}
+    except ValueError:   # more digits than sys.get_int_max_str_digits()
+        old = sys.get_int_max_str_digits()
+        try:
+            sys.set_int_max_str_digits(0)
+            return {"$bigint": str(v)}
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+def other(v):
+    tn = type(v).__name__
+    try:
+        r = repr(v)
+        if not isinstance(r, str):
+            r = "<%s>" % tn
+    except Interrupt:
+        raise
+    except BaseException:
+        r = "<unrepresentable %s>" % tn
+    return {"$repr": cut(r), "$type": tn}
