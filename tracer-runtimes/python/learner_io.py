@@ -33,6 +33,36 @@ def out_chunks(text):
     return [text[k:k + OUT_CHUNK] for k in range(0, len(text), OUT_CHUNK)]
 
 
+class _Output:
+    """What sys.stdout, sys.stderr and their `buffer` share: a write-only stream that is no real file."""
+    __module__ = "tracecast"
+    __slots__ = ()
+    closed = False
+    what = "program"
+
+    def writelines(self, lines):
+        for x in lines:
+            self.write(x)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        raise OSError("the %s's output is not a real file" % self.what)
+
+
 def make_stdio(out_text, stdin_lines, what):
     """Returns (Out, In, tc_input, end_output): sys.stdout/stderr and sys.stdin replacements, input(),
     and what to call once before the run's end frame (bytes of a character left incomplete by
@@ -41,15 +71,16 @@ def make_stdio(out_text, stdin_lines, what):
     out_text(stream, text) receives every write; `what` names the program in error messages.
     """
     binaries = []
+    program = what
 
-    class BinaryOut:
+    class BinaryOut(_Output):
         """sys.stdout.buffer / sys.stderr.buffer: bytes decoded as UTF-8 with errors="replace", as a
         terminal shows them. The decoder is incremental, so a character split across two writes
         arrives whole."""
         __module__ = "tracecast"
         __slots__ = ("name", "dec")
         mode = "wb"
-        closed = False
+        what = program
 
         def __init__(self, name):
             self.name = name
@@ -69,39 +100,17 @@ def make_stdio(out_text, stdin_lines, what):
                 out_text(self.name, dec(mv[k:k + BIN_CHUNK]))
             return n
 
-        def writelines(self, lines):
-            for b in lines:
-                self.write(b)
-
         def end_char(self):
             # a text write (or the run's end) after bytes that began a character: they stay incomplete
             if self.dec.buffer:
                 out_text(self.name, self.dec.decode(b"", True))
 
-        def flush(self):
-            pass
-
-        def isatty(self):
-            return False
-
-        def writable(self):
-            return True
-
-        def readable(self):
-            return False
-
-        def seekable(self):
-            return False
-
-        def fileno(self):
-            raise OSError("the %s's output is not a real file" % what)
-
-    class Out:
+    class Out(_Output):
         __module__ = "tracecast"
         __slots__ = ("name", "_bin")
         encoding = "utf-8"
         errors = "strict"
-        closed = False
+        what = program
 
         def __init__(self, name):
             self.name = name
@@ -118,27 +127,6 @@ def make_stdio(out_text, stdin_lines, what):
             out_text(self.name, s)
             return len(s)
 
-        def writelines(self, lines):
-            for s in lines:
-                self.write(s)
-
-        def flush(self):
-            pass
-
-        def isatty(self):
-            return False
-
-        def writable(self):
-            return True
-
-        def readable(self):
-            return False
-
-        def seekable(self):
-            return False
-
-        def fileno(self):
-            raise OSError("the %s's output is not a real file" % what)
 
     stdin_pos = [0]
 

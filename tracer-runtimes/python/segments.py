@@ -154,217 +154,253 @@ FULL_META = Meta(None, (), True, (), (), True)
 NO_META = Meta((), (), False, (), (), False)
 
 
-def analyze_segment(runs):
-    """runs: lists of (offset, opname, argval, arg) in code order, each contiguous."""
-    names = []
-    glob = []
-    deref = False
-    targets = []       # objects mutated in place by a store/delete through them
-    itargets = []      # left operands of in-place operators (resolved after the re-store)
-    calls = []
-    attr_stored = set()
-    n_sub = 0
-    unknown = False
-    for run in runs:
-        stack = []
-        born = []
-        last_branch = -1
+class _Segment:
+    """The symbolic simulation of a segment's runs (analyze_segment): what each instruction stores, mutates and
+    calls. The opcode dispatch is split in three in its original order (loads, stores, others): the first that
+    knows the op handles it."""
 
-        def pop():
-            if stack:
-                born.pop()
-                return stack.pop()
-            return U
+    def __init__(self):
+        self.names = []
+        self.glob = []
+        self.deref = False
+        self.targets = []       # objects mutated in place by a store/delete through them
+        self.itargets = []      # left operands of in-place operators (resolved after the re-store)
+        self.calls = []
+        self.attr_stored = set()
+        self.n_sub = 0
+        self.unknown = False
+        self.stack = []
+        self.born = []
+        self.last_branch = -1
 
-        def pop_born():
-            if stack:
-                b = born.pop()
-                return stack.pop(), b
-            return U, -1
+    def pop(self):
+        if self.stack:
+            self.born.pop()
+            return self.stack.pop()
+        return U
 
-        def push(x, k):
-            stack.append(x)
-            born.append(k)
+    def pop_born(self):
+        if self.stack:
+            b = self.born.pop()
+            return self.stack.pop(), b
+        return U, -1
 
+    def push(self, x, k):
+        self.stack.append(x)
+        self.born.append(k)
+
+    def run(self, run):
+        """One contiguous run of instructions (the stack starts empty)."""
+        self.stack = []
+        self.born = []
+        self.last_branch = -1
         for k, (o, op, av, arg) in enumerate(run):
             arg = arg or 0
-            # names, globals, cells (independent of the stack simulation)
-            if op in LOCAL_STORE_OPS:
-                names.append(av)
-            elif op.startswith("STORE_FAST"):
-                if isinstance(av, tuple):
-                    names.append(av[0])
-                    if op == "STORE_FAST_STORE_FAST":
-                        names.append(av[1])
-                else:
-                    names.append(av)
-            elif op in DEREF_STORE_OPS:
-                names.append(av)
-                deref = True
-            elif op in GLOBAL_STORE_OPS:
-                glob.append(av)
-            # stack simulation
-            if op in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "LOAD_DEREF", "LOAD_CLOSURE",
-                      "LOAD_FAST_BORROW"):
-                push(("l", av), k)
-            elif op in ("LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW"):
-                push(("l", av[0]), k)
-                push(("l", av[1]), k)
-            elif op == "LOAD_CONST" or op == "LOAD_SMALL_INT":
-                push(("c", av), k)
-            elif op == "LOAD_NAME":
-                push(("n", av), k)
-            elif op == "LOAD_GLOBAL":
-                push(("g", av), k)
-                if arg & 1:
-                    push(("null",), k)
-            elif op == "PUSH_NULL":
-                push(("null",), k)
-            elif op == "LOAD_ATTR":
-                owner = pop()
-                if PY312 and arg & 1:
-                    push(("m", owner, av), k)
-                    push(("self",), k)
-                else:
-                    push(("a", owner, av), k)
-            elif op == "LOAD_METHOD":
-                owner = pop()
-                push(("m", owner, av), k)
-                push(("self",), k)
-            elif op in ("STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST") or op in _POP1:
+            self.store_names(op, av)
+            if not self.loads(k, op, av, arg) and not self.stores(k, op, av, arg):
+                self.others(k, op, av, arg)
+
+    def store_names(self, op, av):
+        """Names, globals, cells (independent of the stack simulation)."""
+        if op in LOCAL_STORE_OPS:
+            self.names.append(av)
+        elif op.startswith("STORE_FAST"):
+            if isinstance(av, tuple):
+                self.names.append(av[0])
                 if op == "STORE_FAST_STORE_FAST":
-                    pop()
-                pop()
-                if op == "STORE_FAST_LOAD_FAST":
-                    push(("l", av[1] if isinstance(av, tuple) else av), k)
-                if op in _BRANCHES:
-                    last_branch = k
-            elif op in _NOSTACK:
-                if op in _BRANCHES:
-                    last_branch = k
-            elif op in _PUSH1_U:
-                push(U, k)
-            elif op in _POP1_PUSH1 or (op == "MAKE_FUNCTION" and PY313):
-                pop()
-                push(U, k)
-            elif op in _POP2_PUSH1:
-                pop()
-                pop()
-                push(U, k)
-            elif op == "BINARY_SUBSCR":
-                key = pop()
-                base = pop()
-                push(("s", base, key), k)
-            elif op == "BINARY_SLICE":
-                pop(); pop(); pop()
-                push(U, k)
-            elif op == "BINARY_OP":
-                right, rb = pop_born()
-                left, b = pop_born()
-                if arg >= NB_INPLACE_FIRST:
-                    itargets.append(left if b > last_branch else U)
-                    push(U, k)
-                elif arg in (0, 10) and left[0] in _ARITH_OK and right[0] in _ARITH_OK and min(b, rb) > last_branch:
-                    push(("bin", arg, left, right), min(b, rb))   # i + 1, n - i - 1: index arithmetic
-                else:
-                    push(U, k)
-            elif op in ("STORE_SUBSCR", "DELETE_SUBSCR", "STORE_SLICE", "DELETE_SLICE"):
-                if op == "STORE_SLICE":
-                    pop(); pop()
-                    cont, b = pop_born()
-                    pop()
-                elif op == "DELETE_SLICE":
-                    pop(); pop()
-                    cont, b = pop_born()
-                else:
-                    key, kb = pop_born()
-                    cont, b = pop_born()
-                    if op == "STORE_SUBSCR":
-                        pop()
-                        if b > last_branch and kb > last_branch and key[0] in _ARITH_OK:
-                            # one item of `cont` at index/key `key`: ("x", container, key)
-                            targets.append(("x", cont, key))
-                            n_sub += 1
-                            continue
-                targets.append(cont if b > last_branch else U)
-                n_sub += 1
-            elif op in ("STORE_ATTR", "DELETE_ATTR"):
-                attr_stored.add(av)
-                owner, b = pop_born()
-                if op == "STORE_ATTR":
-                    pop()
-                targets.append(owner if b > last_branch else U)
-            elif op in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
-                for _ in range(arg):
-                    pop()
-                push(U, k)
-            elif op == "BUILD_MAP":
-                for _ in range(2 * arg):
-                    pop()
-                push(U, k)
-            elif op == "BUILD_CONST_KEY_MAP":
-                for _ in range(arg + 1):
-                    pop()
-                push(U, k)
-            elif op == "MAP_ADD":
-                pop(); pop()
-            elif op == "FORMAT_VALUE":
-                if arg & 4:
-                    pop()
-                pop()
-                push(U, k)
-            elif op == "UNPACK_SEQUENCE":
-                pop()
-                for _ in range(arg):
-                    push(U, k)
-            elif op == "UNPACK_EX":
-                pop()
-                for _ in range((arg & 0xFF) + (arg >> 8) + 1):
-                    push(U, k)
-            elif op == "COPY":
-                if len(stack) >= arg:
-                    push(stack[-arg], born[-arg])
-                else:
-                    push(U, -1)
-            elif op == "SWAP":
-                if len(stack) >= arg:
-                    stack[-1], stack[-arg] = stack[-arg], stack[-1]
-                    born[-1], born[-arg] = born[-arg], born[-1]
-                else:
-                    stack[:] = []
-                    born[:] = []
-            elif op in ("CALL", "CALL_KW"):
-                if op == "CALL_KW":
-                    pop()
-                for _ in range(arg):
-                    pop()
-                s2, b2 = pop_born()
-                s1, b1 = pop_born()
-                callee = U
-                for s, b in ((s1, b1), (s2, b2)):
-                    if s[0] not in ("null", "self"):
-                        callee = s if b > last_branch else U
-                        break
-                calls.append(callee)
-                push(U, k)
-            elif op in ("FOR_ITER", "SEND"):
-                push(U, k)
-                last_branch = k
-            elif op in ("JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"):
-                pop()
-                last_branch = k
-            elif op == "MAKE_FUNCTION" and not PY313:
-                for _ in range(1 + bin(arg & 0xF).count("1")):
-                    pop()
-                push(U, k)
+                    self.names.append(av[1])
             else:
-                # anything else is opaque: forget the stack; unless it only runs on the
-                # exception path (every exception step triggers a full comparison anyway)
-                if op not in EXC_PATH_OPS:
-                    unknown = True
-                stack[:] = []
-                born[:] = []
-                last_branch = k
+                self.names.append(av)
+        elif op in DEREF_STORE_OPS:
+            self.names.append(av)
+            self.deref = True
+        elif op in GLOBAL_STORE_OPS:
+            self.glob.append(av)
+
+    def loads(self, k, op, av, arg):
+        """Loads, pops and plain stack effects; True when op was one of them."""
+        if op in ("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "LOAD_DEREF", "LOAD_CLOSURE",
+                  "LOAD_FAST_BORROW"):
+            self.push(("l", av), k)
+        elif op in ("LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW"):
+            self.push(("l", av[0]), k)
+            self.push(("l", av[1]), k)
+        elif op == "LOAD_CONST" or op == "LOAD_SMALL_INT":
+            self.push(("c", av), k)
+        elif op == "LOAD_NAME":
+            self.push(("n", av), k)
+        elif op == "LOAD_GLOBAL":
+            self.push(("g", av), k)
+            if arg & 1:
+                self.push(("null",), k)
+        elif op == "PUSH_NULL":
+            self.push(("null",), k)
+        elif op == "LOAD_ATTR":
+            owner = self.pop()
+            if PY312 and arg & 1:
+                self.push(("m", owner, av), k)
+                self.push(("self",), k)
+            else:
+                self.push(("a", owner, av), k)
+        elif op == "LOAD_METHOD":
+            owner = self.pop()
+            self.push(("m", owner, av), k)
+            self.push(("self",), k)
+        elif op in ("STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST") or op in _POP1:
+            if op == "STORE_FAST_STORE_FAST":
+                self.pop()
+            self.pop()
+            if op == "STORE_FAST_LOAD_FAST":
+                self.push(("l", av[1] if isinstance(av, tuple) else av), k)
+            if op in _BRANCHES:
+                self.last_branch = k
+        elif op in _NOSTACK:
+            if op in _BRANCHES:
+                self.last_branch = k
+        elif op in _PUSH1_U:
+            self.push(U, k)
+        elif op in _POP1_PUSH1 or (op == "MAKE_FUNCTION" and PY313):
+            self.pop()
+            self.push(U, k)
+        elif op in _POP2_PUSH1:
+            self.pop()
+            self.pop()
+            self.push(U, k)
+        else:
+            return False
+        return True
+
+    def stores(self, k, op, av, arg):
+        """Subscripts, arithmetic, item and attribute stores; True when op was one of them."""
+        if op == "BINARY_SUBSCR":
+            key = self.pop()
+            base = self.pop()
+            self.push(("s", base, key), k)
+        elif op == "BINARY_SLICE":
+            self.pop(); self.pop(); self.pop()
+            self.push(U, k)
+        elif op == "BINARY_OP":
+            right, rb = self.pop_born()
+            left, b = self.pop_born()
+            if arg >= NB_INPLACE_FIRST:
+                self.itargets.append(left if b > self.last_branch else U)
+                self.push(U, k)
+            elif arg in (0, 10) and left[0] in _ARITH_OK and right[0] in _ARITH_OK and min(b, rb) > self.last_branch:
+                self.push(("bin", arg, left, right), min(b, rb))   # i + 1, n - i - 1: index arithmetic
+            else:
+                self.push(U, k)
+        elif op in ("STORE_SUBSCR", "DELETE_SUBSCR", "STORE_SLICE", "DELETE_SLICE"):
+            if op == "STORE_SLICE":
+                self.pop(); self.pop()
+                cont, b = self.pop_born()
+                self.pop()
+            elif op == "DELETE_SLICE":
+                self.pop(); self.pop()
+                cont, b = self.pop_born()
+            else:
+                key, kb = self.pop_born()
+                cont, b = self.pop_born()
+                if op == "STORE_SUBSCR":
+                    self.pop()
+                    if b > self.last_branch and kb > self.last_branch and key[0] in _ARITH_OK:
+                        # one item of `cont` at index/key `key`: ("x", container, key)
+                        self.targets.append(("x", cont, key))
+                        self.n_sub += 1
+                        return True
+            self.targets.append(cont if b > self.last_branch else U)
+            self.n_sub += 1
+        elif op in ("STORE_ATTR", "DELETE_ATTR"):
+            self.attr_stored.add(av)
+            owner, b = self.pop_born()
+            if op == "STORE_ATTR":
+                self.pop()
+            self.targets.append(owner if b > self.last_branch else U)
+        else:
+            return False
+        return True
+
+    def others(self, k, op, av, arg):
+        """Builds, unpacking, stack shuffles, calls, branches, and anything opaque (the end of the chain)."""
+        if op in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"):
+            for _ in range(arg):
+                self.pop()
+            self.push(U, k)
+        elif op == "BUILD_MAP":
+            for _ in range(2 * arg):
+                self.pop()
+            self.push(U, k)
+        elif op == "BUILD_CONST_KEY_MAP":
+            for _ in range(arg + 1):
+                self.pop()
+            self.push(U, k)
+        elif op == "MAP_ADD":
+            self.pop(); self.pop()
+        elif op == "FORMAT_VALUE":
+            if arg & 4:
+                self.pop()
+            self.pop()
+            self.push(U, k)
+        elif op == "UNPACK_SEQUENCE":
+            self.pop()
+            for _ in range(arg):
+                self.push(U, k)
+        elif op == "UNPACK_EX":
+            self.pop()
+            for _ in range((arg & 0xFF) + (arg >> 8) + 1):
+                self.push(U, k)
+        elif op == "COPY":
+            if len(self.stack) >= arg:
+                self.push(self.stack[-arg], self.born[-arg])
+            else:
+                self.push(U, -1)
+        elif op == "SWAP":
+            if len(self.stack) >= arg:
+                self.stack[-1], self.stack[-arg] = self.stack[-arg], self.stack[-1]
+                self.born[-1], self.born[-arg] = self.born[-arg], self.born[-1]
+            else:
+                self.stack[:] = []
+                self.born[:] = []
+        elif op in ("CALL", "CALL_KW"):
+            if op == "CALL_KW":
+                self.pop()
+            for _ in range(arg):
+                self.pop()
+            s2, b2 = self.pop_born()
+            s1, b1 = self.pop_born()
+            callee = U
+            for s, b in ((s1, b1), (s2, b2)):
+                if s[0] not in ("null", "self"):
+                    callee = s if b > self.last_branch else U
+                    break
+            self.calls.append(callee)
+            self.push(U, k)
+        elif op in ("FOR_ITER", "SEND"):
+            self.push(U, k)
+            self.last_branch = k
+        elif op in ("JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"):
+            self.pop()
+            self.last_branch = k
+        elif op == "MAKE_FUNCTION" and not PY313:
+            for _ in range(1 + bin(arg & 0xF).count("1")):
+                self.pop()
+            self.push(U, k)
+        else:
+            # anything else is opaque: forget the self.stack; unless it only runs on the
+            # exception path (every exception step triggers a full comparison anyway)
+            if op not in EXC_PATH_OPS:
+                self.unknown = True
+            self.stack[:] = []
+            self.born[:] = []
+            self.last_branch = k
+
+
+def analyze_segment(runs):
+    """runs: lists of (offset, opname, argval, arg) in code order, each contiguous."""
+    seg = _Segment()
+    for run in runs:
+        seg.run(run)
+    names, glob, deref, targets, itargets, calls = seg.names, seg.glob, seg.deref, seg.targets, seg.itargets, seg.calls
+    attr_stored, n_sub, unknown = seg.attr_stored, seg.n_sub, seg.unknown
     # paths are resolved after the segment ran: they must not depend on anything the
     # segment itself rebinds (variables, attributes of the same name, other subscripts)
     stored = set(n for n in names if isinstance(n, str)) | set(glob)
