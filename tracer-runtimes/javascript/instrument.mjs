@@ -9,13 +9,12 @@
 // Output: { code, fns, views, uidNames, closureUids } or { error }.
 //
 // Layout: ast.mjs (scopes, bindings, tree helpers), scopes.mjs (passes 1 and 2, views), statements.mjs (pass 3: the
-// text with the hooks), writes.mjs (write and call barriers); their methods are mixed into Instrumenter here.
+// text with the hooks), writes.mjs (write and call barriers); Instrumenter extends
+// WriteBarriers extends StatementPass extends ScopePasses: one object, its methods in the module of their pass.
 
 import * as acorn from './vendor/acorn.mjs';
 import { InstrumentError, Meta, PREFIX, children, lineColOf, resetUids } from './ast.mjs';
-import { scopePasses } from './scopes.mjs';
-import { statementPass } from './statements.mjs';
-import { writeBarriers } from './writes.mjs';
+import { WriteBarriers } from './writes.mjs';
 
 export { InstrumentError, Meta };
 
@@ -41,8 +40,9 @@ export function instrument(src, options = {}) {
   }
 }
 
-class Instrumenter {
+class Instrumenter extends WriteBarriers {
   constructor(src, ast, knownGlobals) {
+    super();
     this.src = src;
     this.ast = ast;
     this.knownGlobals = knownGlobals;
@@ -87,4 +87,3 @@ class Instrumenter {
 
 }
 
-Object.assign(Instrumenter.prototype, scopePasses, statementPass, writeBarriers);

@@ -1,10 +1,10 @@
-// The instrumenter's scope passes, mixed into Instrumenter (instrument.mjs): pass 1 declares every binding in its scope
+// The instrumenter's scope passes, the base of Instrumenter (instrument.mjs): pass 1 declares every binding in its scope
 // (var/let/const/class/function/params/catch, temporal dead zones, closures' creation points), pass 2 resolves every
 // reference (closure variables, writes to bindings other frames show, implicit globals), and views say which bindings
 // a step shows at a position (no TDZ read, no side effect).
 import { Binding, FnInfo, STRICT_RESERVED, Scope, children, isDirective, isFunctionNode, patternIds } from './ast.mjs';
 
-export const scopePasses = {
+export class ScopePasses {
   // ------------------------------------------------------------------ pass 1
   declareAll() {
     const ast = this.ast;
@@ -17,7 +17,7 @@ export const scopePasses = {
     mod.strict = this.hasUseStrict(ast.body);
     this.registerFn(mod, 1, ast.loc.end.line);
     for (const st of ast.body) this.decl(st, S);
-  },
+  }
 
   hasUseStrict(body) {
     for (const st of body) {
@@ -25,19 +25,19 @@ export const scopePasses = {
       if (st.directive === 'use strict') return true;
     }
     return false;
-  },
+  }
 
   registerFn(fi, line, endLine) {
     fi.id = this.meta.fns.length;
     this.meta.fns.push({ name: fi.name, line, endLine });
     this.fnInfos.push(fi);
-  },
+  }
 
   varScope(scope) {
     let s = scope;
     while (s.kind !== 'function' && s.kind !== 'module' && s.kind !== 'static') s = s.parent;
     return s;
-  },
+  }
 
   declare(scope, id, kind, declStart, declEnd) {
     const name = id.name;
@@ -58,11 +58,11 @@ export const scopePasses = {
     scope.bindings.set(name, b);
     id._b = b;
     return b;
-  },
+  }
 
   nameHint(node, name) {
     if (node && (isFunctionNode(node) || node.type === 'ClassExpression') && !node._nameHint) node._nameHint = name;
-  },
+  }
 
   propName(key, computed) {
     if (!computed) {
@@ -71,7 +71,7 @@ export const scopePasses = {
       if (key.type === 'Literal') return String(key.value);
     } else if (key.type === 'Literal') return String(key.value);
     return null;
-  },
+  }
 
   decl(node, scope) {
     switch (node.type) {
@@ -162,7 +162,7 @@ export const scopePasses = {
         break;
     }
     for (const c of children(node)) this.decl(c, scope);
-  },
+  }
 
   declPatternExprs(p, scope) {
     // default values and computed keys inside binding patterns
@@ -183,7 +183,7 @@ export const scopePasses = {
         break;
       default: break;
     }
-  },
+  }
 
   fnScope(node, scope, opts) {
     const fi = new FnInfo('function', node, scope.fn);
@@ -220,7 +220,7 @@ export const scopePasses = {
     } else {
       this.decl(node.body, fs);
     }
-  },
+  }
 
   classScope(node, scope) {
     const cs = new Scope('class', node, scope, scope.fn);
@@ -248,19 +248,19 @@ export const scopePasses = {
         this.withStrict(cs, () => this.decl(m, cs));
       }
     }
-  },
+  }
 
   withStrict(scope, f) {
     const fn = scope.fn;
     const old = fn.strict;
     fn.strict = true;
     try { f(); } finally { fn.strict = old; }
-  },
+  }
 
   fnScopeStrict(node, scope, opts) {
     this.withStrict(scope, () => this.fnScope(node, scope, opts));
     node._fn.strict = true;
-  },
+  }
 
   markCreatePos(expr, pos) {
     // functions created by field initialisers exist only once the class is evaluated
@@ -270,7 +270,7 @@ export const scopePasses = {
       if (n._fn && n._fn.kind === 'function') { n._fn.createPos = pos; continue; }
       for (const c of children(n)) st.push(c);
     }
-  },
+  }
 
   // ------------------------------------------------------------------ pass 2
   resolveAll() {
@@ -293,7 +293,7 @@ export const scopePasses = {
         if (u.write && u.fn !== this.moduleFn) u.id._nonlocal = true;
       }
     }
-  },
+  }
 
   lookup(scope, name) {
     for (let s = scope; s; s = s.parent) {
@@ -301,7 +301,7 @@ export const scopePasses = {
       if (b) return b;
     }
     return null;
-  },
+  }
 
   ref(id, scope, write) {
     const fn = scope.fn;
@@ -324,7 +324,7 @@ export const scopePasses = {
       }
       if (write && (owner.kind === 'function' || owner.kind === 'module')) id._nonlocal = true;
     }
-  },
+  }
 
   resPattern(p, scope, write) {
     if (!p) return;
@@ -342,14 +342,14 @@ export const scopePasses = {
       case 'AssignmentPattern': this.resPattern(p.left, scope, write); this.res(p.right, scope); break;
       default: this.res(p, scope); break;
     }
-  },
+  }
 
   markThis(fn) {
     for (let f = fn; f; f = f.lexParent) {
       if (f.kind !== 'function') return;
       if (f.node.type !== 'ArrowFunctionExpression') { f.usesThis = true; return; }
     }
-  },
+  }
 
   res(node, scope) {
     switch (node.type) {
@@ -441,7 +441,7 @@ export const scopePasses = {
       default:
         for (const c of children(node)) this.res(c, scope);
     }
-  },
+  }
 
   finishFns() {
     for (const fi of this.fnInfos) {
@@ -449,7 +449,7 @@ export const scopePasses = {
       if (fi.node.type !== 'ArrowFunctionExpression' && fi.usesThis) fi.showThis = true;
       if (fi.node.type === 'ArrowFunctionExpression') fi.showThis = false;
     }
-  },
+  }
 
   // ------------------------------------------------------------------ views
   // Which bindings are readable (no TDZ, no side effects) at `pos` inside `scope`.
@@ -490,7 +490,7 @@ export const scopePasses = {
     let args = '';
     for (const e of entries) args += ',' + e.expr;
     return { vid, args };
-  },
+  }
 
   // Whether code of `fn` can read a variable by this name: sloppy code may name a variable `let`, `static` or `yield`
   // that strict code (a class body's computed keys too), a generator or an async function inside it cannot (a view
@@ -503,7 +503,7 @@ export const scopePasses = {
       if (f.node.type !== 'ArrowFunctionExpression') break;
     }
     return true;
-  },
+  }
 
   visible(b, pos) {
     switch (b.kind) {
@@ -515,7 +515,7 @@ export const scopePasses = {
         return true;
       default: return false;
     }
-  },
+  }
 
   closureSafe(b, fn) {
     if (b.kind !== 'let' && b.kind !== 'const' && b.kind !== 'class') return true;
@@ -528,4 +528,4 @@ export const scopePasses = {
     if (f.kind !== 'function' || f.hoisted) return false;
     return f.createPos >= b.declEnd;
   }
-};
+}

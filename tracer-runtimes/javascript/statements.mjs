@@ -1,11 +1,12 @@
-// The instrumenter's statement pass, mixed into Instrumenter (instrument.mjs): a copy of the program's text with the
+// The instrumenter's statement pass, a base of Instrumenter (instrument.mjs): a copy of the program's text with the
 // hooks inserted (steps before statements and loop tests, frames entered and left, returns, yields, catches), never a
 // newline, so the instrumented program's lines are the learner's.
 import { PREFIX, children, isDirective, isLineTerminator } from './ast.mjs';
+import { ScopePasses } from './scopes.mjs';
 
-export const statementPass = {
+export class StatementPass extends ScopePasses {
   // ------------------------------------------------------------------ pass 3
-  s(a, b) { return this.src.slice(a, b); },
+  s(a, b) { return this.src.slice(a, b); }
 
   // skip whitespace and comments from pos; return index of the first other char
   skipTrivia(pos) {
@@ -21,7 +22,7 @@ export const statementPass = {
       if (c === 47 && src.charCodeAt(pos + 1) === 42) { const e = src.indexOf('*/', pos + 2); pos = e < 0 ? src.length : e + 2; continue; }
       return pos;
     }
-  },
+  }
 
   // Where `node` ends with the parentheses closed around it before `limit`: acorn keeps no node for parentheses, so
   // a node's span leaves them out and its parent's takes them in. Text that replaces a child must take them along, or
@@ -33,12 +34,12 @@ export const statementPass = {
       if (p >= limit || this.src.charCodeAt(p) !== 41 /* ) */) return pos;
       pos = p + 1;
     }
-  },
+  }
 
   // `node` generated with the source from `from` (its opening parentheses) and up to `to` (its closing ones)
   genOuter(node, from, to, cx) {
     return this.s(from, node.start) + this.gen(node, cx) + this.s(node.end, to);
-  },
+  }
 
   genProgram(ast) {
     const mod = this.moduleFn;
@@ -61,27 +62,27 @@ export const statementPass = {
     out += this.s(pos, insertAt);
     out += (i > 0 ? ';' : '') + this.tempDecl(cx) + 'const $__f0=$__mf();' + rest;
     return out;
-  },
+  }
 
   newCx(fn, scope, F) {
     return { fn, scope, F, temps: { n: 0 }, tl: 1, steps: true, badF: new Set(), inChain: false, strict: fn.strict, inFinallyTry: false };
-  },
+  }
 
   tempDecl(cx) {
     if (!cx.temps || cx.temps.n === 0) return '';
     const names = [];
     for (let k = 1; k <= cx.temps.n; k++) names.push('$__t' + k);
     return 'let ' + names.join(',') + ';';
-  },
+  }
 
   temp(cx) {
     if (!cx.temps) return null;
     const k = cx.tl++;
     if (k > cx.temps.n) cx.temps.n = k;
     return '$__t' + k;
-  },
+  }
 
-  sub(cx, patch) { return Object.assign({}, cx, patch); },
+  sub(cx, patch) { return Object.assign({}, cx, patch); }
 
   needsStep(st) {
     switch (st.type) {
@@ -92,17 +93,17 @@ export const statementPass = {
       case 'ExpressionStatement': return !isDirective(st);
       default: return true;
     }
-  },
+  }
 
   stepCall(pos, line, cx, scope) {
     const v = this.viewAt(pos, scope || cx.scope, cx.fn, cx.strict);
     return `$__s(${cx.F},${line},${v.vid}${v.args})`;
-  },
+  }
 
   stepFor(st, cx) {
     if (!cx.steps || !this.needsStep(st)) return '';
     return ';' + this.stepCall(st.start, st.loc.start.line, cx) + ';';
-  },
+  }
 
   genStatements(stmts, cx, from, to) {
     let out = '';
@@ -112,13 +113,13 @@ export const statementPass = {
       pos = st.end;
     }
     return out + this.s(pos, to);
-  },
+  }
 
   genBlock(node, cx, prefix = '') {
     const scope = node._scope || cx.scope;
     const c2 = scope === cx.scope ? cx : this.sub(cx, { scope });
     return '{' + prefix + this.genStatements(node.body, c2, node.start + 1, node.end);
-  },
+  }
 
   // body of if/loops/labels: always a block, with an optional header prefix
   genBody(st, cx, prefixFn) {
@@ -127,7 +128,7 @@ export const statementPass = {
       return this.genBlock(st, cx, prefixFn ? prefixFn(st.start + 1, scope) : '');
     }
     return '{' + (prefixFn ? prefixFn(st.start, cx.scope) : '') + this.stepFor(st, cx) + this.gen(st, cx) + '}';
-  },
+  }
 
   genDefault(node, cx) {
     let out = '';
@@ -137,7 +138,7 @@ export const statementPass = {
       pos = c.end;
     }
     return out + this.s(pos, node.end);
-  },
+  }
 
   gen(node, cx) {
     switch (node.type) {
@@ -267,7 +268,7 @@ export const statementPass = {
       default:
         return this.genDefault(node, cx);
     }
-  },
+  }
 
   genFor(node, cx) {
     const s = node._scope;
@@ -300,7 +301,7 @@ export const statementPass = {
     }
     out += this.s(pos, node.body.start) + this.genBody(node.body, c2);
     return out + this.s(node.body.end, node.end);
-  },
+  }
 
   genForInOf(node, cx) {
     const s = node._scope;
@@ -322,7 +323,7 @@ export const statementPass = {
     };
     out += this.genBody(node.body, c2, prefix);
     return out + this.s(node.body.end, node.end);
-  },
+  }
 
   genCatch(node, cx) {
     const s = node._scope;
@@ -342,7 +343,7 @@ export const statementPass = {
       if (cx.steps && cx.F) hook = `$__h(${cx.F},$__e);`;
     }
     return head + '{' + hook + pre + this.genStatements(body.body, c2, body.start + 1, body.end);
-  },
+  }
 
   genClass(node, cx) {
     let out = '';
@@ -381,7 +382,7 @@ export const statementPass = {
       pos = m.end;
     }
     return out + this.s(pos, node.end);
-  },
+  }
 
   arrowBodyStart(node) {
     // position right after '=>'
@@ -395,7 +396,7 @@ export const statementPass = {
       if (ch === '(' || ch === ')' || ch === ',') { pos++; continue; }
       throw new Error('instrument: cannot find =>');
     }
-  },
+  }
 
   genFunction(node, cx) {
     const fi = node._fn;
@@ -443,7 +444,7 @@ export const statementPass = {
     const v = this.viewAt(body.start, fi.scope, fi);
     const expr = this.s(arrowEnd, body.start) + this.gen(body, bcx) + this.s(body.end, node.end);
     return head + '{' + this.tempDecl(bcx) + enter + `try{return $__r(${Fv},${body.loc.start.line},${v.vid},${expr}${v.args})}` + catcher + '}';
-  },
+  }
 
   // The body runs inside `try{}`, where its function declarations are the block's: a name the function also declares
   // with `var`, or declares twice with a generator or async function among them, is an early error there and not in
@@ -463,10 +464,10 @@ export const statementPass = {
       out += `var ${b.name}=${decls[decls.length - 1]._rename};`;
     }
     return out;
-  },
+  }
 
   genParam(p, pcx) {
     // defaults may contain functions and calls; keep everything else verbatim
     return this.gen(p, pcx);
   }
-};
+}

@@ -1,6 +1,8 @@
-// The instrumenter's write and call barriers, mixed into Instrumenter (instrument.mjs): a store to a binding another
+// The instrumenter's write and call barriers, a base of Instrumenter (instrument.mjs): a store to a binding another
 // frame shows ($__w), a store into an object ($__m), destructuring targets ($__L), swaps without an iterator ($__A),
 // and calls that may mutate their receiver or first argument ($__M, $__O).
+import { StatementPass } from './statements.mjs';
+
 // Method names whose native implementations never mutate their receiver or
 // arguments (callbacks are learner code and are traced by their own hooks).
 const PURE_METHODS = new Set([
@@ -27,11 +29,11 @@ const SAFE_NAMESPACES = new Set([
 // Global namespaces whose static methods mutate their first argument.
 const MUTATING_NAMESPACES = new Set(['Object', 'Reflect']);
 
-export const writeBarriers = {
+export class WriteBarriers extends StatementPass {
   // ---- barriers
   simpleRef(node) {
     return node.type === 'Identifier' || node.type === 'ThisExpression';
-  },
+  }
 
   // An expression that can be evaluated a second time without side effects
   // (identifiers, this, and property reads with literal/identifier keys).
@@ -42,7 +44,7 @@ export const writeBarriers = {
       return this.pureRef(node.object);
     }
     return false;
-  },
+  }
 
   // A member expression used as a write target: returns the text with its
   // object/key captured, or null when no barrier is possible.
@@ -78,28 +80,28 @@ export const writeBarriers = {
       text = objText + this.s(objEnd, m.end);
     } else return null;
     return { text, obj: objRef, key: keyRef };
-  },
+  }
 
   ownerRef(b, cx) {
     const owner = b.scope.fn;
     if (owner.kind !== 'function' && owner.kind !== 'module') return null;
     if (cx.badF.has(owner.depth)) return null;
     return `$__f${owner.depth}`;
-  },
+  }
 
   nonlocalTriple(id, cx) {
     if (!id._nonlocal || !id._b) return null;
     const o = this.ownerRef(id._b, cx);
     if (!o) return null;
     return `,${o},${id._b.uid},${id.name}`;
-  },
+  }
 
   // assignment-pattern target: member targets become $__L(obj,key).v
   genPatternTarget(p, cx) {
     const nonlocals = [];
     const text = this.genPat(p, cx, nonlocals);
     return { text, nonlocals };
-  },
+  }
 
   genPat(p, cx, nonlocals) {
     switch (p.type) {
@@ -147,12 +149,12 @@ export const writeBarriers = {
       default:
         return this.gen(p, cx);
     }
-  },
+  }
 
   // A write with its barrier: $__w for bindings frames other than the writer's show (`triples`: ',frame,uid,name'
   // each, from nonlocalTriple), $__m for a member (memberTarget's result).
-  writeBarrier(text, triples) { return triples ? `$__w((${text})${triples})` : text; },
-  memberBarrier(text, r) { return `$__m((${text}),${r.obj},${r.key})`; },
+  writeBarrier(text, triples) { return triples ? `$__w((${text})${triples})` : text; }
+  memberBarrier(text, r) { return `$__m((${text}),${r.obj},${r.key})`; }
 
   // `[a[i], a[j]] = [a[j], a[i]]` or `[x, y] = [y, x]` as a statement: as many plain targets (variables, members) as
   // items, none of them spread or defaulted
@@ -164,7 +166,7 @@ export const writeBarriers = {
       items.every(e => e !== null && e.type !== 'SpreadElement') &&
       targets.every(t => t !== null && (t.type === 'Identifier' ||
         (t.type === 'MemberExpression' && !t.optional && t.object.type !== 'Super' && t.property.type !== 'PrivateIdentifier')));
-  },
+  }
 
   // The items computed in order, then each target evaluated and stored in order: what the destructuring does when the
   // realm's array iteration is as it began ($__A(), asked where the iteration would start: the iterator it would make
@@ -183,7 +185,7 @@ export const writeBarriers = {
     const pattern = this.genPatternTarget(node.left, sub);
     const destructure = this.writeBarrier(`${pattern.text}=[${temps.join(',')}]`, pattern.nonlocals.join(''));
     return `(${items.join(',')},$__A()?(${stores.join(',')}):${destructure})`;
-  },
+  }
 
   genAssign(node, cx) {
     const left = node.left;
@@ -202,7 +204,7 @@ export const writeBarriers = {
     const text = this.s(node.start, left.start) + r.text + this.s(left.end, node.right.start) + this.gen(node.right, sub) + this.s(node.right.end, node.end);
     if (r.nonlocals.length) return this.writeBarrier(text, r.nonlocals.join(''));
     return left.type === 'ObjectPattern' ? `(${text})` : text;
-  },
+  }
 
   genUpdate(node, cx) {
     const a = node.argument;
@@ -217,7 +219,7 @@ export const writeBarriers = {
       return this.memberBarrier(text, r);
     }
     return this.genDefault(node, cx);
-  },
+  }
 
   genArgs(node, cx) {
     // text from end of callee to end of call, with arguments generated
@@ -228,7 +230,7 @@ export const writeBarriers = {
       pos = a.end;
     }
     return out + this.s(pos, node.end);
-  },
+  }
 
   genCall(node, cx) {
     const callee = node.callee;
@@ -278,11 +280,11 @@ export const writeBarriers = {
       return `$__M(${this.genDefault(node, sub)},${this.s(obj.start, obj.end)}${code})`;
     }
     return this.genDefault(node, cx);
-  },
+  }
 
   // the member's text after its object (which ends at objEnd, closing parentheses included)
   genMemberRest(m, objEnd, cx) {
     if (m.computed) return this.s(objEnd, m.property.start) + this.gen(m.property, cx) + this.s(m.property.end, m.end);
     return this.s(objEnd, m.end);
   }
-};
+}
