@@ -7,12 +7,13 @@
 // hello / steps / output / end frames.
 
 import fs from 'node:fs';
-import vm from 'node:vm';
-import util from 'node:util';
 import v8 from 'node:v8';
 import { openChannel, frameWriter, readJobLine, FrameTooLarge } from './channel.mjs';
 import { prepare as prepareIn } from './program.mjs';
-import { fitOutput, wf } from './output.mjs';
+import { createLearnerContext } from './context.mjs';
+import { makeStdio } from './learner-stdio.mjs';
+import { makeViz } from './viz.mjs';
+import { WARM_UP } from './warm-up.mjs';
 import { createRuntime } from './runtime.mjs';
 
 const DEFAULT_JOB = {
@@ -77,128 +78,10 @@ function finish(status, error) {
   process.exit(0);
 }
 
-// ---------------------------------------------------------------- context
-// The sandbox object must have a null prototype: global lookups that miss fall
-// through to it, and an ordinary `{}` would hand out the host's Object
-// (`this.constructor.constructor` at top level).
-const ctx = vm.createContext(Object.create(null), { name: 'tracecast', codeGeneration: { strings: false, wasm: false } });
-const G = vm.runInContext('globalThis', ctx);
-const CtxTypeError = vm.runInContext('TypeError', ctx);
-const CtxRangeError = vm.runInContext('RangeError', ctx);
-const EOFError = vm.runInContext('(class EOFError extends Error { constructor(m) { super(m); this.name = "EOFError"; } })', ctx);
-vm.runInContext(`Object.defineProperty(Error, 'prepareStackTrace', { writable: true, configurable: true, enumerable: false,
-  value: function prepareStackTrace(err, frames) {
-    let head;
-    try { head = String(err); } catch (e) { head = 'Error'; }
-    let out = head;
-    for (const f of frames) {
-      if (f.getFileName() !== 'main.js') continue;
-      out += '\\n    at ' + (f.getFunctionName() || '<module>') + ' (main.js:' + f.getLineNumber() + ')';
-    }
-    return out;
-  } })`, ctx);
-
-
-// ---------------------------------------------------------------- host functions
-// Everything learner code can reach from the host realm is a method-shorthand
-// function (no `.prototype` object) whose own prototype is null, so no
-// `.constructor` chain leads to the host's Function. Host-realm errors thrown
-// while serving a call are re-created in the learner's realm.
-const CtxError = vm.runInContext('Error', ctx);
-const ctxErrors = { Error: CtxError, TypeError: CtxTypeError, RangeError: CtxRangeError };
-function toLearnerError(e) {
-  if (e instanceof Error) {
-    const C = Object.hasOwn(ctxErrors, e.name) ? ctxErrors[e.name] : CtxError;
-    return new C(String(e.message));
-  }
-  return e;
-}
-function hostFn(name, impl) {
-  const holder = { [name](...args) { try { return impl(...args); } catch (e) { throw toLearnerError(e); } } };
-  const f = holder[name];
-  Object.setPrototypeOf(f, null);
-  return f;
-}
-function hostObject(methods) {
-  const obj = Object.create(null);
-  for (const k of Object.keys(methods)) obj[k] = hostFn(k, methods[k]);
-  return Object.freeze(obj);
-}
-// A destructuring target's member store (runtime.mjs, LV), sloppy or strict like the learner's code around it: a
-// sloppy store to a read-only property does nothing where a strict one throws. Plain stores take V8's store ICs where
-// Reflect.set took a generic path (9% of a bubble sort's samples). They are compiled in the learner's realm: a sloppy
-// host function on the stack would hand a learner setter its host `Function` through a call site's getFunction(), and
-// errors (an invalid array length, a proxy's broken invariant) and primitives' prototypes must be the learner's.
-const learnerStore = vm.runInContext('(function (o, k, x) { o[k] = x; })', ctx);
-const learnerStrictStore = vm.runInContext('(function (o, k, x) { "use strict"; o[k] = x; })', ctx);
-
-// ---------------------------------------------------------------- output
-let outBytes = 0;
-// tail: what console.log appends, never appended to a string that is over the cap anyway
-function emitOut(stream, text, tail = '') {
-  if (finished || text.length + tail.length === 0) return;
-  const fit = fitOutput(text, tail, job.maxOutputBytes - outBytes);
-  outBytes += fit.bytes;
-  if (fit.text.length > 0) rt.output(stream, fit.text);
-  if (fit.over) rt.halt('output_limit');
-}
-
-const inspectOpts = { customInspect: false, showProxy: false, getters: false, colors: false, depth: 2 };
-function fmt(args) { return util.formatWithOptions(inspectOpts, ...args); }
-
-const consoleObj = hostObject({
-  log: (...a) => { emitOut('stdout', fmt(a), '\n'); },
-  info: (...a) => { emitOut('stdout', fmt(a), '\n'); },
-  debug: (...a) => { emitOut('stdout', fmt(a), '\n'); },
-  error: (...a) => { emitOut('stderr', fmt(a), '\n'); },
-  warn: (...a) => { emitOut('stderr', fmt(a), '\n'); },
-  trace: (...a) => { emitOut('stderr', 'Trace: ' + fmt(a) + '\n'); },
-  dir: (x) => { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
-  table: (x) => { emitOut('stdout', util.inspect(x, inspectOpts) + '\n'); },
-  assert: (cond, ...a) => { if (!cond) emitOut('stderr', 'Assertion failed' + (a.length ? ': ' + fmt(a) : '') + '\n'); },
-});
-
-let stdinPos = 0;
-function readLine(promptText) {
-  if (promptText !== undefined && promptText !== null) emitOut('stdout', String(promptText));
-  if (stdinPos < job.stdin.length) return String(job.stdin[stdinPos++]);
-  throw new EOFError('EOF when reading a line');
-}
-
-// ---------------------------------------------------------------- viz
-const VIZ_MAX_VALUES = 10000;
-function vizLabel(x) { return wf(typeof x === 'string' ? x : util.inspect(x, inspectOpts)); }
-function vizIndex(x) {
-  const v = typeof x === 'number' ? x : Number(x);
-  if (!Number.isSafeInteger(v)) throw new CtxTypeError('viz: an index must be an integer, got ' + vizLabel(x));
-  return v;
-}
-function makeVizArray(name) {
-  return hostObject({
-    select: (i, j = i) => { rt.vizStep({ op: 'select', name, from: vizIndex(i), to: vizIndex(j) }, null); },
-    deselect: (i, j = i) => { rt.vizStep({ op: 'deselect', name, from: vizIndex(i), to: vizIndex(j) }, null); },
-    patch: (i, value) => { rt.vizStep({ op: 'patch', name, index: vizIndex(i), value: rt.val(value) }, [value]); },
-    depatch: (i) => { rt.vizStep({ op: 'depatch', name, index: vizIndex(i) }, null); },
-  });
-}
-const vizObj = hostObject({
-  step: (label, data = null) => {
-    const d = data === undefined ? null : data;
-    rt.vizStep({ op: 'step', label: vizLabel(label), data: rt.val(d) }, [d]);
-  },
-  array: (name, values) => {
-    const nm = vizLabel(name);
-    const vals = [];
-    const raw = [];
-    if (values !== null && values !== undefined) {
-      const len = Math.min(Number(values.length) || 0, VIZ_MAX_VALUES);
-      for (let i = 0; i < len; i++) { const v = values[i]; raw.push(v); vals.push(rt.val(v)); }
-    }
-    rt.vizStep({ op: 'array', name: nm, values: vals }, raw);
-    return makeVizArray(nm);
-  },
-  note: (text) => { rt.vizStep({ op: 'note', text: vizLabel(text) }, null); },
-});
+// ---------------------------------------------------------------- the learner's realm, console, input, viz
+const { ctx, G, CtxTypeError, CtxRangeError, EOFError, hostFn, hostObject, learnerStore, learnerStrictStore } = createLearnerContext();
+const { emitOut, consoleObj, readLine } = makeStdio({ hostObject, EOFError, isFinished: () => finished, job: () => job, runtime: () => rt });
+const vizObj = makeViz({ hostObject, CtxTypeError, runtime: () => rt });
 
 // ---------------------------------------------------------------- timers
 // Ids are plain numbers: the host's Timeout objects never reach learner code.
@@ -289,63 +172,7 @@ function scheduleDone() {
 }
 
 // ---------------------------------------------------------------- ready
-// A pooled container says `hello` long before its job arrives, and everything up to the job is the same for every
-// job: the context is built, and a warm-up program is instrumented, compiled and traced by the runtime the job will
-// use, its frames dropped. The job then starts with acorn and the instrumenter compiled (the first instrument() call
-// took 15-19 ms, later ones 1.5-3 ms) and with hooks V8 has already optimised: a short run otherwise spends most of
-// its time in them before they are (bench/tracer --scaling). The same runtime, reloaded, serves the job: a second
-// runtime's closures would start cold. The program has no console output, timers, input, globals or regular
-// expressions: nothing of it stays visible to the job.
-const WARM_UP = `function fib(n) { if (n < 2) return n; return fib(n - 1) + fib(n - 2); }
-class Stack {
-  #items = [];
-  push(x) { this.#items.push(x); return this; }
-  get size() { return this.#items.length; }
-}
-function bubble(a) {
-  for (let i = 0; i < a.length; i++) {
-    for (let j = 0; j + 1 < a.length - i; j++) {
-      if (a[j] > a[j + 1]) [a[j], a[j + 1]] = [a[j + 1], a[j]];
-    }
-  }
-  return a;
-}
-function insertion(a) {
-  for (let i = 1; i < a.length; i++) {
-    const x = a[i];
-    let j = i - 1;
-    while (j >= 0 && a[j] > x) { a[j + 1] = a[j]; j--; }
-    a[j + 1] = x;
-  }
-  return a;
-}
-const counts = new Map(), words = new Set(), point = { x: 1, y: 2.5, name: 'p' }, s = new Stack();
-let total = 0, text = '';
-// numbers beyond V8's small integers, in variables and in a list (of doubles, as Math.random() and such make them)
-let seed = 12345, mean = 0;
-const d = [];
-for (let i = 0; i < 30; i++) { seed = (seed * 48271) % 2147483647; mean = (mean + seed) / 2; d.push(seed % 1000); }
-bubble(d);
-for (let round = 0; round < 2; round++) {
-  const a = [], b = [];
-  for (let i = 0; i < 50; i++) { a.push((i * 37 + round) % 101); b.push(String.fromCharCode(97 + (i * 7) % 26)); }
-  bubble(a);
-  insertion(b);
-  total += fib(14);
-}
-for (let i = 0; i < 500; i++) {
-  const w = 'w' + (i % 17);
-  counts.set(w, (counts.get(w) || 0) + 1);
-  words.add(w);
-  point.x += i % 3;
-  point.y = point.y / 2 + i;
-  if (i % 5 === 0) s.push({ i, w });
-}
-for (let i = 0; i < 3000; i++) { total = (total + i * 7) % 1000003; if (i % 500 === 0) text += i; }
-const sq = (x) => x * x, { x, ...rest } = point;
-const evens = [...counts.values()].filter((v) => v % 2 === 0).map(sq);
-try { JSON.parse('{'); } catch (e) { text = \`\${e.name}: \${sq(x)} \${rest.name} \${evens.length}\`; }
-`;
+// A pooled container says `hello` long before its job arrives: see warm-up.mjs.
 const NULL_CHANNEL = frameWriter(fs.openSync('/dev/null', 'w'));
 const prepare = (source) => prepareIn(source, ctx, G);
 const warmUp = prepare(WARM_UP);
