@@ -15,10 +15,7 @@ a step more than with 27; attribute or global access costs more again). So:
 """
 import sys
 import time
-from _thread import get_ident
-from itertools import compress, islice
-from operator import is_not
-from types import FunctionType, ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 from channel import EBS, J
 from values import (BUILTINS, IMMUTABLE_OTHER, call_effect, exc_info, func_enc, inst_dict, kind_of, method_effect,
@@ -33,6 +30,12 @@ HEAP_BYTES = 600000        # ... or beyond this much JSON, so a keyframe stays u
 def make_core(M, MS, K, full, batch, max_steps, writer, internal):
     """The core for one job (maxItems, maxString, keyframeEvery, full, batchSteps, maxSteps), writing through
     `writer` (writer.py); internal(e) ends the run on a tracer fault. Returns its entry points (a namespace)."""
+    # Imported here, not at module level: the closures below read them as closure variables, as they read all of
+    # the core's names (bench/tracer: one kind of access on the hot paths).
+    from _thread import get_ident
+    from itertools import compress, islice
+    from operator import is_not
+    from types import FunctionType, ModuleType
     clock = time.monotonic
     main_thread = get_ident()
     getrefcount = sys.getrefcount
