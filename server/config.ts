@@ -43,6 +43,10 @@ const Env = z.object({
   TRACECAST_REUSE: z.enum(['on', 'off']).default('on'),
   TRACECAST_REUSE_MAX_RUNS: int(100),
   TRACECAST_REUSE_IDLE_MS: int(60_000),
+  // Origins (scheme://host[:port]) other pages may call /api/* from, comma-separated, or `*`; empty: same-origin only.
+  TRACECAST_CORS_ORIGINS: z.string().regex(/^(\*|(https?:\/\/[^,\s/]+)(\s*,\s*https?:\/\/[^,\s/]+)*)?$/, 'origins like https://example.org, comma-separated, or *').default(''),
+  // How long a SIGTERM'd server keeps listening while /health/ready says 503, so a load balancer stops sending to it.
+  TRACECAST_DRAIN_MS: z.coerce.number().int().min(0).default(0),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -87,5 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     prewarmMs: e.TRACECAST_PREWARM_MS,
     reuse: { enabled: e.TRACECAST_REUSE === 'on', maxRuns: e.TRACECAST_REUSE_MAX_RUNS, idleMs: e.TRACECAST_REUSE_IDLE_MS },
+    corsOrigins: e.TRACECAST_CORS_ORIGINS.trim() === '*' ? ('*' as const) : e.TRACECAST_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    drainMs: e.TRACECAST_DRAIN_MS,
   };
 }

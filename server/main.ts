@@ -4,6 +4,7 @@ import { Language } from '../protocol/index.ts';
 import { imageTag } from '../sandbox-images/images.ts';
 import { newId } from './ids.ts';
 import type { Config } from './config.ts';
+import { Cors } from './api/cors.ts';
 import { createApi } from './api/rest.ts';
 import { createApp } from './app/app.ts';
 import { TraceArchive } from './archive/trace-archive.ts';
@@ -15,6 +16,7 @@ import { MemoryLog } from './log/log-memory.ts';
 import { RedisLog } from './log/log-redis.ts';
 import type { Logger } from './obs/logger.ts';
 import { createMetrics } from './obs/metrics.ts';
+import { Readiness } from './obs/readiness.ts';
 import type { PresenceBoard } from './presence/presence.ts';
 import { MemoryPresence } from './presence/presence-memory.ts';
 import { RedisPresence } from './presence/presence-redis.ts';
@@ -127,11 +129,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     forgetOwner: (owner) => void affinity?.forget(owner),
     prewarm: async (session, students, language = 'python') => pool.reserve(session, language, students, Date.now() + config.prewarmMs),
   });
+  // Each dependency a run needs; a check returns why it fails, or throws.
+  const readiness = new Readiness(
+    {
+      ...(redis ? { redis: async () => (redis.status === 'ready' ? void (await redis.ping()) : `redis connection is ${redis.status}`) } : {}),
+      ...(config.store !== 'memory' ? { [config.store]: async () => void (await store.getRun('readiness-probe')) } : {}),
+      docker: async () => void (await docker.docker.ping()),
+    },
+    () => shuttingDown,
+  );
   gateway.route({
     app,
     fanout,
     api: createApi({ store, problems }),
     site,
+    ready: () => readiness.report(),
+    cors: new Cors(config.corsOrigins),
     health: () => ({
       status: shuttingDown ? 'shutting_down' : 'ok',
       languages: [...languages],
@@ -151,6 +164,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (shuttingDown) return;
       shuttingDown = true;
       clearInterval(pruneTimer);
+      // Still listening, but /health/ready says 503 and new runs are refused: a load balancer moves traffic away first.
+      if (config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
       gateway.stopListening();
       const dropped = await queue.close();
       await Promise.all([runner.shutdown(), ...dropped.map((job) => app.abandon(job)), sandbox.close()]);

@@ -1,10 +1,12 @@
-/** The uWebSockets.js gateway: `/ws` (each connection's protocol adapter — native, or the Algorithm Dashboard dialect — then the application layer), `/health`, `/metrics` and the JSON API (`/api/…`) over HTTP. */
+/** The uWebSockets.js gateway: `/ws` (each connection's protocol adapter — native, or the Algorithm Dashboard dialect — then the application layer), `/health` (`/live`, `/ready`), `/metrics` and the JSON API (`/api/…`, CORS) over HTTP. */
 import uWS from 'uWebSockets.js';
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import { CloseCodes } from '../../protocol/index.ts';
+import type { Cors } from '../api/cors.ts';
 import type { Application } from '../app/app.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
+import type { ReadinessReport } from '../obs/readiness.ts';
 import { newConn, type Conn } from './connection.ts';
 import { decodeMessage } from './decode.ts';
 import { parseSeed } from './dialect/decode.ts';
@@ -27,13 +29,17 @@ export interface GatewayHooks {
   /** Session subscriptions of this gateway's connections (built on `Gateway.app`, so after construction). */
   fanout: Fanout;
   health(): Record<string, unknown>;
+  /** GET /health/ready: 200 when ready for traffic, else 503 (server/obs/readiness.ts). */
+  ready(): Promise<ReadinessReport>;
+  /** Which other origins may read /api/* (TRACECAST_CORS_ORIGINS). */
+  cors: Cors;
   /** GET /api/…: the JSON API (server/api/rest.ts). */
   api(path: string): Promise<{ status: number; body: unknown }>;
   /** Every other GET: the viewer's pages and assets (server/gateway/static.ts). */
   site: StaticSite;
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 404: '404 Not Found' };
+const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 204: '204 No Content', 403: '403 Forbidden', 404: '404 Not Found', 503: '503 Service Unavailable' };
 
 // Messages between the close limit and this many times it are read, then closed with 1009; uWS drops a connection
 // whose message passes maxPayloadLength without a close frame, so that is set above the close limit.
@@ -127,25 +133,58 @@ export class Gateway {
     this.app.get('/health', (res) => {
       res.writeHeader('content-type', 'application/json').end(JSON.stringify(hooks.health()));
     });
+    // Liveness says only that the process answers (restart it if not); readiness, whether to send it traffic.
+    this.app.get('/health/live', (res) => {
+      res.writeHeader('content-type', 'application/json').end('{"status":"live"}');
+    });
+    this.app.get('/health/ready', (res) => this.readyResponse(res));
     this.app.get('/metrics', (res) => this.metricsResponse(res));
-    this.app.get('/api/*', (res, req) => this.apiResponse(res, req.getUrl()));
+    this.app.get('/api/*', (res, req) => this.apiResponse(res, req.getUrl(), req.getHeader('origin')));
+    this.app.options('/api/*', (res, req) => {
+      const { status, headers, reason } = hooks.cors.preflight(req.getHeader('origin'), req.getHeader('access-control-request-method'), req.getHeader('access-control-request-headers'));
+      res.writeStatus(STATUS_TEXT[status] ?? String(status));
+      for (const [k, v] of headers) res.writeHeader(k, v);
+      if (reason) res.writeHeader('content-type', 'application/json').end(JSON.stringify({ error: 'cors_refused', message: reason }));
+      else res.end();
+    });
     this.app.get('/*', (res, req) => hooks.site.serve(res, req));
     this.app.any('/*', (res) => {
       res.writeStatus('404 Not Found').end('not found\n');
     });
   }
 
-  private apiResponse(res: HttpResponse, path: string): void {
+  private apiResponse(res: HttpResponse, path: string, origin: string): void {
     let aborted = false;
     res.onAborted(() => (aborted = true));
+    const cors = this.hooks!.cors.responseHeaders(origin);
+    const respond = (status: string, body: string) =>
+      res.cork(() => {
+        res.writeStatus(status);
+        for (const [k, v] of cors) res.writeHeader(k, v);
+        res.writeHeader('content-type', 'application/json').end(body);
+      });
     this.hooks!.api(path).then(
       ({ status, body }) => {
-        if (aborted) return;
-        res.cork(() => res.writeStatus(STATUS_TEXT[status] ?? String(status)).writeHeader('content-type', 'application/json').end(JSON.stringify(body)));
+        if (!aborted) respond(STATUS_TEXT[status] ?? String(status), JSON.stringify(body));
       },
       (err) => {
         this.logger.error('api request failed', { path, err });
-        if (!aborted) res.cork(() => res.writeStatus('500 Internal Server Error').writeHeader('content-type', 'application/json').end('{"error":"internal_error"}'));
+        if (!aborted) respond('500 Internal Server Error', '{"error":"internal_error"}');
+      },
+    );
+  }
+
+  private readyResponse(res: HttpResponse): void {
+    let aborted = false;
+    res.onAborted(() => (aborted = true));
+    this.hooks!.ready().then(
+      (report) => {
+        if (aborted) return;
+        res.cork(() => res.writeStatus(report.ready ? '200 OK' : '503 Service Unavailable').writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(report)));
+      },
+      (err) => {
+        this.logger.error('readiness check failed', { err });
+        if (!aborted) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('content-type', 'application/json').end('{"ready":false,"status":"not_ready"}'));
       },
     );
   }

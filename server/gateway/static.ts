@@ -31,6 +31,22 @@ const TYPES: Record<string, string> = {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 const PAGE = /^\/(?:|s\/.*|r\/.*|embed\/?)$/;
+// The viewer's Content Security Policy (web/README.md): everything from its own origin, no inline script.
+// style-src allows inline styles because CodeMirror 6 inserts a <style> element at run time (a nonce would need
+// a per-response shell and the editor's cspNonce facet); styles cannot run code. connect-src 'self' covers the
+// same-origin ws:/wss: of /ws (CSP Level 3). frame-ancestors is per page: /embed is made for other sites' iframes.
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+const EMBED = /^\/embed\/?$/;
 const NOT_BUILT = 'The tracecast viewer is not built. Run `npm start` (it builds everything), or `node web/build.mjs`, then restart the server.\n';
 
 export class StaticSite {
@@ -80,14 +96,30 @@ export class StaticSite {
     }
     const gzip = asset.gzip !== null && /\bgzip\b/.test(req.getHeader('accept-encoding'));
     if (req.getHeader('if-none-match') === asset.etag) {
-      res.writeStatus('304 Not Modified').writeHeader('etag', asset.etag).writeHeader('cache-control', asset.cacheControl).end();
+      securityHeaders(res.writeStatus('304 Not Modified'), url);
+      res.writeHeader('etag', asset.etag).writeHeader('cache-control', asset.cacheControl).end();
       return;
     }
-    res.writeHeader('content-type', asset.type).writeHeader('cache-control', asset.cacheControl).writeHeader('etag', asset.etag).writeHeader('x-content-type-options', 'nosniff');
+    securityHeaders(res, url);
+    res.writeHeader('content-type', asset.type).writeHeader('cache-control', asset.cacheControl).writeHeader('etag', asset.etag);
     if (asset.gzip) res.writeHeader('vary', 'accept-encoding');
     if (gzip) res.writeHeader('content-encoding', 'gzip');
     res.end(gzip ? asset.gzip! : asset.body);
   }
+}
+
+/**
+ * Headers of every viewer answer (a 304 too: a browser may refresh the stored ones from it). Pages other than
+ * /embed may not be framed (clickjacking of Run and session controls); /embed may be, by any site.
+ */
+function securityHeaders(res: HttpResponse, url: string): void {
+  const embed = EMBED.test(url);
+  res
+    .writeHeader('content-security-policy', `${CSP}; frame-ancestors ${embed ? '*' : "'none'"}`)
+    .writeHeader('x-content-type-options', 'nosniff')
+    // Page addresses carry join codes (/s/CODE) and run ids: never sent to another site.
+    .writeHeader('referrer-policy', 'no-referrer');
+  if (!embed) res.writeHeader('x-frame-options', 'DENY');
 }
 
 function* walk(dir: string, sub = ''): Generator<string> {
