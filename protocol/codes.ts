@@ -17,6 +17,7 @@ export const ErrorCodes = {
   rate_limited: { retry: true, text: 'too many failed attempts; retry after retryAfterMs' },
   position_expired: { retry: false, text: 'the position is older than the retained history; `earliest` is the oldest retained position' },
   busy: { retry: true, text: 'the run queue is full; retry after retryAfterMs' },
+  unavailable: { retry: true, text: 'no runner can run this language now (its Docker engine is not answering, or no runner is up); the message says why; retry after retryAfterMs' },
   shutting_down: { retry: true, text: 'the server is shutting down; reconnect and retry' },
   internal: { retry: true, text: 'the server failed; the failure is logged with this request id' },
 } as const;

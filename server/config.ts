@@ -1,4 +1,5 @@
 /** Server configuration from environment variables, validated once at start-up (see the README's table). */
+import os from 'node:os';
 import { z } from 'zod';
 import { paths } from './paths.ts';
 import { defaultBudgetMb } from './sandbox/capacity.ts';
@@ -9,14 +10,20 @@ const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   REDIS_URL: z.string().url().optional(),
+  TRACECAST_REDIS_CLUSTER: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'host:port seed nodes, comma-separated').optional(),
+  TRACECAST_ROLE: z.enum(['all', 'gateway', 'runner']).default('all'),
+  TRACECAST_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('tc'),
+  TRACECAST_RUNNER_LOST_MS: int(30_000),
+  TRACECAST_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   DATABASE_URL: z.string().optional(),
   TRACECAST_STORE: z.enum(['postgres', 'pglite', 'memory']).optional(),
   TRACECAST_DATA_DIR: z.string().default(paths.dataDir),
   TRACECAST_RUNNER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local'),
   TRACECAST_MAX_MESSAGE_BYTES: int(256 * 1024),
-  TRACECAST_MAX_CONCURRENT_RUNS: int(4),
+  // A class's runs are mostly short: four per CPU lets a burst's runs overlap their sandbox I/O and first steps.
+  TRACECAST_MAX_CONCURRENT_RUNS: int(4 * Math.max(1, os.cpus().length)),
   TRACECAST_MAX_QUEUED_RUNS: int(1000),
-  TRACECAST_MAX_QUEUED_PER_OWNER: int(16),
+  TRACECAST_MAX_RUNS_PER_OWNER: int(16),
   TRACECAST_TIMEOUT_MS: int(10_000),
   TRACECAST_MEMORY_MB: int(128),
   TRACECAST_COMPILE_MEMORY_MB: int(256),
@@ -55,16 +62,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = Env.parse(env);
   const store = e.TRACECAST_STORE ?? (e.DATABASE_URL ? 'postgres' : 'pglite');
   if (store === 'postgres' && !e.DATABASE_URL) throw new Error('TRACECAST_STORE=postgres needs DATABASE_URL');
+  const redis = e.TRACECAST_REDIS_CLUSTER ? { cluster: e.TRACECAST_REDIS_CLUSTER } : e.REDIS_URL ? { url: e.REDIS_URL } : null;
+  // Gateways and runners meet only in Redis (queue, logs) and Postgres (sessions, runs).
+  if (e.TRACECAST_ROLE !== 'all' && !redis) throw new Error(`TRACECAST_ROLE=${e.TRACECAST_ROLE} needs REDIS_URL or TRACECAST_REDIS_CLUSTER: gateways and runners share the queue and the session logs there`);
   return {
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
+    redis,
+    role: e.TRACECAST_ROLE,
+    queuePrefix: e.TRACECAST_QUEUE_PREFIX,
+    runnerLostMs: e.TRACECAST_RUNNER_LOST_MS,
+    dockerSocket: e.TRACECAST_DOCKER_SOCKET,
     databaseUrl: e.DATABASE_URL,
     store,
     dataDir: e.TRACECAST_DATA_DIR,
     runnerId: e.TRACECAST_RUNNER_ID,
     maxMessageBytes: e.TRACECAST_MAX_MESSAGE_BYTES,
-    queue: { concurrency: e.TRACECAST_MAX_CONCURRENT_RUNS, maxQueued: e.TRACECAST_MAX_QUEUED_RUNS, maxQueuedPerOwner: e.TRACECAST_MAX_QUEUED_PER_OWNER },
+    queue: { concurrency: e.TRACECAST_MAX_CONCURRENT_RUNS, maxQueued: e.TRACECAST_MAX_QUEUED_RUNS, maxRunsPerOwner: e.TRACECAST_MAX_RUNS_PER_OWNER },
     limits: {
       timeoutMs: e.TRACECAST_TIMEOUT_MS,
       memoryMb: e.TRACECAST_MEMORY_MB,

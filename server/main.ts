@@ -1,7 +1,5 @@
 /** The composition root: builds every part from the configuration and wires them together. */
-import { Redis } from 'ioredis';
 import { Language } from '../protocol/index.ts';
-import { imageTag } from '../sandbox-images/images.ts';
 import { newId } from './ids.ts';
 import type { Config } from './config.ts';
 import { Cors } from './api/cors.ts';
@@ -14,25 +12,28 @@ import { StaticSite } from './gateway/static.ts';
 import type { SessionLog } from './log/log.ts';
 import { MemoryLog } from './log/log-memory.ts';
 import { RedisLog } from './log/log-redis.ts';
+import { openRedis } from './log/redis-client.ts';
 import type { Logger } from './obs/logger.ts';
 import { createMetrics } from './obs/metrics.ts';
 import { Readiness } from './obs/readiness.ts';
 import type { PresenceBoard } from './presence/presence.ts';
 import { MemoryPresence } from './presence/presence-memory.ts';
 import { RedisPresence } from './presence/presence-redis.ts';
+import type { RunQueue } from './queue/queue.ts';
+import { BullQueue } from './queue/queue-bullmq.ts';
 import { MemoryQueue } from './queue/queue-memory.ts';
-import { runJobOf } from './queue/queue.ts';
+import { RunnerView } from './queue/runner-view.ts';
 import { importIntoStore, loadCatalog } from './problems/catalog-store.ts';
+import { endLostRun } from './runner/lost.ts';
 import { Runner } from './runner/runner.ts';
+import { listenRunnerHttp } from './runner/runner-http.ts';
+import { startRunnerSide, type RunnerSide } from './runner/runner-role.ts';
 import { AttemptLimiter } from './sessions/attempts.ts';
 import { Sessions } from './sessions/sessions.ts';
-import { OwnerAffinity } from './sandbox/owner-affinity.ts';
-import { WarmPool } from './sandbox/pool.ts';
-import { DockerSandbox } from './sandbox/sandbox-docker.ts';
+import type { Sandbox } from './sandbox/sandbox.ts';
 import type { Store } from './store/store.ts';
 import { openStore } from './store/open-store.ts';
 import { paths } from './paths.ts';
-import { LANGUAGE_NAMES } from '../protocol/languages.ts';
 
 export interface RunningServer {
   port: number;
@@ -47,60 +48,90 @@ const MAX_BACKPRESSURE = 64 * 1024 * 1024;
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
-
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : null;
-  if (redis) await redis.connect();
+  // This process among gateways (presence) and runners (the queue's leases and run marks).
+  const processId = `${config.runnerId}-${newId()}`;
+  const redis = config.redis ? await openRedis(config.redis, logger) : null;
   const log: SessionLog = redis ? new RedisLog(redis, config.log) : new MemoryLog(config.log);
   const store: Store = await openStore(config);
+  if (config.role !== 'all' && config.store !== 'postgres') {
+    logger.warn(`TRACECAST_STORE=${config.store} with TRACECAST_ROLE=${config.role}: sessions and run records are not shared with the other processes; use DATABASE_URL`);
+  }
+  const imported = await importIntoStore(store, config.problemsDir);
+  if (imported.created.length + imported.updated.length > 0) logger.info('problems imported', { dir: config.problemsDir, created: imported.created, updated: imported.updated });
+  const catalog = await loadCatalog(store);
+  if (catalog.invalid.length > 0) logger.warn('stored problems that fail validation are not served', { slugs: catalog.invalid });
+  const problems = new Map(catalog.problems.map((p) => [p.slug, p]));
 
-  const docker = new DockerSandbox({
-    images: Object.fromEntries(LANGUAGE_NAMES.map((l) => [l, imageTag(l)])) as Record<Language, string>,
-    runnerId: config.runnerId,
-    reusable: config.reuse.enabled,
-  });
-  const reaped = await docker.reap();
-  if (reaped > 0) logger.warn('removed containers left by a previous run of this runner', { count: reaped, runner: config.runnerId });
-  const languages = new Set<Language>();
-  for (const lang of Language.options) if (await docker.has(lang)) languages.add(lang);
-  if (languages.size === 0) logger.warn('no sandbox image found: run `npm start` (or sandbox-images/build.ts) to build them');
-  const pool = new WarmPool(docker, { ...config.pool, languages: [...languages], limits: config.limits }, metrics, logger);
-  logger.info('sandbox memory budget', { mb: config.pool.memoryBudgetMb, sandboxes: Math.floor(config.pool.memoryBudgetMb / config.limits.memoryMb) });
-  const affinity = config.reuse.enabled ? new OwnerAffinity(pool, { maxRuns: config.reuse.maxRuns, idleMs: config.reuse.idleMs, limits: config.limits }, metrics, logger) : null;
-  const sandbox = affinity ?? pool;
+  const waitingByLanguage = new Map<Language, number>();
+  const runsQueued = () => [...waitingByLanguage.values()].reduce((a, b) => a + b, 0);
+  let runnerSide: RunnerSide | null = null;
+  const onWaiting = (language: Language, n: number) => {
+    waitingByLanguage.set(language, n);
+    metrics.runsQueued.set(runsQueued());
+    runnerSide?.backlog(language, n);
+  };
+  const queue: RunQueue = redis
+    ? new BullQueue({ ...config.queue, redis, languages: [...Language.options], processId, lostAfterMs: config.runnerLostMs, logger, prefix: config.queuePrefix })
+    : new MemoryQueue({ ...config.queue, onWaiting });
+  queue.onLost((job, runner) => endLostRun({ log, store, metrics, logger, lostAfterMs: config.runnerLostMs }, job, runner));
+  if (config.role !== 'gateway') runnerSide = await startRunnerSide({ config, log, store, metrics, logger, queue, problems, processId });
+  // A shared queue's backlog is polled: the metric, and the warm pool's demand for runs about to ask for sandboxes.
+  const backlogTimer = redis
+    ? setInterval(() => {
+        void queue.waiting().then((w) => {
+          for (const lang of Language.options) onWaiting(lang, w[lang] ?? 0);
+        }, () => undefined);
+      }, 1000)
+    : null;
+  backlogTimer?.unref();
+  let shuttingDown = false;
 
-  const runner = new Runner({ sandbox, log, store, metrics, logger, limits: config.limits });
+  if (config.role === 'runner') {
+    const side = runnerSide!;
+    const health = () => ({
+      status: shuttingDown ? 'shutting_down' : side.info().down ? 'degraded' : 'ok',
+      role: config.role,
+      runner: side.info(),
+      log: redis ? 'redis' : 'memory',
+      store: config.store,
+      runsActive: side.runner.activeRuns().length,
+      runsQueued: runsQueued(),
+      pool: side.pool.state(),
+    });
+    const http = await listenRunnerHttp(config.host, config.port, health, metrics);
+    logger.info('tracecast listening', { url: `http://${config.host}:${http.port}`, role: config.role, languages: [...side.languages], log: 'redis', store: config.store });
+    return {
+      port: http.port,
+      async close() {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        if (backlogTimer) clearInterval(backlogTimer);
+        await queue.close();
+        await side.close();
+        await queue.idle();
+        await http.close();
+        await log.close();
+        await store.close();
+        await redis?.quit().catch(() => redis.disconnect());
+        logger.info('tracecast stopped');
+      },
+    };
+  }
+
+  const view = new RunnerView(queue, runnerSide ? () => runnerSide!.info() : null);
+  await view.refresh();
+  // A gateway alone runs nothing; it still ends runs that never started (cancelled while queued).
+  const runner = runnerSide?.runner ?? new Runner({ sandbox: NO_SANDBOX, log, store, metrics, logger, limits: config.limits });
   const gateway = new Gateway(
     { host: config.host, port: config.port, maxMessageBytes: config.maxMessageBytes, maxBackpressure: MAX_BACKPRESSURE },
     metrics,
     logger,
     newId,
   );
-  const presence: PresenceBoard = redis ? new RedisPresence(redis, `${config.runnerId}-${newId()}`) : new MemoryPresence();
+  const presence: PresenceBoard = redis ? new RedisPresence(redis, processId) : new MemoryPresence();
   const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs }, presence);
-  const waitingByLanguage = new Map<Language, number>();
-  const queue = new MemoryQueue({
-    ...config.queue,
-    onWaiting: (language, n) => {
-      waitingByLanguage.set(language, n);
-      metrics.runsQueued.set([...waitingByLanguage.values()].reduce((a, b) => a + b, 0));
-      pool.setBacklog(language, n);
-    },
-  });
-  let shuttingDown = false;
   const sessions = new Sessions(store);
   const joinAttempts = new AttemptLimiter(config.joinAttemptsPerMinute, 60_000);
-  const imported = await importIntoStore(store, config.problemsDir);
-  if (imported.created.length + imported.updated.length > 0) logger.info('problems imported', { dir: config.problemsDir, created: imported.created, updated: imported.updated });
-  const catalog = await loadCatalog(store);
-  if (catalog.invalid.length > 0) logger.warn('stored problems that fail validation are not served', { slugs: catalog.invalid });
-  const problems = new Map(catalog.problems.map((p) => [p.slug, p]));
-  queue.process((job, cancelled) => {
-    const running = runner.execute(runJobOf(job, problems));
-    const cancel = () => runner.cancel(job.run);
-    if (cancelled.aborted) cancel();
-    else cancelled.addEventListener('abort', cancel, { once: true });
-    return running;
-  });
   const archive = new TraceArchive(store);
   const site = StaticSite.load(paths.web);
   if (!site.built) logger.warn('the viewer is not built: `/` says so until `npm start` (or `node web/build.mjs`) builds it', { dir: paths.web });
@@ -117,7 +148,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     queue,
     runner,
     logger,
-    languages,
+    languages: view.languages,
+    unavailable: (language) => view.unavailable(language),
     limits: config.limits,
     newId,
     accepting: () => !shuttingDown,
@@ -126,15 +158,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     problems,
     archive,
     watchers: (session) => fanout.watchers(session),
-    forgetOwner: (owner) => void affinity?.forget(owner),
-    prewarm: async (session, students, language = 'python') => pool.reserve(session, language, students, Date.now() + config.prewarmMs),
+    forgetOwner: (owner) => void runnerSide?.affinity?.forget(owner),
+    prewarm: (session, students, language = 'python') => queue.reserve(session, language, students, Date.now() + config.prewarmMs),
   });
   // Each dependency a run needs; a check returns why it fails, or throws.
   const readiness = new Readiness(
     {
       ...(redis ? { redis: async () => (redis.status === 'ready' ? void (await redis.ping()) : `redis connection is ${redis.status}`) } : {}),
       ...(config.store !== 'memory' ? { [config.store]: async () => void (await store.getRun('readiness-probe')) } : {}),
-      docker: async () => void (await docker.docker.ping()),
+      ...(runnerSide
+        ? { docker: async () => runnerSide!.info().down }
+        : { runners: async () => (view.runners.some((r) => r.down === null) ? null : 'no runner is up with a working Docker engine') }),
     },
     () => shuttingDown,
   );
@@ -145,18 +179,27 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     site,
     ready: () => readiness.report(),
     cors: new Cors(config.corsOrigins),
-    health: () => ({
-      status: shuttingDown ? 'shutting_down' : 'ok',
-      languages: [...languages],
-      log: redis ? 'redis' : 'memory',
-      store: config.store,
-      runsActive: runner.activeRuns().length,
-      runsQueued: [...waitingByLanguage.values()].reduce((a, b) => a + b, 0),
-      pool: pool.state(),
-    }),
+    health: () => {
+      const unavailable = Object.fromEntries([...view.languages].flatMap((l) => {
+        const why = view.unavailable(l);
+        return why ? [[l, why]] : [];
+      }));
+      return {
+        status: shuttingDown ? 'shutting_down' : Object.keys(unavailable).length > 0 ? 'degraded' : 'ok',
+        role: config.role,
+        languages: [...view.languages],
+        ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}),
+        runners: view.runners,
+        log: redis ? 'redis' : 'memory',
+        store: config.store,
+        runsActive: runner.activeRuns().length,
+        runsQueued: runsQueued(),
+        ...(runnerSide ? { pool: runnerSide.pool.state() } : {}),
+      };
+    },
   });
   const port = await gateway.listen();
-  logger.info('tracecast listening', { url: `http://${config.host}:${port}`, languages: [...languages], log: redis ? 'redis' : 'memory', store: config.store });
+  logger.info('tracecast listening', { url: `http://${config.host}:${port}`, role: config.role, languages: [...view.languages], log: redis ? 'redis' : 'memory', store: config.store });
 
   return {
     port,
@@ -164,11 +207,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (shuttingDown) return;
       shuttingDown = true;
       clearInterval(pruneTimer);
+      if (backlogTimer) clearInterval(backlogTimer);
+      view.close();
       // Still listening, but /health/ready says 503 and new runs are refused: a load balancer moves traffic away first.
       if (config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
       gateway.stopListening();
       const dropped = await queue.close();
-      await Promise.all([runner.shutdown(), ...dropped.map((job) => app.abandon(job)), sandbox.close()]);
+      await Promise.all([runnerSide?.close(), ...dropped.map((job) => app.abandon(job))]);
       await queue.idle();
       // Let the tails deliver the final `run.ended` frames before the connections go.
       await new Promise((r) => setTimeout(r, 200));
@@ -182,3 +227,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
   };
 }
+
+/** A gateway's sandbox: it starts none (its Runner only ends runs that never started). */
+const NO_SANDBOX: Sandbox = {
+  start: () => Promise.reject(new Error('a gateway runs no sandboxes')),
+  reap: async () => 0,
+  has: async () => false,
+};

@@ -16,19 +16,27 @@ interface Options {
   before: string;
   only: Set<string> | null;
   students: number[];
+  sides: Set<string>;
+  /** Extra server environment for the "after" side (tuning trials). */
+  env: Record<string, string>;
 }
 
 // The last commit before issue 19's work (class bursts, the queue port).
 const DEFAULT_BEFORE = '798f4e3';
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200] };
+  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200], sides: new Set(['before', 'after']), env: {} };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const v = () => argv[++k] ?? (() => { throw new Error(`${a} needs a value`); })();
     if (a === '--before') o.before = v();
     else if (a === '--only') o.only = new Set(v().split(','));
     else if (a === '--students') o.students = v().split(',').map(Number);
+    else if (a === '--sides') o.sides = new Set(v().split(','));
+    else if (a === '--env') {
+      const [k, ...rest] = v().split('=');
+      o.env[k] = rest.join('=');
+    }
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -43,8 +51,9 @@ async function burstSection(o: Options): Promise<string> {
     for (const students of o.students) {
       for (const prewarm of [true, false]) {
         for (const [code, dir] of [[`before (${o.before})`, tree], ['after (this checkout)', ROOT]] as const) {
+          if (!o.sides.has(code.split(' ')[0])) continue;
           log(`class burst: ${code}, ${students} students, ${prewarm ? 'session opened for them' : 'no pre-warming'}`);
-          rows.push({ code, r: await classBurst(dir, students, prewarm) });
+          rows.push({ code, r: await classBurst(dir, students, prewarm, code.startsWith('after') ? o.env : {}) });
         }
       }
     }

@@ -21,6 +21,8 @@ export interface RunsDeps {
   accepting: () => boolean;
   /** The problem catalog by slug, for `test`. */
   problems: ReadonlyMap<string, Problem>;
+  /** Why no runner can run `language` now (its engine is down, none is up), or null. */
+  unavailable?: (language: Language) => string | null;
   /** How many connections of this process follow `session` (every adapter's). */
   watchers: (session: string) => number;
 }
@@ -62,6 +64,8 @@ export function createRuns(deps: RunsDeps) {
     if (!deps.languages.has(msg.language)) {
       throw new Refusal('unsupported_language', `no sandbox image for ${msg.language} on this server; available: ${[...deps.languages].join(', ')}`);
     }
+    const unavailable = deps.unavailable?.(msg.language);
+    if (unavailable) throw new Refusal('unavailable', unavailable, { retryAfterMs: 5000 });
     if (!msg.session && !caller.ownSession) {
       caller.ownSession = deps.newId();
       ownSessions.set(caller.ownSession, peer.id);

@@ -46,6 +46,16 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
     if (trimmed !== START && msg.position && compareIds(after, trimmed) < 0) {
       throw new Refusal('position_expired', `frames after ${after} are no longer retained`, earliest ? { earliest } : {});
     }
+    // A position the log cannot account for — past its end, or before its first entry with nothing trimmed since —
+    // was given out by a log that lost its data (Redis restarted without persistence): the history after it is gone,
+    // and resuming there would look like a session with nothing missing.
+    if (msg.position) {
+      const last = await deps.log.last(session);
+      const untrimmedGap = earliest !== undefined && compareIds(after, earliest) < 0 && (trimmed === START || compareIds(trimmed, after) < 0);
+      if (last === null || compareIds(after, last) > 0 || untrimmedGap) {
+        throw new Refusal('position_expired', `the session's history up to ${after} was lost (the log no longer holds it): subscribe without a position for what is left`, earliest ? { earliest } : {});
+      }
+    }
     const truncated = trimmed !== START && !msg.position;
     peer.reply({ type: 'subscribed', id: msg.id, session, ...(msg.position ? { position: msg.position } : {}), ...(truncated ? { truncated, earliest } : {}) });
     await peer.subscribe(session, after);

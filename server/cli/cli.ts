@@ -32,12 +32,12 @@ const client = (v: Values) => ({ server: v.server as string, format: v.format as
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    synopsis: '',
-    about: 'start the server (configuration from environment variables: see the README); Ctrl-C or SIGTERM stops it cleanly',
-    options: {},
+    synopsis: '[--role all|gateway|runner]',
+    about: 'start the server (configuration from environment variables: see the README); --role (default $TRACECAST_ROLE, else all) splits it for scale-out: gateway (WebSockets, HTTP, no Docker) or runner (runs from the queue on this host\'s Docker engine); Ctrl-C or SIGTERM stops it cleanly',
+    options: { role: { type: 'string' } },
     positionals: 0,
-    run: async () => {
-      await serve();
+    run: async (v) => {
+      await serve(v.role as string | undefined);
       return -1;
     },
   },
@@ -112,9 +112,10 @@ function usage(): string {
   return lines.join('\n') + '\n';
 }
 
-async function serve(): Promise<void> {
-  const logger = createLogger({ service: 'tracecast' });
-  const server = await startServer(loadConfig(), logger).catch((err: unknown) => {
+async function serve(role: string | undefined): Promise<void> {
+  const config = loadConfig(role === undefined ? process.env : { ...process.env, TRACECAST_ROLE: role });
+  const logger = createLogger({ service: 'tracecast', ...(config.role === 'all' ? {} : { role: config.role }) });
+  const server = await startServer(config, logger).catch((err: unknown) => {
     throw new Error('could not start the server', { cause: err });
   });
   let stopping = false;

@@ -1,5 +1,5 @@
 /** Session log on Redis Streams: one stream per session, tailed by one multiplexed blocking reader. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import { START, compareIds as cmp, type LogEntry, type SessionLog, type StopTail } from './log.ts';
 
 export interface RedisLogOptions {
@@ -37,7 +37,7 @@ function toEntries(raw: Array<[Buffer | string, Array<Buffer | string>]>): LogEn
 export class RedisLog implements SessionLog {
   private readonly prefix: string;
   private readonly blockMs: number;
-  private readonly reader: Redis;
+  private readonly reader: RedisClient;
   private readonly tails = new Map<string, Set<Tail>>();
   private readerId: number | null = null;
   private reading = false;
@@ -45,13 +45,15 @@ export class RedisLog implements SessionLog {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisLogOptions,
   ) {
     this.prefix = options.prefix ?? 'tc';
     this.blockMs = options.blockMs ?? 5000;
-    // A blocked XREAD holds its connection: the reader gets its own.
+    // A blocked XREAD holds its connection: the reader gets its own. Its failures reach the tails (onError) and it
+    // reconnects by itself: the 'error' events need a listener, or Node prints each as unhandled.
     this.reader = redis.duplicate();
+    this.reader.on('error', () => undefined);
   }
 
   key(session: string): string {

@@ -3,7 +3,7 @@
  * field per gateway: `<count>:<lease end, ms>`. A gateway renews its leases while it lives, so the
  * counts of one that died (kill -9) lapse within LEASE_MS; changes are announced on a pub/sub channel.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../log/redis-client.ts';
 import type { PresenceBoard } from './presence.ts';
 
 const CHANNEL = 'tc:presence';
@@ -15,15 +15,17 @@ const keyOf = (session: string) => `tc:{${session}}:presence`;
 export class RedisPresence implements PresenceBoard {
   private readonly mine = new Map<string, number>();
   private readonly listeners: Array<(session: string) => void> = [];
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly renewTimer: NodeJS.Timeout;
   private readonly ready: Promise<unknown>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly gatewayId: string,
   ) {
     this.subscriber = redis.duplicate();
+    // It reconnects (and resubscribes) by itself; without a listener each failure is printed as unhandled.
+    this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, message: string) => {
       const space = message.indexOf(' ');
       if (message.slice(0, space) === this.gatewayId) return;

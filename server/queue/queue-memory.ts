@@ -1,6 +1,7 @@
 /** In-process run queue: the single-node default (no REDIS_URL). */
 import type { Language, Verdict } from '../../protocol/index.ts';
-import type { Admission, QueueLimits, QueuedRun, QueueWorker, RunQueue } from './queue.ts';
+import type { Admission, QueueLimits, QueuedRun, QueueWorker, ReserveHandler, RunQueue } from './queue.ts';
+import type { RunnerInfo } from './runner-directory.ts';
 
 export interface MemoryQueueOptions extends QueueLimits {
   /** Called when the number of waiting runs of a language changes. */
@@ -21,6 +22,9 @@ export class MemoryQueue implements RunQueue {
   private readonly outstanding = new Map<string, number>();
   private readonly endedListeners: Array<(run: string, verdict: Verdict) => void> = [];
   private worker: QueueWorker | null = null;
+  private reserveHandler: ReserveHandler | null = null;
+  private describe: (() => RunnerInfo) | null = null;
+  private accepting = true;
   private seq = 0;
   private closed = false;
   /** Moving average of recent run durations, for the retry hint. */
@@ -29,10 +33,10 @@ export class MemoryQueue implements RunQueue {
   constructor(private readonly options: MemoryQueueOptions) {}
 
   async submit(job: QueuedRun): Promise<Admission> {
-    const mine = this.waitingJobs.reduce((n, w) => n + (w.job.owner === job.owner ? 1 : 0), 0);
-    const full = this.closed || this.waitingJobs.length >= this.options.maxQueued ? 'queue' : mine >= this.options.maxQueuedPerOwner ? 'owner' : null;
+    const mine = this.outstanding.get(job.owner) ?? 0;
+    const full = this.closed || this.waitingJobs.length >= this.options.maxQueued ? 'queue' : mine >= this.options.maxRunsPerOwner ? 'owner' : null;
     if (full) {
-      const ahead = full === 'queue' ? this.waitingJobs.length + this.running.size : mine + 1;
+      const ahead = full === 'queue' ? this.waitingJobs.length + this.running.size : 1;
       return { ok: false, full, retryAfterMs: Math.max(100, Math.round((ahead / this.options.concurrency) * this.avgRunMs)) };
     }
     const rank = (this.outstanding.get(job.owner) ?? 0) + 1;
@@ -61,15 +65,40 @@ export class MemoryQueue implements RunQueue {
     this.endedListeners.push(cb);
   }
 
-  process(worker: QueueWorker): void {
+  process(worker: QueueWorker, describe: () => RunnerInfo): void {
     this.worker = worker;
+    this.describe = describe;
     this.pump();
+  }
+
+  setAccepting(accepting: boolean): void {
+    this.accepting = accepting;
+    this.pump();
+  }
+
+  async lostRunners(): Promise<string[]> {
+    return [];
+  }
+
+  async runners(): Promise<RunnerInfo[]> {
+    return this.describe ? [this.describe()] : [];
   }
 
   async waiting(): Promise<Partial<Record<Language, number>>> {
     const out: Partial<Record<Language, number>> = {};
     for (const w of this.waitingJobs) out[w.job.language] = (out[w.job.language] ?? 0) + 1;
     return out;
+  }
+
+  /** No runner of this queue can be lost: it runs in this process. */
+  onLost(): void {}
+
+  async reserve(key: string, language: Language, count: number, until: number): Promise<number> {
+    return this.reserveHandler?.(key, count > 0 ? language : null, count, until) ?? count;
+  }
+
+  onReserve(handler: ReserveHandler): void {
+    this.reserveHandler = handler;
   }
 
   private report(language: Language): void {
@@ -94,7 +123,7 @@ export class MemoryQueue implements RunQueue {
   }
 
   private pump(): void {
-    while (this.worker && !this.closed && this.running.size < this.options.concurrency) {
+    while (this.worker && this.accepting && !this.closed && this.running.size < this.options.concurrency) {
       const job = this.next();
       if (!job) return;
       this.report(job.language);

@@ -3,6 +3,7 @@ import type { Language, Verdict } from '../../protocol/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { RunJob } from '../runner/runner.ts';
 import { modeOf, type ModeSpec } from '../runner/modes/mode-spec.ts';
+import type { RunnerInfo } from './runner-directory.ts';
 
 /** A run as the queue carries it: plain data, so that it can cross processes (the runner rebuilds its mode). */
 export type QueuedRun = Omit<RunJob, 'mode'> & { mode?: ModeSpec; /** When it was submitted (ms since the epoch). */ submittedAt: number };
@@ -20,10 +21,17 @@ export interface RunOutcome {
  */
 export type QueueWorker = (job: QueuedRun, cancelled: AbortSignal) => Promise<RunOutcome>;
 
+/** Ends a run whose runner was lost after it started (its watchers get `run.ended` `internal_error` naming `runner`). */
+export type LostHandler = (job: QueuedRun, runner: string) => Promise<void>;
+
+/** Keeps `count` sandboxes of `language` warm for `key` until `until` (ms); `count` 0 releases `key` (its language null). */
+export type ReserveHandler = (key: string, language: Language | null, count: number, until: number) => number | void;
+
 /**
  * Contract (tests/integration/queue.test.ts runs it over every adapter):
  * - `submit` answers once the run is admitted — it will be handed to a worker exactly once, unless cancelled first —
- *   or refused: past `maxQueued` waiting runs in all, or past `maxQueuedPerOwner` of one owner's.
+ *   or refused: past `maxQueued` waiting runs in all, or past `maxRunsPerOwner` runs of one owner waiting or
+ *   running (counted by the process that submits them: an owner is a connection, on one gateway).
  * - Fairness: among waiting runs, an owner's k-th outstanding run (waiting or running) goes after every other
  *   owner's (k−1)-th; within that, submission order. One owner's backlog never delays another owner's first run by
  *   more than the runs already running.
@@ -32,6 +40,10 @@ export type QueueWorker = (job: QueuedRun, cancelled: AbortSignal) => Promise<Ru
  *   one, aborts its worker's signal wherever that worker runs ('signalled'); of anything else, 'unknown'.
  * - `onEnded` is called once per run a worker finished, in every process that listens (a gateway learns the end of
  *   a run it submitted, whichever runner ran it); not for dequeued runs.
+ * - A run whose runner is lost after it started (no lease renewal for the lost time) is ended once, by whichever
+ *   process notices first, through its `onLost` handler; then `onEnded` reports it `internal_error`. A run a lost
+ *   runner had taken but not started goes back to the queue and is run by another runner.
+ * - `reserve` asks the runners to keep sandboxes warm for a class (their `onReserve` handlers, each for its share).
  * - `close` stops taking jobs here and returns the waiting runs it alone held (the in-process queue: all of them;
  *   a shared queue: none, they stay for other runners); `idle` resolves when this process runs none.
  */
@@ -39,10 +51,20 @@ export interface RunQueue {
   submit(job: QueuedRun): Promise<Admission>;
   cancel(run: string): Promise<'dequeued' | 'signalled' | 'unknown'>;
   onEnded(cb: (run: string, verdict: Verdict) => void): void;
-  /** Starts consuming: this process executes runs (the runner role). */
-  process(worker: QueueWorker): void;
-  /** Runs waiting, per language. */
+  /** Starts consuming: this process executes runs (the runner role) and describes itself to gateways. */
+  process(worker: QueueWorker, describe: () => RunnerInfo): void;
+  /** Takes no new runs here while false (the runner's Docker engine is down); waiting runs stay queued for others. */
+  setAccepting(accepting: boolean): void;
+  /** The runners alive and what they can run now. */
+  runners(): Promise<RunnerInfo[]>;
+  /** Runners of this queue found lost lately (their leases lapsed): what they left on an engine may be removed. */
+  lostRunners(): Promise<string[]>;
+  /** Runs waiting, per language (languages with none left out). */
   waiting(): Promise<Partial<Record<Language, number>>>;
+  onLost(handler: LostHandler): void;
+  /** Resolves with how many sandboxes will be warmed (the request, or fewer where the runners say so). */
+  reserve(key: string, language: Language, count: number, until: number): Promise<number>;
+  onReserve(handler: ReserveHandler): void;
   close(): Promise<QueuedRun[]>;
   idle(): Promise<void>;
 }
@@ -52,8 +74,8 @@ export interface QueueLimits {
   concurrency: number;
   /** Waiting runs in all; past it `submit` refuses. */
   maxQueued: number;
-  /** Waiting runs of one owner; past it `submit` refuses that owner only. */
-  maxQueuedPerOwner: number;
+  /** Runs of one owner waiting or running; past it `submit` refuses that owner only. */
+  maxRunsPerOwner: number;
 }
 
 /** The job a runner executes for `queued`, its mode rebuilt from its spec with this process's problem catalog. */

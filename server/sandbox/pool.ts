@@ -246,7 +246,7 @@ export class WarmPool implements Sandbox {
       }
       const waiter = this.waiters.get(language)!.shift();
       if (waiter) waiter(proc);
-      else this.warmLists.get(language)!.push(proc);
+      else this.keepWarm(language, proc);
       this.metrics.poolWarm.set({ language }, this.warmLists.get(language)!.length);
     } catch (err) {
       if (proc) await proc.dispose().catch(() => undefined);
@@ -257,6 +257,27 @@ export class WarmPool implements Sandbox {
     } finally {
       this.starting.set(language, this.starting.get(language)! - 1);
     }
+  }
+
+  /** Keeps `proc` warm; one whose sandbox ends while it waits (killed, its engine gone) leaves the pool and is removed. */
+  private keepWarm(language: Language, proc: SandboxProcess): void {
+    const list = this.warmLists.get(language)!;
+    list.push(proc);
+    void proc.exited.then(
+      () => this.dropWarm(language, proc),
+      () => this.dropWarm(language, proc),
+    );
+  }
+
+  private dropWarm(language: Language, proc: SandboxProcess): void {
+    const list = this.warmLists.get(language)!;
+    const i = list.indexOf(proc);
+    if (i < 0) return;
+    list.splice(i, 1);
+    this.metrics.poolWarm.set({ language }, list.length);
+    this.logger.warn('a warm sandbox ended before a run took it: removed', { language, sandbox: proc.id });
+    void proc.dispose().catch(() => undefined);
+    this.refill();
   }
 
   /** Removes warm processes above their language's target once nobody has taken one for `idleMs`. */

@@ -12,6 +12,8 @@ export interface DockerSandboxOptions {
   images: Partial<Record<Language, string>>;
   /** Every container carries `tracecast.runner=<runnerId>` so a restarted runner reaps its leftovers. */
   runnerId: string;
+  /** And `tracecast.process=<processId>`, so that another runner on the engine can remove what a lost one left. */
+  processId?: string;
   /**
    * Containers that can serve run after run: the main process is a supervisor (supervisor.sh) that
    * starts a fresh tracer per run (supervised-process.ts), whose `recycle` asks for the next.
@@ -40,6 +42,17 @@ export class DockerSandbox implements Sandbox {
     } catch {
       return false;
     }
+  }
+
+  /** Removes the containers of the runner processes `lost` (never this one's): what lost runners left on this engine. */
+  async reapLost(lost: readonly string[]): Promise<number> {
+    const others = new Set(lost.filter((p) => p !== this.options.processId));
+    if (others.size === 0) return 0;
+    // Several label filters are an AND in the engine's API: list every process's containers and pick here.
+    const all = await this.docker.listContainers({ all: true, filters: { label: ['tracecast.process'] } });
+    const left = all.filter((c) => others.has(c.Labels['tracecast.process']));
+    await Promise.all(left.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    return left.length;
   }
 
   async reap(): Promise<number> {
@@ -74,7 +87,7 @@ export class DockerSandbox implements Sandbox {
       Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
       AutoRemove: false, // the runner inspects OOMKilled after exit, then removes it
     };
-    const common = { Image: image, WorkingDir: '/tmp', Tty: false, NetworkDisabled: true, Labels: { ...labels, 'tracecast.runner': this.options.runnerId } };
+    const common = { Image: image, WorkingDir: '/tmp', Tty: false, NetworkDisabled: true, Labels: { ...labels, 'tracecast.runner': this.options.runnerId, ...(this.options.processId ? { 'tracecast.process': this.options.processId } : {}) } };
     if (reusable) {
       const command = await this.commandOf(image);
       const container = await this.docker.createContainer({

@@ -117,7 +117,7 @@ describe('class bursts', () => {
   describe('fairness', () => {
     let server: TestServer;
     before(async () => {
-      server = await startTestServer({ env: { TRACECAST_POOL_SIZE: '2', TRACECAST_MAX_CONCURRENT_RUNS: '1', TRACECAST_MAX_QUEUED_PER_OWNER: '3' } });
+      server = await startTestServer({ env: { TRACECAST_POOL_SIZE: '2', TRACECAST_MAX_CONCURRENT_RUNS: '1', TRACECAST_MAX_RUNS_PER_OWNER: '3' } });
     });
     after(() => server.close());
 
@@ -128,8 +128,8 @@ describe('class bursts', () => {
       for (let k = 0; k < 6; k++) replies.push(await flooder.request({ type: 'execute', language: 'python', code: slow }));
       const accepted = replies.filter((r): r is F<'accepted'> => r.type === 'accepted');
       const busy = replies.filter((r) => r.type === 'error' && r.code === 'busy');
-      // One running (or about to), three waiting: the rest are the flooder's own share, refused.
-      assert.ok(accepted.length >= 4 && accepted.length <= 5, `${accepted.length} accepted`);
+      // Three waiting or running: the rest are past the flooder's own share, refused (one may have ended meanwhile).
+      assert.ok(accepted.length >= 3 && accepted.length <= 4, `${accepted.length} accepted`);
       assert.equal(busy.length, 6 - accepted.length);
       const mine = await student.execute('python', 'print("mine")\n', {}, 180_000);
       assert.equal(mine.ended.verdict, 'ok');

@@ -20,6 +20,8 @@ const job = (owner: string, extra: Partial<QueuedRun> = {}): QueuedRun => ({
   ...extra,
 });
 
+const runnerInfo = () => ({ id: 'test-runner', languages: ['python' as const], down: null, active: 0, warm: {} });
+
 /** A worker whose runs end when the test says so, recording the order they started in. */
 function gatedWorker() {
   const started: QueuedRun[] = [];
@@ -79,7 +81,7 @@ for (const [name, make] of adapters) {
   describe(`run queue contract: ${name}`, () => {
     const made: Array<() => Promise<void>> = [];
     const open = async (limits: Partial<QueueLimits> = {}) => {
-      const q = await make({ concurrency: 1, maxQueued: 100, maxQueuedPerOwner: 50, ...limits });
+      const q = await make({ concurrency: 1, maxQueued: 100, maxRunsPerOwner: 50, ...limits });
       made.push(q.cleanup);
       return q;
     };
@@ -91,7 +93,7 @@ for (const [name, make] of adapters) {
       const { producer, consumer } = await open({ concurrency: 2 });
       const ends = endedLog(producer);
       const w = gatedWorker();
-      consumer.process(w.worker);
+      consumer.process(w.worker, runnerInfo);
       const jobs = Array.from({ length: 5 }, (_, i) => job(`o${i}`));
       for (const j of jobs) assert.deepEqual(await producer.submit(j), { ok: true });
       await w.untilStarted(2);
@@ -113,7 +115,7 @@ for (const [name, make] of adapters) {
       const flood = Array.from({ length: 6 }, () => job('flooder'));
       const late = [job('student'), job('student')];
       for (const j of [...flood, ...late]) assert.deepEqual(await producer.submit(j), { ok: true });
-      consumer.process(w.worker);
+      consumer.process(w.worker, runnerInfo);
       for (let k = 0; k < 6; k++) {
         await w.untilStarted(k + 1);
         w.release(w.started[k].run);
@@ -126,7 +128,7 @@ for (const [name, make] of adapters) {
     });
 
     it("refuses past one owner's share while other owners are still admitted, and past the whole queue", async () => {
-      const { producer } = await open({ maxQueued: 5, maxQueuedPerOwner: 2 });
+      const { producer } = await open({ maxQueued: 5, maxRunsPerOwner: 2 });
       assert.deepEqual(await producer.submit(job('a')), { ok: true });
       assert.deepEqual(await producer.submit(job('a')), { ok: true });
       const third = await producer.submit(job('a'));
@@ -146,7 +148,7 @@ for (const [name, make] of adapters) {
       const [first, second] = [job('a'), job('b')];
       await producer.submit(first);
       await producer.submit(second);
-      consumer.process(w.worker);
+      consumer.process(w.worker, runnerInfo);
       await w.untilStarted(1);
       const running = w.started[0];
       const waiting = running.run === first.run ? second : first;
@@ -168,7 +170,7 @@ for (const [name, make] of adapters) {
     it('close returns the waiting runs only this process held; idle waits for running ones', async () => {
       const { producer, consumer, shared } = await open();
       const w = gatedWorker();
-      consumer.process(w.worker);
+      consumer.process(w.worker, runnerInfo);
       const jobs = [job('a'), job('b'), job('c')];
       for (const j of jobs) await producer.submit(j);
       await w.untilStarted(1);

@@ -20,6 +20,8 @@ export interface ServerProcess {
 export interface SpawnOptions {
   /** Open the inspector on a free loopback port, so that `memory()` can collect garbage and measure. */
   inspect?: boolean;
+  /** `tracecast serve --role ROLE` (default: none given, i.e. TRACECAST_ROLE or all). */
+  role?: 'all' | 'gateway' | 'runner';
 }
 
 /**
@@ -28,8 +30,9 @@ export interface SpawnOptions {
  */
 export async function spawnServer(env: Record<string, string | undefined> = {}, options: SpawnOptions = {}): Promise<ServerProcess> {
   const runnerId = env.TRACECAST_RUNNER_ID ?? `proc-${nanoid(6).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', TRACECAST_RUNNER_ID: runnerId };
-  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, 'serve'];
+  // A queue of its own unless the test shares one on purpose: servers of other tests use the same Redis.
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', TRACECAST_RUNNER_ID: runnerId, TRACECAST_QUEUE_PREFIX: `tc-${runnerId}` };
+  const args = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), BIN, 'serve', ...(options.role ? ['--role', options.role] : [])];
   const child = spawn(process.execPath, args, { env: { ...base, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

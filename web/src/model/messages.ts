@@ -28,6 +28,7 @@ const errorText: Record<ErrorCode, string> = {
   rate_limited: 'Too many wrong join codes from this address.',
   position_expired: 'Part of the session is no longer kept; showing what is left.',
   busy: 'The server is busy running other programs.',
+  unavailable: 'The server cannot run programs in that language right now.',
   shutting_down: 'The server is shutting down.',
   internal: 'The server failed to handle the request. Try again.',
 };
