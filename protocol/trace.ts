@@ -145,7 +145,7 @@ export const Step = z.object({
   exc: Exc.optional(),
   viz: VizOp.optional(),
   // A measurement taken at this step: ms since the program started, the process's resident memory (tracers put one on
-  // every viz step and on the first step of every frame).
+  // every viz step and on one step of every `steps` frame).
   perf: z.object({ ms: z.number().nonnegative(), memKb: z.number().nonnegative() }).optional(),
 });
 export type Step = z.infer<typeof Step>;

@@ -132,16 +132,19 @@ for (const lang of ['python', 'javascript'] as Lang[]) {
       assert.ok(ops[1] / ops[0] > 3.5 && ops[2] / ops[1] > 3.5, `quadratic counts: ${ops}`);
     });
 
-    it('reports entry errors', () => {
+    it('reports entry errors, and an exception at a size as that size\'s bench.error', () => {
       const base = { mode: 'bench', generator: { kind: 'builtin', name: 'random_ints', seed: 1 }, sizes: [10], repeats: 1, budgetMs: 5000 };
       let e = end(run(lang, { ...base, code: S.twoSum, entry: 'nope' }).frames);
       assert.equal(e.status, 'error');
       assert.equal(e.error.type, 'EntryNotFound');
       e = end(run(lang, { ...base, code: S.arity, entry: 'f' }).frames);
       assert.equal(e.error.type, 'EntryArity');
-      e = end(run(lang, { ...base, code: S.raises, entry: 'f' }).frames);
-      assert.equal(e.status, 'error');
-      assert.equal(e.error.line, 3);
+      // an exception ends only its size: a bench.error, and the run goes on to its end
+      const raised = run(lang, { ...base, code: S.raises, entry: 'f' }).frames;
+      assert.equal(end(raised).status, 'ok');
+      const error = raised.find((f) => f.t === 'bench.error');
+      assert.equal(error?.n, 10);
+      assert.equal(error?.error.line, 3);
       e = end(run(lang, { ...base, code: S.twoSum, entry: 'two_sum', generator: { kind: 'builtin', name: 'nope', seed: 1 } }).frames);
       assert.equal(e.error.type, 'GeneratorError');
     });

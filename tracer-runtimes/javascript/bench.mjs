@@ -64,18 +64,19 @@
 // "EntryNotFound"; not a function (or a class), or the argument count outside the
 // parameter count (min = parameters before the first default/rest, max = all, or
 // unbounded with a rest parameter) -> "EntryArity"; likewise for `gen` (messages name
-// it); unknown builtin generator, or a gen that does not return an array ->
-// "GeneratorError"; an exception in the entry or gen -> `end` error with type, message
-// and line (a stack overflow is a RangeError). Then process.exit(0), as in trace mode.
+// it); unknown builtin generator -> "GeneratorError". At one size, an exception in the
+// entry or gen (a stack overflow is a RangeError), or a gen that does not return an array
+// ("GeneratorError") -> `bench.error` {n, error: type, message, line} for that size, and
+// the series goes on with the next size. Then process.exit(0), as in trace mode.
 // Async entries are timed up to their first await (the promise is not awaited).
 // setTimeout & co. exist but never run their callbacks.
 
 import vm from 'node:vm';
-import fs from 'node:fs';
 import util from 'node:util';
 import * as acorn from './vendor/acorn.mjs';
 import { Untraced, arityMessage, arityOf, arityOk, isTimeout, nullProto, ownValue } from './untraced.mjs';
 import { GENERATORS, makeRng, sizeSeed } from './generators.mjs';
+import { readPeakRss, resetPeakRss } from './channel.mjs';
 
 const DEFAULT_SIZES = [100, 500, 1000, 2500, 5000];
 const DEFAULT_BUDGET_MS = 8000;
@@ -104,20 +105,6 @@ function batchSize(dt, a, args, printed) {
 const COUNTER = '$__tcN';
 
 const { isProxy } = util.types;
-
-// ---------------------------------------------------------------- memory
-
-function readHwm() {
-  try {
-    const m = /VmHWM:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'latin1'));
-    if (m) return +m[1];
-  } catch { /* fall through */ }
-  try { return process.resourceUsage().maxRSS; } catch { return 0; }
-}
-
-function resetHwm() {
-  try { fs.writeFileSync('/proc/self/clear_refs', '5'); return true; } catch { return false; }
-}
 
 // ---------------------------------------------------------------- instrumentation
 
@@ -400,7 +387,7 @@ export function runBench(job, channel) {
   const flushOut = () => run.flushOut();
   const excInfo = (e) => run.excInfo(e);
   function finish(status, error, stopN) {
-    run.finish(status, error, stopN === undefined ? undefined : { t: 'bench.stop', reason: 'budget', n: stopN }, readHwm());
+    run.finish(status, error, stopN === undefined ? undefined : { t: 'bench.stop', reason: 'budget', n: stopN }, readPeakRss());
   }
 
   // ---------------------------------------------------------------- define (plain copy)
@@ -522,7 +509,7 @@ export function runBench(job, channel) {
       if (Number(elapsedNs()) + est > Number(budgetNs)) finish('ok', null, n);
     }
     const tSize = hr();
-    resetHwm();
+    resetPeakRss();
     let times, ops, share;
     try {
       const args = generate(n);
@@ -544,10 +531,13 @@ export function runBench(job, channel) {
       share = total > 0n ? Math.min(1, Math.max(0, Number(b) / Number(total))) : 0;
     } catch (e) {
       if (e instanceof Interrupted) finish('ok', null, n);
-      if (e instanceof LearnerError) finish('error', e.info);
-      throw e;
+      if (!(e instanceof LearnerError)) throw e;
+      // this size only: the series goes on with the next one
+      flushOut();
+      channel.send({ t: 'bench.error', n, error: { type: e.info.type, message: e.info.message, line: e.info.line | 0 } });
+      continue;
     }
-    const peak = readHwm();
+    const peak = readPeakRss();
     const fastest = Number(times.reduce((a, b) => (b < a ? b : a)));
     hist.push({ n, wall: Number(hr() - tSize), fastest });
     channel.send({ t: 'bench.point', n, times: times.map(t => Number(t) / 1e9), ops, builtinShare: Math.round(share * 1e6) / 1e6, peakKb: peak });

@@ -17,6 +17,20 @@ function sleep(ms) { Atomics.wait(sleepBuf, 0, 0, ms); }
 
 export class FrameTooLarge extends Error {}
 
+/** VmHWM: the peak resident memory since the process started or since resetPeakRss(); maxRSS where it cannot be read. */
+export function readPeakRss() {
+  try {
+    const m = /VmHWM:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+    if (m) return +m[1];
+  } catch { /* fall through */ }
+  try { return process.resourceUsage().maxRSS; } catch { return 0; }
+}
+
+/** Resets VmHWM to the resident size now (Linux >= 4.0), so that readPeakRss() measures what runs next. */
+export function resetPeakRss() {
+  try { fs.writeFileSync('/proc/self/clear_refs', '5'); return true; } catch { return false; }
+}
+
 export function openChannel() {
   let fd = 1;
   let redirected = false;

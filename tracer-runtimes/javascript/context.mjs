@@ -55,5 +55,9 @@ export function createLearnerContext() {
   // errors (an invalid array length, a proxy's broken invariant) and primitives' prototypes must be the learner's.
   const learnerStore = vm.runInContext('(function (o, k, x) { o[k] = x; })', ctx);
   const learnerStrictStore = vm.runInContext('(function (o, k, x) { "use strict"; o[k] = x; })', ctx);
-  return { ctx, G, CtxTypeError, CtxRangeError, EOFError, hostFn, hostObject, learnerStore, learnerStrictStore };
+  // Host data handed to learner code (the job's entry arguments) is rebuilt by the realm's own JSON.parse, taken before
+  // any learner code runs: its arrays and objects are the learner's, with no path back to the host.
+  const realmParse = vm.runInContext('JSON.parse', ctx);
+  const learnerValue = (x) => realmParse(JSON.stringify(x));
+  return { ctx, G, CtxTypeError, CtxRangeError, EOFError, hostFn, hostObject, learnerStore, learnerStrictStore, learnerValue };
 }

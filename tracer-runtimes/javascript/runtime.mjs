@@ -120,6 +120,7 @@ export function createRuntime(o) {
 
   // batching, step text
   let lastFlush, pendingOut;  // pendingOut: {stream, text, step}
+  let startedAt;              // when the job was loaded: `perf` samples count from it
   let heads, headCount;
   let pos, wcount;            // the pending steps end at wbuf[pos]; how many there are
   let lastFn, lastDepth;      // the fn and depth of the previous step: a line step with the same needs not name them
@@ -156,7 +157,7 @@ export function createRuntime(o) {
     tracked = new Map(); ids = new WeakMap(); symIds = new Map(); nextObjId = 1;
     newQ = []; updQ = []; dqE = []; dqK = []; epoch = 0; gcAt = 4096;
     clsCache = new WeakMap(); fnLineCache = new Map(); nameJCache = new Map();
-    lastFlush = performance.now(); pendingOut = null;
+    lastFlush = startedAt = performance.now(); pendingOut = null;
     heads = []; headCount = 0;
     resetBuf();
     lastFn = null; lastDepth = -1;
@@ -866,9 +867,10 @@ export function createRuntime(o) {
     csN = bsN = cdN = 0;
   }
 
-  function keyframe(extraRoots) {
-    const frames = new Array(stack.length);
-    for (let j = 0; j < stack.length; j++) frames[j] = frameOut(stack[j]);
+  const isRef = v => v !== null && v !== HOLE && v !== ACCESSOR && (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol');
+
+  // [[id, object], ...]: every object reachable from the roots roots(visit) visits, encoded
+  function reachHeap(roots) {
     epoch++;
     const q = [];
     const visit = x => {
@@ -876,18 +878,31 @@ export function createRuntime(o) {
       if (e === undefined) e = track(x);
       if (e.mark !== epoch) { e.mark = epoch; q.push(e); }
     };
-    const isRef = v => v !== null && v !== HOLE && v !== ACCESSOR && (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol');
-    for (let j = 0; j < stack.length; j++) {
-      const sh = stack[j].sh;
-      for (let k = 0; k < sh.length; k++) if (isRef(sh[k])) visit(sh[k]);
-    }
-    if (extraRoots) for (const r of extraRoots) if (isRef(r)) visit(r);
+    roots(x => { if (isRef(x)) visit(x); });
     const heap = [];
     for (let j = 0; j < q.length; j++) {
       const e = q[j];
       heap.push([e.id, (naive || e.sh === null || e.kind === FUNC) ? build(e) : fromShadow(e)]);
       forEachChild(e, visit);
     }
+    return heap;
+  }
+
+  // x's Value and the objects it reaches (the end frame's entry call result)
+  function valueWithHeap(x) {
+    return { value: val(x), heap: reachHeap(visit => visit(x)) };
+  }
+
+  function keyframe(extraRoots) {
+    const frames = new Array(stack.length);
+    for (let j = 0; j < stack.length; j++) frames[j] = frameOut(stack[j]);
+    const heap = reachHeap(visit => {
+      for (let j = 0; j < stack.length; j++) {
+        const sh = stack[j].sh;
+        for (let k = 0; k < sh.length; k++) visit(sh[k]);
+      }
+      if (extraRoots) for (const r of extraRoots) visit(r);
+    });
     newQ = [];
     sweep(false);
     gcAt = Math.max(4096, tracked.size * 2);
@@ -896,7 +911,13 @@ export function createRuntime(o) {
 
   function extraText(extraKey, extraRaw) {
     if (extraKey === 'ret') return ',"ret":' + valJ(extraRaw);
+    if (extraKey === 'viz') return ',"viz":' + stringify(extraRaw) + ',"perf":' + perfJ();
     return ',"' + extraKey + '":' + stringify(extraRaw);
+  }
+
+  // A step's `perf` sample (CHANNEL.md): ms since the job was loaded, resident memory now.
+  function perfJ() {
+    return '{"ms":' + Math.round((performance.now() - startedAt) * 1000) / 1000 + ',"memKb":' + Math.round(process.memoryUsage.rss() / 1024) + '}';
   }
 
   // the delta part of step i as JSON text (starting with ',')
@@ -1152,7 +1173,9 @@ export function createRuntime(o) {
       const headed = isKf || keep < client.length || stack.length > keep || evc !== 0 || wcount === 0 ||
         F.fn !== lastFn || F.depth !== lastDepth;
       if (headed || (csN === 0 && dqE.length === 0) || !simpleStep(i, line)) {
-        const delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
+        let delta = (pend || isKf || extraKey !== null) ? finishStep(i, isKf, extraKey, extraRaw, extraRoots) : '';
+        // a measurement on each frame's first step (a viz step carries its own)
+        if (wcount === 0 && evc !== 4) delta += ',"perf":' + perfJ();
         if (!putStep(evc, F, line, delta, headed)) {
           // does not fit behind the pending steps: flush them and retry alone
           flush();
@@ -1543,7 +1566,7 @@ export function createRuntime(o) {
   load(o);
   return {
     hooks: { s, c, r, R, E, Y, P, x, h, k, w, m, M, O, L, A, g, mf, H: HOLE },
-    load, val, output, vizStep, flush, finalFlush, resetToModule,
+    load, val, valueWithHeap, output, vizStep, flush, finalFlush, resetToModule,
     get steps() { return n; },
     get topLine() { return top ? top.line : 0; },
     get halted() { return halted !== null; },

@@ -8,13 +8,15 @@
 
 import fs from 'node:fs';
 import v8 from 'node:v8';
-import { openChannel, frameWriter, readJobLine, FrameTooLarge } from './channel.mjs';
+import vm from 'node:vm';
+import { openChannel, frameWriter, readJobLine, readPeakRss, resetPeakRss, FrameTooLarge } from './channel.mjs';
 import { prepare as prepareIn } from './program.mjs';
 import { createLearnerContext } from './context.mjs';
 import { makeStdio } from './learner-stdio.mjs';
 import { makeViz } from './viz.mjs';
 import { WARM_UP } from './warm-up.mjs';
 import { createRuntime } from './runtime.mjs';
+import { arityMessage, arityOf, arityOk, entryProblem } from './untraced.mjs';
 
 const DEFAULT_JOB = {
   code: '', stdin: [], maxSteps: 1000000, maxOutputBytes: 1048576, maxItems: 100, maxString: 1000,
@@ -39,6 +41,7 @@ let finishing = false;
 let runtime = null;         // the hooks' runtime: traces the warm-up, then the job
 let rt = null;              // the same, once it has the job
 let chan = null;            // opened once the warm-up has run (ready)
+let call = null;            // the job's entry call: its time, memory and result, for the end frame
 
 function peakRssKb() {
   try { return process.resourceUsage().maxRSS; } catch { return 0; }
@@ -68,7 +71,9 @@ function finish(status, error) {
       end.error = { type: String(err.type), message: String(err.message), line: err.line | 0 };
       if (err.column) end.error.column = err.column | 0;
     }
-    end.peakRssKb = peakRssKb();
+    // the run's peak holds the call's (maxRSS and VmHWM are sampled differently)
+    end.peakRssKb = Math.max(peakRssKb(), call !== null ? call.peakRssKb : 0);
+    if (call !== null) end.call = call;
     chan.send(end);
     done = true;
   } finally {
@@ -79,7 +84,7 @@ function finish(status, error) {
 }
 
 // ---------------------------------------------------------------- the learner's realm, console, input, viz
-const { ctx, G, CtxTypeError, CtxRangeError, EOFError, hostFn, hostObject, learnerStore, learnerStrictStore } = createLearnerContext();
+const { ctx, G, CtxTypeError, CtxRangeError, EOFError, hostFn, hostObject, learnerStore, learnerStrictStore, learnerValue } = createLearnerContext();
 const { emitOut, consoleObj, readLine } = makeStdio({ hostObject, EOFError, isFinished: () => finished, job: () => job, runtime: () => rt });
 const vizObj = makeViz({ hostObject, CtxTypeError, runtime: () => rt });
 
@@ -174,7 +179,7 @@ function scheduleDone() {
 // ---------------------------------------------------------------- ready
 // A pooled container says `hello` long before its job arrives: see warm-up.mjs.
 const NULL_CHANNEL = frameWriter(fs.openSync('/dev/null', 'w'));
-const prepare = (source) => prepareIn(source, ctx, G);
+const prepare = (source, returning = null) => prepareIn(source, ctx, G, returning);
 const warmUp = prepare(WARM_UP);
 try {
   // Twice: the second run takes the paths a new job takes on hooks that are already optimised (empty caches, new
@@ -247,18 +252,54 @@ function start({ res, factory }, jobOpts, channel) {
   return factory(runtime.hooks, G);
 }
 
+// A name the program's main can return (program.mjs): an identifier, not a reserved word, not one of the tracer's.
+function returnable(name) {
+  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(name) || name.startsWith('$__')) return false;
+  try { new vm.Script(`(function(){return typeof ${name}})`); return true; } catch { return false; }
+}
+
+// The job's entry(...args), after the top level, above the module's frame and traced like the rest (CHANNEL.md).
+function callEntry(name, fn) {
+  const args = learnerValue(Array.isArray(job.args) ? job.args : []);
+  let problem = entryProblem(name, returnable(name) ? fn : undefined);
+  if (problem === null) {
+    const ar = arityOf(fn);
+    if (!arityOk(ar, args.length)) problem = { type: 'EntryArity', message: arityMessage(name, ar, args.length), line: 0 };
+  }
+  if (problem !== null) { finish('error', problem); return false; }
+  resetPeakRss();
+  const t0 = performance.now();
+  const measured = () => ({ ms: Math.round((performance.now() - t0) * 1000) / 1000, peakRssKb: readPeakRss() });
+  let result;
+  try {
+    result = Reflect.apply(fn, undefined, args);
+  } catch (e) {
+    call = measured();
+    uncaught(e);
+    return false;
+  }
+  call = measured();
+  const { value, heap } = rt.valueWithHeap(result);
+  call.result = value;
+  call.heap = heap;
+  return true;
+}
+
 function run() {
-  const prepared = prepare(job.code);
+  const entry = typeof job.entry === 'string' ? job.entry : null;
+  const prepared = prepare(job.code, entry !== null && returnable(entry) ? entry : null);
   if (prepared.error) { finish('error', prepared.error); return; }
   const main = start(prepared, job, chan);
   rt = runtime;
+  let returned;
   try {
-    main.call(G);
+    returned = main.call(G);
   } catch (e) {
     uncaught(e);
     return;
   }
   rt.resetToModule();
+  if (entry !== null && !callEntry(entry, returned)) return;
   rt.flush();
   if (timers.size === 0) scheduleDone();
 }

@@ -127,7 +127,7 @@ export class Untraced {
     const readLine = (promptText) => this.readLine(promptText);
     // viz calls are accepted and ignored, so a program written for trace mode still runs
     const vizArray = nullProto({ select() {}, deselect() {}, patch() {}, depatch() {} });
-    const vizObj = nullProto({ step() {}, array() { return vizArray; }, note() {} });
+    const vizObj = nullProto({ step() {}, logStep() {}, array() { return vizArray; }, note() {} });
     const provided = {
       console: consoleObj, input: function input(p) { return readLine(p); }, prompt: function prompt(p) { return readLine(p); },
       viz: vizObj, EOFError: this.EOFError, module: this.moduleObj, exports: this.moduleObj.exports, ...globals,
@@ -241,18 +241,24 @@ export class Untraced {
       const v = ex !== null && typeof ex === 'object' && !isProxy(ex) ? ownValue(ex, name) : undefined;
       if (v !== undefined) { fn = v; found = true; } else if (typeof ex === 'function' && !isProxy(ex) && ownValue(ex, 'name') === name) { fn = ex; found = true; }
     }
-    if (!found || fn === undefined || name.startsWith('__tracecast')) {
-      this.finish('error', { type: 'EntryNotFound', message: `no ${what} named '${name}' is defined`, line: 0 });
-    }
-    if (typeof fn !== 'function') {
-      this.finish('error', { type: 'EntryArity', message: `'${name}' is not a function (it is ${fn === null ? 'null' : typeof fn})`, line: 0 });
-    }
-    if (isProxy(fn)) this.finish('error', { type: 'EntryArity', message: `'${name}' is a Proxy, not a function`, line: 0 });
-    let src = '';
-    try { src = Function.prototype.toString.call(fn); } catch { /* ignore */ }
-    if (/^class[\s{]/.test(src)) this.finish('error', { type: 'EntryArity', message: `'${name}' is a class, not a function`, line: 0 });
+    const problem = entryProblem(name, found && !name.startsWith('__tracecast') ? fn : undefined, what);
+    if (problem) this.finish('error', problem);
     return fn;
   }
+}
+
+/**
+ * Why `fn`, what the program's name `name` holds (undefined: nothing), cannot be called as the entry function — the
+ * `end` error (EntryNotFound, EntryArity) — or null. `what` names it in messages. Trace mode's entry call checks the same.
+ */
+export function entryProblem(name, fn, what = 'function') {
+  if (fn === undefined) return { type: 'EntryNotFound', message: `no ${what} named '${name}' is defined`, line: 0 };
+  if (typeof fn !== 'function') return { type: 'EntryArity', message: `'${name}' is not a function (it is ${fn === null ? 'null' : typeof fn})`, line: 0 };
+  if (isProxy(fn)) return { type: 'EntryArity', message: `'${name}' is a Proxy, not a function`, line: 0 };
+  let src = '';
+  try { src = Function.prototype.toString.call(fn); } catch { /* ignore */ }
+  if (/^class[\s{]/.test(src)) return { type: 'EntryArity', message: `'${name}' is a class, not a function`, line: 0 };
+  return null;
 }
 
 function maxRss() {

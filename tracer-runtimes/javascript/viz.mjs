@@ -20,11 +20,18 @@ export function makeViz({ hostObject, CtxTypeError, runtime }) {
       depatch: (i) => { runtime().vizStep({ op: 'depatch', name, index: vizIndex(i) }, null); },
     });
   }
-  const vizObj = hostObject({
-    step: (label, data = null) => {
-      const d = data === undefined ? null : data;
+  const step = (label, data = null, highlights = undefined) => {
+    const d = data === undefined ? null : data;
+    if (highlights === undefined || highlights === null) {
       runtime().vizStep({ op: 'step', label: vizLabel(label), data: runtime().val(d) }, [d]);
-    },
+    } else {
+      runtime().vizStep({ op: 'step', label: vizLabel(label), data: runtime().val(d), highlights: runtime().val(highlights) }, [d, highlights]);
+    }
+  };
+  const vizObj = hostObject({
+    step,
+    // The Algorithm Dashboard's name for it: viz.logStep(description, dataStructure, highlights).
+    logStep: step,
     array: (name, values) => {
       const nm = vizLabel(name);
       const vals = [];

@@ -56,16 +56,17 @@ code runs under min(remaining budget, 10 s) and fails with error type "Timeout".
 
 Errors: SyntaxError / exception while defining -> `end` error; missing entry ->
 "EntryNotFound"; not callable or wrong number of positional parameters -> "EntryArity";
-likewise for a `gen` generator function (messages name it); unknown builtin generator,
-or a `gen` that does not return a list/tuple -> "GeneratorError"; an exception in the
-entry (or in `gen`) -> `end` error with its type, message and line (RecursionError
-included). The process exits with os._exit after `end` (as in trace and grade mode).
+likewise for a `gen` generator function (messages name it); unknown builtin generator
+-> "GeneratorError". At one size, an exception in the entry or in `gen` (RecursionError
+included), or a `gen` that does not return a list/tuple ("GeneratorError") -> `bench.error`
+{n, error: type, message, line} for that size, and the series goes on with the next size. The
+process exits with os._exit after `end` (as in trace and grade mode).
 """
 import os
 import sys
 
 import learner_io  # noqa: E402
-from channel import peak_rss_kb
+from channel import peak_rss_kb, reset_peak_rss
 from counting import learner_codes, make_counter
 from untraced import MAX_STRING, Interrupt, Untraced, arity, arity_message, arity_ok, job_int
 
@@ -89,23 +90,6 @@ MAX_BATCH = 10_000          # ...at most
 class _LearnerError(Exception):
     """An exception raised by learner code, carrying the `end` error object."""
     __module__ = "tracecast"
-
-
-# --------------------------------------------------------------------------- memory
-
-def _reset_hwm():
-    """Reset the peak-RSS high-water mark (Linux >= 4.0); False when refused."""
-    try:
-        fd = os.open("/proc/self/clear_refs", os.O_WRONLY)
-    except OSError:
-        return False
-    try:
-        os.write(fd, b"5")
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- copies
@@ -350,7 +334,7 @@ def main(job, channel):
             if (perf() - t_start) + est > budget_ns:
                 stop(n)
         t_size = perf()
-        _reset_hwm()
+        reset_peak_rss()
         try:
             args = generate(n)
             flush_out()
@@ -375,7 +359,10 @@ def main(job, channel):
         except Interrupt:
             stop(n)
         except _LearnerError as e:
-            finish("error", e.args[0])
+            # this size only: the series goes on with the next one
+            flush_out()
+            send({"t": "bench.error", "n": n, "error": e.args[0]})
+            continue
         del args
         peak = peak_rss_kb()
         hist.append((n, perf() - t_size, min(times)))

@@ -35,18 +35,20 @@ class Channel:
             n = os.write(fd, buf)
             buf = buf[n:]
 
-    def end(self, status, steps=0, error=None, peak_kb=None):
+    def end(self, status, steps=0, error=None, peak_kb=None, call=None):
         """The `end` frame (the run's last); the process exits after it."""
-        self.send(end_frame(status, steps, error, peak_kb))
+        self.send(end_frame(status, steps, error, peak_kb, call))
 
 
-def end_frame(status, steps=0, error=None, peak_kb=None):
+def end_frame(status, steps=0, error=None, peak_kb=None, call=None):
     """The text of an `end` frame: for any writer with a send(text) (CHANNEL.md, "Other modes": bench and grade get the
-    tracer's channel, or a test's)."""
+    tracer's channel, or a test's). `call`: trace mode's entry call (its time, memory and result)."""
     end = {"t": "end", "status": status, "steps": steps}
     if error is not None:
         end["error"] = error
     end["peakRssKb"] = peak_rss_kb() if peak_kb is None else peak_kb
+    if call is not None:
+        end["call"] = call
     return J(end)
 
 
@@ -104,6 +106,34 @@ def peak_rss_kb():
         import resource
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     except Exception:
+        return 0
+
+
+def reset_peak_rss():
+    """Resets VmHWM to the current resident size (Linux >= 4.0), so that the next peak_rss_kb() is the peak of what
+    runs from now on; False when refused."""
+    try:
+        fd = os.open("/proc/self/clear_refs", os.O_WRONLY)
+    except OSError:
+        return False
+    try:
+        os.write(fd, b"5")
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+
+
+def rss_kb():
+    """The resident memory now (VmRSS), from /proc/self/statm; 0 when it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE_KB
+    except (OSError, ValueError, IndexError):
         return 0
 
 

@@ -1016,7 +1016,32 @@ def make_core(M, MS, K, full, batch, max_steps, writer, internal):
             line = rec.frame.f_lineno or 0
         except Exception:
             line = 0
-        emit("viz", line, rec.ci, lambda: '"viz":' + J(payload()))
+        emit("viz", line, rec.ci, lambda: '"viz":' + J(payload()) + ',"perf":' + W.perf())
+
+    def value_with_heap(v):
+        """v's Value and [[id, object], ...], every object it reaches as the trace last encoded it (the end frame's entry
+        call result; cold: once a run)."""
+        value = val(v)
+        if todo:
+            drain()
+        encs = {h.rid: h.enc for h in table.values()}
+        heap = []
+        seen = set()
+        pending = [value]
+        while pending:
+            x = pending.pop()
+            if type(x) is not dict or type(x.get("r")) is not int or x["r"] in seen or x["r"] not in encs:
+                continue
+            seen.add(x["r"])
+            enc = encs[x["r"]]
+            heap.append([x["r"], enc])
+            for item in enc.get("items", ()):
+                pending.append(item)
+            for key, item in enc.get("entries", ()):
+                pending += (key, item)
+            for _, item in enc.get("fields", ()):
+                pending.append(item)
+        return value, heap
 
     def bind_module(g, viz_obj):
         """The learner's module namespace and its `viz`, once they exist."""
@@ -1158,6 +1183,6 @@ def make_core(M, MS, K, full, batch, max_steps, writer, internal):
 
     return SimpleNamespace(
         on_call=on_call, on_return=on_return, on_raise=on_raise, on_unwind=on_unwind, resync=resync,
-        pre_event=pre_event, emit_line=emit_line, m_line=m_line, viz_step=viz_step, val=val,
+        pre_event=pre_event, emit_line=emit_line, m_line=m_line, viz_step=viz_step, val=val, value_with_heap=value_with_heap,
         exc_line=exc_line, stack=stack, real_depth=real_depth, bind_module=bind_module, set_limits=set_limits,
         get_limit=get_limit, steps_done=steps_done, line_at=line_at)

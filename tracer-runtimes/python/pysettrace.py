@@ -7,11 +7,18 @@ import sys
 LEARNER = "<learner>"
 
 
-def trace(core, CIS, internal, finish, run_learner, trace_off):
-    """Runs run_learner() with the learner's code traced; trace_off gets the function that stops it (fork)."""
+def trace(core, CIS, internal, finish, run_learner, trace_off, hold_module=False):
+    """Runs run_learner() with the learner's code traced; trace_off gets the function that stops it (fork).
+    hold_module: the module's return is not an event (trace mode's entry call runs above its frame, then returns it)."""
     _getframe = sys._getframe
     on_call, on_return, on_raise, on_unwind, line_at = (
         core.on_call, core.on_return, core.on_raise, core.on_unwind, core.line_at)
+    if hold_module:
+        core_return = on_return
+
+        def on_return(f, ci, line, value):
+            if not ci.is_module:
+                core_return(f, ci, line, value)
     import dis as _d
     RET_OPS = {_d.opmap[n] for n in ("RETURN_VALUE", "RETURN_CONST", "YIELD_VALUE") if n in _d.opmap}
     RESUME_OP = _d.opmap.get("RESUME", -1)

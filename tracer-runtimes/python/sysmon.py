@@ -6,8 +6,9 @@ line event.
 import sys
 
 
-def trace(core, CIS, internal, finish, run_learner, trace_off):
-    """Runs run_learner() with the learner's code traced; trace_off gets the function that stops it (fork)."""
+def trace(core, CIS, internal, finish, run_learner, trace_off, hold_module=False):
+    """Runs run_learner() with the learner's code traced; trace_off gets the function that stops it (fork).
+    hold_module: the module's return is not an event (trace mode's entry call runs above its frame, then returns it)."""
     mon = sys.monitoring
     E = mon.events
     DISABLE = mon.DISABLE
@@ -110,7 +111,7 @@ def trace(core, CIS, internal, finish, run_learner, trace_off):
         mon.register_callback(tool, ev, cb)
     local = E.PY_START | E.PY_RESUME | E.PY_RETURN | E.PY_YIELD | E.LINE | E.JUMP
     for ci in CIS.values():
-        mon.set_local_events(tool, ci.code, local)
+        mon.set_local_events(tool, ci.code, local & ~E.PY_RETURN if hold_module and ci.is_module else local)
     mon.set_events(tool, E.RAISE | E.PY_UNWIND | E.PY_THROW)
 
     def mon_off():

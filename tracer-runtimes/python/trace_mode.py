@@ -1,13 +1,15 @@
 """Trace mode (../CHANNEL.md): the job's settings, the learner's module and stdio, the recursion limit, the backend
-(sys.monitoring, or settrace before 3.12), and how the run ends. The per-step work is core.py's.
+(sys.monitoring, or settrace before 3.12), the job's entry call, and how the run ends. The per-step work is core.py's.
 """
 import os
 import sys
+import time
 
 import learner_io
+from channel import peak_rss_kb, reset_peak_rss
 from core import make_core
 from segments import CodeInfo, learner_codes
-from untraced import job_int
+from untraced import arity, arity_message, arity_ok, find_entry, job_int
 from values import exc_info
 from viz import Viz
 from writer import StepWriter
@@ -77,9 +79,44 @@ def run(job, chan):
         # the line of its exception step when the tracer saw it raised, else the traceback's
         return exc_line[1] if exc_line[0] is e else learner_io.tb_line(e)
 
+    entry = job.get("entry")
+    args = job.get("args")
+    if not isinstance(args, list):
+        args = []
+
+    def module_return():
+        # the module's return, held while the entry call ran above its frame (hold_module below)
+        rec = core.stack[0] if len(core.stack) == 1 else None
+        if rec is not None and rec.ci.is_module:
+            core.on_return(rec.frame, rec.ci, rec.frame.f_lineno or 0, None)
+
+    def call_entry():
+        """entry(*args) above the module's frame, under the same tracing; its outcome goes in the end frame."""
+        fn, error = find_entry(g, entry, "function")
+        if error is None:
+            ar = arity(fn)
+            if not arity_ok(ar, len(args)):
+                error = {"type": "EntryArity", "message": arity_message(entry, ar, len(args)), "line": 0}
+        if error is not None:
+            module_return()
+            status[:] = ["error", error]
+            return
+        # The call's own peak: the high-water mark is reset before it; the run's peak so far is kept for the end.
+        writer.peak_floor = peak_rss_kb()
+        reset_peak_rss()
+        t0 = time.perf_counter()
+        try:
+            result = fn(*args)
+        finally:
+            writer.call = {"ms": round((time.perf_counter() - t0) * 1000, 3), "peakRssKb": peak_rss_kb()}
+        module_return()
+        writer.call["result"], writer.call["heap"] = core.value_with_heap(result)
+
     def run_learner():
         try:
             exec(code, g)
+            if entry is not None:
+                call_entry()
         except SystemExit as e:
             c = e.code
             if c is not None and c != 0:
@@ -93,7 +130,7 @@ def run(job, chan):
         import sysmon as backend
     else:
         import pysettrace as backend
-    backend.trace(core, CIS, internal, finish, run_learner, writer.trace_off)
+    backend.trace(core, CIS, internal, finish, run_learner, writer.trace_off, hold_module=entry is not None)
     finish(status[0], status[1])
 
 

@@ -1,5 +1,6 @@
 """What bench and grade mode share (../CHANNEL.md, "Other modes"): the job's fields, the learner's module run untraced,
-buffered `output` frames, the alarm that bounds the learner's calls, the entry's arity, and the `end` frame.
+buffered `output` frames, the alarm that bounds the learner's calls, the entry's arity, and the `end` frame (trace mode's
+entry call uses the entry lookup and arity too).
 
     run = Untraced(job, channel, "graded program")
     fn = run.entry(job.get("entry"), "function")      # after run.define(limit_ms)
@@ -175,18 +176,26 @@ class Untraced:
 
     def entry(self, name, what):
         """The learner's function `name` (`what` names it in messages); ends the job when there is none."""
-        g = self.globals
-        if not isinstance(name, str) or name not in g or name.startswith("__") or name == "viz":
-            defined = [k for k, v in g.items() if callable(v) and not k.startswith("__") and k != "viz"]
-            msg = "no %s named %r is defined" % (what, name)
-            if defined:
-                msg += " (defined: %s)" % ", ".join(defined[:8])
-            self.finish("error", {"type": "EntryNotFound", "message": msg, "line": 0})
-        fn = g[name]
-        if not callable(fn):
-            self.finish("error", {"type": "EntryArity", "message": "%r is not a function (it is %s)"
-                                  % (name, type(fn).__name__), "line": 0})
+        fn, error = find_entry(self.globals, name, what)
+        if error is not None:
+            self.finish("error", error)
         return fn
+
+
+def find_entry(g, name, what):
+    """(the function `name` of the learner's module namespace g, None), or (None, the `end` error saying why not:
+    EntryNotFound, or EntryArity for a name that is not callable). `what` names it in messages."""
+    if not isinstance(name, str) or name not in g or name.startswith("__") or name == "viz":
+        defined = [k for k, v in g.items() if callable(v) and not k.startswith("__") and k != "viz"]
+        msg = "no %s named %r is defined" % (what, name)
+        if defined:
+            msg += " (defined: %s)" % ", ".join(defined[:8])
+        return None, {"type": "EntryNotFound", "message": msg, "line": 0}
+    fn = g[name]
+    if not callable(fn):
+        return None, {"type": "EntryArity", "message": "%r is not a function (it is %s)" % (name, type(fn).__name__),
+                      "line": 0}
+    return fn, None
 
 
 # --------------------------------------------------------------------------- arity

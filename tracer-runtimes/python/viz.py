@@ -68,11 +68,17 @@ class Viz:
             b = a if j is None else _index(j, "j")
             self._step(lambda: {"op": op, "name": name, "from": a, "to": b})
 
-    def step(self, label, data=None):
+    def step(self, label, data=None, highlights=None):
         if self._step is not None:
             label = self._text(label)
             value_of = self._value
-            self._step(lambda: {"op": "step", "label": label, "data": value_of(data)})
+            if highlights is None:
+                self._step(lambda: {"op": "step", "label": label, "data": value_of(data)})
+            else:
+                self._step(lambda: {"op": "step", "label": label, "data": value_of(data), "highlights": value_of(highlights)})
+
+    # The Algorithm Dashboard's name for it: viz.log_step(description, data_structure, highlights).
+    log_step = step
 
     def array(self, name, values=()):
         if self._step is None:

@@ -1,5 +1,6 @@
 """The trace's way out (../CHANNEL.md): steps as ready JSON text in the compact form, batched into `steps` frames
-(split when over 1 MiB), the learner's output as `output` frames in order with them, and the `end` frame.
+(split when over 1 MiB) whose last step carries a `perf` sample, the learner's output as `output` frames in order with
+them, and the `end` frame (with the entry call's outcome, when the job had one).
 
 The core appends each step's text to `pend` and calls flush() when a batch is full or 20 ms have passed (it reads
 `last_flush` every 64 steps); output is written at once with the steps before it.
@@ -8,7 +9,7 @@ import json
 import os
 import time
 
-from channel import MAX_FRAME, J
+from channel import MAX_FRAME, J, peak_rss_kb, rss_kb
 from learner_io import cap_text, out_chunks
 
 
@@ -27,6 +28,9 @@ class StepWriter:
         self.end_output = None   # learner_io's, once the learner's stdio exists
         self.trace_off = []      # turns the backend's event delivery off (fork)
         self.steps_done = lambda: 0   # the core's step count, for attributing output
+        self.started = time.perf_counter()
+        self.call = None         # the entry call's outcome for the end frame (trace_mode)
+        self.peak_floor = 0      # the run's peak before the entry call reset the high-water mark to measure its own
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self.in_child)
 
@@ -37,6 +41,7 @@ class StepWriter:
         if n:
             lst = pend[:]
             pend.clear()
+            lst[-1] = with_perf(lst[-1], self.perf())
             steps_frames(lst, self.sent, frames)
         if self.outs:
             for stream, text, step in self.outs:
@@ -57,8 +62,12 @@ class StepWriter:
             self.flush()
         except OverflowError as e:
             status, error = "error", {"type": "TracerLimit", "message": str(e), "line": 0}
-        self.chan.end(status, self.sent, error)
+        self.chan.end(status, self.sent, error, max(peak_rss_kb(), self.peak_floor), self.call)
         os._exit(0)
+
+    def perf(self):
+        """A step's `perf` sample as JSON text: ms since the job started, resident memory now."""
+        return '{"ms":%.3f,"memKb":%d}' % ((time.perf_counter() - self.started) * 1000, rss_kb())
 
     def in_child(self):
         # The child shares the parent's frame descriptor: its steps and frames would
@@ -116,6 +125,16 @@ def steps_frames(lst, first, frames):
         steps_frames(rest, first + h, frames)
         return
     frames.append(data)
+
+
+def with_perf(step, perf):
+    """The step text `step` (a bare line, or [line, {...}]) with a `perf` field, unless it has one (a viz step)."""
+    if step[0] != "[":
+        return '[%s,{"perf":%s}]' % (step, perf)
+    if '"perf":' in step:
+        return step
+    at = step.index("{") + 1
+    return '%s"perf":%s%s%s' % (step[:at], perf, "" if step[at] == "}" else ",", step[at:])
 
 
 def frame_start(lst, h):

@@ -145,19 +145,18 @@ function entryOf(code: string, language: Language, algorithmName: string | undef
 
 /**
  * `entry` and `args` for EXECUTE_ALGORITHM: `testData`'s fields in the order of the function's parameters when every
- * field names one, else its values in order; an array or a scalar is the one argument. No function: the program runs
- * as a whole (C++ always does: it has no entry call).
+ * field names one, else its values in order; an array or a scalar is the one argument. No `testData` (nothing to call
+ * with) or no function: the program runs as a whole (C++ always does: it has no entry call).
  */
 function callOf(code: string, language: Language, algorithmName: string | undefined, testData: unknown): { entry?: string; args?: unknown[] } {
-  if (language === 'cpp') return {};
+  if (language === 'cpp' || testData === undefined) return {};
   const entry = entryOf(code, language, algorithmName);
   if (!entry) return {};
   return { entry: entry.name, args: argsFor(entry.params, testData) };
 }
 
 function argsFor(params: string[], testData: unknown): unknown[] {
-  if (testData === undefined || testData === null) return [];
-  if (typeof testData !== 'object' || Array.isArray(testData)) return [testData];
+  if (typeof testData !== 'object' || testData === null || Array.isArray(testData)) return [testData];
   const fields = testData as Record<string, unknown>;
   const named = params.filter((p) => p in fields);
   if (named.length > 0 && named.length === Object.keys(fields).length) return named.map((p) => fields[p]);
