@@ -222,34 +222,39 @@ describe('the Algorithm Dashboard dialect', () => {
     }
   });
 
-  it('PERFORMANCE_BENCHMARK measures five sizes and names the class: BENCHMARK_PROGRESS ×5, BENCHMARK_COMPLETED', async () => {
-    const client = await dashboard();
-    try {
-      const replies = await client.exchange({ type: 'PERFORMANCE_BENCHMARK', algorithmCode: TWO_SUM_PLAIN, algorithmName: 'two_sum', language: 'python' }, [
-        'BENCHMARK_COMPLETED',
-      ]);
-      assert.equal(replies[0].type, 'BENCHMARK_STARTED', JSON.stringify(replies[0]));
-      assert.equal(replies[0].totalTests, 5);
-      const progress = replies.filter((m) => m.type === 'BENCHMARK_PROGRESS');
-      assert.deepEqual(progress.map((m) => m.result.inputSize), [100, 500, 1000, 2500, 5000]);
-      assert.deepEqual(progress.map((m) => m.currentTest), [1, 2, 3, 4, 5]);
-      for (const m of progress) {
-        assert.equal(m.totalTests, 5);
-        assert.equal(m.result.success, true);
-        assert.ok(m.result.executionTime > 0 && m.result.memoryUsage > 0, JSON.stringify(m.result));
+  for (const [language, code] of [
+    ['python', TWO_SUM_PY],
+    ['javascript', TWO_SUM_JS],
+  ] as const) {
+    it(`PERFORMANCE_BENCHMARK measures the ${language} two_sum at five sizes and names the class: BENCHMARK_PROGRESS ×5, BENCHMARK_COMPLETED`, async () => {
+      const client = await dashboard();
+      try {
+        const replies = await client.exchange({ type: 'PERFORMANCE_BENCHMARK', algorithmCode: code, algorithmName: 'two_sum', language }, [
+          'BENCHMARK_COMPLETED',
+        ]);
+        assert.equal(replies[0].type, 'BENCHMARK_STARTED', JSON.stringify(replies[0]));
+        assert.equal(replies[0].totalTests, 5);
+        const progress = replies.filter((m) => m.type === 'BENCHMARK_PROGRESS');
+        assert.deepEqual(progress.map((m) => m.result.inputSize), [100, 500, 1000, 2500, 5000]);
+        assert.deepEqual(progress.map((m) => m.currentTest), [1, 2, 3, 4, 5]);
+        for (const m of progress) {
+          assert.equal(m.totalTests, 5);
+          assert.equal(m.result.success, true);
+          assert.ok(m.result.executionTime > 0 && m.result.memoryUsage > 0, JSON.stringify(m.result));
+        }
+        const done = replies.at(-1)!;
+        assert.equal(done.benchmarkId, replies[0].benchmarkId);
+        assert.equal(done.results.length, 5);
+        const analysis = done.complexityAnalysis;
+        assert.equal(analysis.bestFit, 'O(n)', JSON.stringify(analysis));
+        assert.ok(analysis.confidence >= 0 && analysis.confidence <= 100 && Number.isInteger(analysis.confidence));
+        assert.ok(analysis.rSquared > 0.9 && analysis.rSquared <= 1, JSON.stringify(analysis));
+        assert.ok(Math.abs(analysis.growth - 1) < 0.2, `growth exponent ${analysis.growth}`);
+      } finally {
+        client.close();
       }
-      const done = replies.at(-1)!;
-      assert.equal(done.benchmarkId, replies[0].benchmarkId);
-      assert.equal(done.results.length, 5);
-      const analysis = done.complexityAnalysis;
-      assert.equal(analysis.bestFit, 'O(n)', JSON.stringify(analysis));
-      assert.ok(analysis.confidence >= 0 && analysis.confidence <= 100 && Number.isInteger(analysis.confidence));
-      assert.ok(analysis.rSquared > 0.9 && analysis.rSquared <= 1, JSON.stringify(analysis));
-      assert.ok(Math.abs(analysis.growth - 1) < 0.2, `growth exponent ${analysis.growth}`);
-    } finally {
-      client.close();
-    }
-  });
+    });
+  }
 
   it('a size that fails sends BENCHMARK_ERROR and the series goes on', async () => {
     const client = await dashboard();
