@@ -18,6 +18,8 @@ npm run --silent cycles
 
 say test "chromium (browser tests)"
 bash scripts/ensure-chromium.sh
+say test "promtool (alert rules)"
+bash scripts/ensure-promtool.sh
 
 # Budgets fit a busy 2-core machine: a file's tests may take minutes when the CPU is shared.
 # The hostile corpus runs alone after the rest: its checks include wall-clock margins (limit + 1 s),
