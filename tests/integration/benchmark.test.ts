@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame } from '../../protocol/index.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, startWithClient, stopWithClient } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type F<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -20,13 +20,9 @@ describe('benchmark', () => {
   let server: TestServer;
   let client: TestClient;
   before(async () => {
-    server = await startTestServer();
-    client = await TestClient.connect(server.url);
+    ({ server, client } = await startWithClient());
   });
-  after(async () => {
-    client.close();
-    await server.close();
-  });
+  after(() => stopWithClient(server, client));
 
   /** Runs a Python benchmark and records when each frame arrived. */
   async function bench(code: string, request: Record<string, unknown>) {

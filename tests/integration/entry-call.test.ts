@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame, Value } from '../../protocol/index.ts';
 import { runCli } from '../support/cli.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, startWithClient, stopWithClient } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type F<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -38,13 +38,9 @@ describe('execute with entry and args, and benchmark sizes that fail', () => {
   let server: TestServer;
   let client: TestClient;
   before(async () => {
-    server = await startTestServer();
-    client = await TestClient.connect(server.url);
+    ({ server, client } = await startWithClient());
   });
-  after(async () => {
-    client.close();
-    await server.close();
-  });
+  after(() => stopWithClient(server, client));
 
   for (const language of ['python', 'javascript'] as const) {
     it(`${language}: calls the function on the arguments under tracing; run.ended has its result, time and memory`, async () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { encode, type ServerFrame } from '../../protocol/index.ts';
 import { parseProblem } from '../../server/problems/problem.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, startWithClient, stopWithClient } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type F<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -16,13 +16,9 @@ describe('graded tests', () => {
   let server: TestServer;
   let client: TestClient;
   before(async () => {
-    server = await startTestServer();
-    client = await TestClient.connect(server.url);
+    ({ server, client } = await startWithClient());
   });
-  after(async () => {
-    client.close();
-    await server.close();
-  });
+  after(() => stopWithClient(server, client));
 
   const cases = (frames: ServerFrame[]) => frames.filter((f): f is F<'test.case'> => f.type === 'test.case');
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encode, type ServerFrame } from '../../protocol/index.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, startWithClient, stopWithClient } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;
@@ -11,13 +11,9 @@ describe('protocol errors', () => {
   let server: TestServer;
   let client: TestClient;
   before(async () => {
-    server = await startTestServer({ env: { TRACECAST_MAX_MESSAGE_BYTES: '4096' } });
-    client = await TestClient.connect(server.url);
+    ({ server, client } = await startWithClient({ env: { TRACECAST_MAX_MESSAGE_BYTES: '4096' } }));
   });
-  after(async () => {
-    client.close();
-    await server.close();
-  });
+  after(() => stopWithClient(server, client));
 
   async function expectError(send: () => void, code: string, id: string | null = null): Promise<ErrorFrame> {
     const from = client.received.length;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { imageTag } from '../../sandbox-images/images.ts';
 import { runInImage } from '../support/docker-run.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type TestServer, startWithClient, stopWithClient } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const DIR = fileURLToPath(new URL('../../dev/tracers/python/line-corpus/', import.meta.url));
@@ -20,13 +20,9 @@ describe('python line semantics equal sys.settrace', () => {
   let server: TestServer;
   let client: TestClient;
   before(async () => {
-    server = await startTestServer();
-    client = await TestClient.connect(server.url);
+    ({ server, client } = await startWithClient());
   });
-  after(async () => {
-    client.close();
-    await server.close();
-  });
+  after(() => stopWithClient(server, client));
 
   it('has a corpus of at least ten programs', () => assert.ok(programs.length >= 10, `${programs.length} programs`));
 

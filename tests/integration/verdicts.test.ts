@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame } from '../../protocol/index.ts';
-import { containersOf, startTestServer, type TestServer } from '../support/server.ts';
+import { containersOf, type TestServer, startWithClient, stopWithClient } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type Frame = ServerFrame;
@@ -14,13 +14,9 @@ describe('python run verdicts', () => {
   let server: TestServer;
   let client: TestClient;
   before(async () => {
-    server = await startTestServer({ redis: true, env: { TRACECAST_TIMEOUT_MS: String(SERVER_TIMEOUT_MS), TRACECAST_MAX_STEPS: '100000000', TRACECAST_OUTPUT_BYTES: '65536' } });
-    client = await TestClient.connect(server.url);
+    ({ server, client } = await startWithClient({ redis: true, env: { TRACECAST_TIMEOUT_MS: String(SERVER_TIMEOUT_MS), TRACECAST_MAX_STEPS: '100000000', TRACECAST_OUTPUT_BYTES: '65536' } }));
   });
-  after(async () => {
-    client.close();
-    await server.close();
-  });
+  after(() => stopWithClient(server, client));
 
   const steps = (frames: Frame[]) => frames.flatMap((f) => (f.type === 'steps' ? f.steps : []));
   const output = (frames: Frame[]) => frames.flatMap((f) => (f.type === 'output' ? [f.text] : [])).join('');

@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import { spawnServer } from './server-process.ts';
+import { TestClient } from './ws-client.ts';
 
 export interface TestServer {
   port: number;
@@ -58,6 +59,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (left.length > 0) throw new Error(`${left.length} container(s) of runner ${server.runnerId} left after shutdown`);
     },
   };
+}
+
+/** A test server and one connected client, for one describe block's tests. */
+export async function startWithClient(options: TestServerOptions = {}): Promise<{ server: TestServer; client: TestClient }> {
+  const server = await startTestServer(options);
+  return { server, client: await TestClient.connect(server.url) };
+}
+
+export async function stopWithClient(server: TestServer | undefined, client: TestClient | undefined): Promise<void> {
+  client?.close();
+  await server?.close();
 }
 
 export async function containersOf(runnerId: string): Promise<Docker.ContainerInfo[]> {
