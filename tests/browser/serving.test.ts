@@ -1,4 +1,4 @@
-/** How the gateway serves the viewer (caching, types, gzip, 404, no inline script), the page's JavaScript budget, and the SDK at /sdk/tracecast.js used as protocol/README.md shows. */
+/** How the gateway serves the viewer (caching, types, gzip, 404, no inline script, security headers and a CSP the viewer passes), the page's JavaScript budget, and the SDK at /sdk/tracecast.js used as protocol/README.md shows. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { StaticSite } from '../../server/gateway/static.ts';
 import { paths } from '../../server/paths.ts';
 import type { TestServer } from '../support/server.ts';
-import { assertNoErrors, openPage, startViewer, stopViewer } from '../support/browser.ts';
+import { assertNoErrors, openPage, startViewer, stopViewer, typeProgram, verdictOf } from '../support/browser.ts';
 
 /** Issue 15's budget for the page's JavaScript, gzipped. */
 const JS_BUDGET = 400 * 1024;
@@ -65,8 +65,57 @@ describe('serving the viewer', { timeout: 5 * 60_000 }, () => {
     assert.equal(sdk.headers.get('cache-control'), 'no-cache');
     assert.equal(await sdk.text(), await (await fetch(`${base}${preloaded}`)).text());
 
+    // Security headers: every page and asset; only /embed may be framed, by any site.
+    for (const page of ['/', '/s/K7QX3M', '/r/V1StGXR8_Z5j', '/embed', ...assets, '/sdk/tracecast.js']) {
+      const res = await fetch(`${base}${page}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'self'/, page);
+      assert.match(csp, /script-src 'self'(;|$)/, `${page}: no inline script allowed`);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', page);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', page);
+      assert.match(csp, page === '/embed' ? /frame-ancestors \*/ : /frame-ancestors 'none'/, page);
+      assert.equal(res.headers.get('x-frame-options'), page === '/embed' ? null : 'DENY', page);
+    }
+
     for (const missing of ['/nope', '/assets/nope.js', '/s', '/api-ish']) assert.equal((await fetch(`${base}${missing}`)).status, 404, missing);
     assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 404);
+  });
+
+  it('the viewer passes its Content Security Policy: a run in the workbench and the embed page report no violation', async () => {
+    // Recorded from before the page's scripts: the event also covers what only shows in the console as an error.
+    const watch = () => {
+      const w = window as unknown as { cspViolations: string[] };
+      w.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+    };
+    const violations = (page: typeof wb.page) => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+    const wb = await openPage(browser, `${base}/`, watch);
+    assert.match((await wb.page.request.get(`${base}/`)).headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    // The editor (CodeMirror's injected <style>), a run's stack and objects, the output: what a visit exercises.
+    await typeProgram(wb.page, 'xs = [3, 1, 2]\nxs.sort()\nprint(xs)\n');
+    await wb.page.getByRole('button', { name: 'Run', exact: true }).click();
+    assert.equal(await verdictOf(wb.page), 'ok');
+    assert.deepEqual(await violations(wb.page), []);
+    const embed = await openPage(browser, `${base}/embed`, watch);
+    await embed.page.waitForLoadState('networkidle');
+    assert.deepEqual(await violations(embed.page), []);
+    assertNoErrors(wb, embed);
+
+    // Framing: /embed loads in an iframe, the workbench is refused. The framing page is of the same origin (a path the
+    // browser intercepts): frame-ancestors 'none' refuses that too, and Chromium's local network access checks refuse
+    // a page of any other origin framing 127.0.0.1 before CSP is consulted. The headers test covers `*`.
+    const other = `${base}/framer-page`;
+    const framer = await openPage(browser, 'about:blank');
+    await framer.page.route(other, (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<iframe id="embed" src="${base}/embed"></iframe><iframe id="home" src="${base}/"></iframe>` }),
+    );
+    await framer.page.goto(other);
+    const embedFrame = framer.page.frameLocator('#embed');
+    await embedFrame.locator('#app > *').first().waitFor();
+    await framer.page.waitForLoadState('networkidle');
+    assert.equal(await framer.page.frameLocator('#home').locator('#app').count(), 0, 'the workbench must not render inside another site\'s frame');
+    assert.ok(framer.errors.some((e) => /frame-ancestors/.test(e)), `the browser says why it refused: ${framer.errors.join('; ')}`);
+    await Promise.all([wb.context.close(), embed.context.close(), framer.context.close()]);
   });
 
   it(`keeps the page's JavaScript within ${JS_BUDGET / 1024} KB gzipped`, async () => {
