@@ -1,8 +1,10 @@
 /**
  * The read-only JSON API on the gateway's HTTP port: problems (public cases only), run summaries,
- * a session's runs, per-problem stats and leaderboards. Routing is a table of patterns: one place.
+ * a session's runs, per-problem stats and leaderboards, and its own OpenAPI description. Routing is a table of
+ * OpenAPI path templates: one place, which the description is checked against.
  */
 import type { Problem } from '../problems/problem.ts';
+import { openApiDocument } from './openapi.ts';
 import type { RunRecord, Store } from '../store/store.ts';
 
 export interface ApiResponse {
@@ -98,31 +100,44 @@ function leaderboard(problem: string, runs: RunRecord[]) {
   return { problem, entries: ranked.map((r, k) => ({ rank: k + 1, ...summary(r) })) };
 }
 
-type Route = [RegExp, (m: RegExpExecArray) => Promise<ApiResponse>];
+/** What each `{name}` of a path template matches. */
+const PARAMS: Record<string, string> = { slug: '[a-z0-9_]+', run: '[A-Za-z0-9_-]+', session: '[A-Za-z0-9_-]+' };
 
-export function createApi({ store, problems }: ApiDeps): (path: string) => Promise<ApiResponse> {
+type Route = [template: string, (m: RegExpExecArray) => Promise<ApiResponse>];
+
+function patternOf(template: string): RegExp {
+  return new RegExp(`^${template.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, (_, name: string) => `(${PARAMS[name]})`)}$`);
+}
+
+export type Api = ((path: string) => Promise<ApiResponse>) & { /** The route table's path templates. */ paths: readonly string[] };
+
+export function createApi({ store, problems }: ApiDeps): Api {
   const ok = (body: unknown): ApiResponse => ({ status: 200, body });
   const notFound = (what: string): ApiResponse => ({ status: 404, body: { error: 'not_found', message: `no ${what}` } });
   const withProblem = async (slug: string, f: (p: Problem) => Promise<ApiResponse>) => {
     const p = problems.get(slug);
     return p ? f(p) : notFound(`problem ${slug}`);
   };
+  const openApi = openApiDocument();
   const routes: Route[] = [
-    [/^\/api\/problems$/, async () => ok([...problems.values()].map(listItem))],
-    [/^\/api\/problems\/([a-z0-9_]+)$/, async (m) => withProblem(m[1], async (p) => ok(publicProblem(p)))],
-    [/^\/api\/problems\/([a-z0-9_]+)\/stats$/, async (m) => withProblem(m[1], async (p) => ok(stats(p.slug, await store.problemRuns(p.slug))))],
-    [/^\/api\/problems\/([a-z0-9_]+)\/leaderboard$/, async (m) => withProblem(m[1], async (p) => ok(leaderboard(p.slug, await store.problemRuns(p.slug))))],
-    [/^\/api\/runs\/([A-Za-z0-9_-]+)$/, async (m) => {
+    ['/api/problems', async () => ok([...problems.values()].map(listItem))],
+    ['/api/problems/{slug}', async (m) => withProblem(m[1], async (p) => ok(publicProblem(p)))],
+    ['/api/problems/{slug}/stats', async (m) => withProblem(m[1], async (p) => ok(stats(p.slug, await store.problemRuns(p.slug))))],
+    ['/api/problems/{slug}/leaderboard', async (m) => withProblem(m[1], async (p) => ok(leaderboard(p.slug, await store.problemRuns(p.slug))))],
+    ['/api/runs/{run}', async (m) => {
       const r = await store.getRun(m[1]);
       return r ? ok(summary(r)) : notFound(`run ${m[1]}`);
     }],
-    [/^\/api\/sessions\/([A-Za-z0-9_-]+)\/runs$/, async (m) => ok((await store.sessionRuns(m[1])).map(summary))],
+    ['/api/sessions/{session}/runs', async (m) => ok((await store.sessionRuns(m[1])).map(summary))],
+    ['/api/openapi.json', async () => ok(openApi)],
   ];
-  return async (path) => {
-    for (const [pattern, handle] of routes) {
+  const table = routes.map(([template, handle]) => [patternOf(template), handle] as const);
+  const api = async (path: string) => {
+    for (const [pattern, handle] of table) {
       const m = pattern.exec(path);
       if (m) return handle(m);
     }
     return notFound(`endpoint ${path}`);
   };
+  return Object.assign(api, { paths: routes.map(([template]) => template) });
 }
