@@ -172,6 +172,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
     () => shuttingDown,
   );
+  metrics.probeDependencies(async () => Object.fromEntries(Object.entries((await readiness.report()).checks).map(([name, c]) => [name, c.ok])));
   gateway.route({
     app,
     fanout,

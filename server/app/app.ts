@@ -1,6 +1,7 @@
 /** The application layer: the handler of every client message type, one table dispatching them, and the connection lifecycle every protocol adapter drives. */
 import { CloseCodes, type ClientMessage, type ClientMessageOf, type ClientMessageType } from '../../protocol/index.ts';
 import type { Logger } from '../obs/logger.ts';
+import type { RefusedLimit } from '../obs/metrics.ts';
 import { Refusal, type Caller } from './caller.ts';
 import { createRuns, type RunsDeps } from './runs.ts';
 import { createSessionCommands, type SessionCommandsDeps } from './sessions.ts';
@@ -16,6 +17,12 @@ export interface AppDeps extends RunsDeps, Omit<SessionCommandsDeps, 'cancelRuns
 /** A command: what one message type does for a caller. It answers on `caller.peer`, or throws a `Refusal`. */
 export type Handler<T extends ClientMessageType> = (caller: Caller, msg: ClientMessageOf<T>) => Promise<void> | void;
 
+/** How a message was handled: `ok`, or the error code it was answered with, and the limit that refused it if one did. */
+export interface Handled {
+  outcome: string;
+  limit?: RefusedLimit;
+}
+
 /**
  * What a protocol adapter calls: `connect` when a connection opens, `handle` for each message it has decoded and
  * validated, `disconnect` once when it closes (after the adapter has dropped its subscriptions).
@@ -23,7 +30,7 @@ export type Handler<T extends ClientMessageType> = (caller: Caller, msg: ClientM
 export interface Application {
   connect(peer: Peer): Caller;
   /** Handles one message; every failure is answered on the peer (an `error` reply), so this never rejects. */
-  handle(caller: Caller, msg: ClientMessage): Promise<void>;
+  handle(caller: Caller, msg: ClientMessage): Promise<Handled>;
   disconnect(caller: Caller): void;
 }
 
@@ -58,13 +65,15 @@ export function createApp(deps: AppDeps) {
       const handler = handlers[msg.type] as Handler<ClientMessageType>;
       try {
         await handler(caller, msg);
+        return { outcome: 'ok' };
       } catch (err) {
         if (err instanceof Refusal) {
           caller.peer.reply({ type: 'error', id: msg.id ?? null, code: err.code, message: err.message, ...err.extra });
-          return;
+          return { outcome: err.code, ...(err.limit ? { limit: err.limit } : {}) };
         }
         deps.logger.error('handling message failed', { type: msg.type, requestId: msg.id, conn: caller.peer.id, err });
         caller.peer.reply({ type: 'error', id: msg.id ?? null, code: 'internal', message: 'the server failed to handle this message; it is logged' });
+        return { outcome: 'internal' };
       }
     },
 

@@ -1,5 +1,6 @@
 /** The caller context every command gets (the connection's peer and its application state), and the refusal a command answers with. */
 import type { ErrorCode } from '../../protocol/index.ts';
+import type { RefusedLimit } from '../obs/metrics.ts';
 import type { Peer } from './transport.ts';
 
 export interface Caller {
@@ -19,6 +20,8 @@ export class Refusal extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly extra: { retryAfterMs?: number; earliest?: string } = {},
+    /** The limit that refused it, when one did (counted in tracecast_refusals_total). */
+    readonly limit?: RefusedLimit,
   ) {
     super(message);
   }

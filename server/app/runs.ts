@@ -103,7 +103,7 @@ export function createRuns(deps: RunsDeps) {
     if (!admission.ok) {
       forget(job.run);
       const whose = admission.full === 'owner' ? 'this connection has as many runs waiting as one connection may' : 'the run queue is full';
-      throw new Refusal('busy', whose, { retryAfterMs: admission.retryAfterMs });
+      throw new Refusal('busy', whose, { retryAfterMs: admission.retryAfterMs }, admission.full === 'owner' ? 'runs_per_owner' : 'queue');
     }
     peer.reply({ type: 'accepted', id: msg.id, run: job.run, session });
     if (after !== null) await peer.subscribe(session, after);

@@ -27,7 +27,7 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
     }
     const address = caller.peer.address;
     const wait = deps.joinAttempts.retryAfter(address);
-    if (wait > 0) throw new Refusal('rate_limited', 'too many wrong join codes from this connection', { retryAfterMs: wait });
+    if (wait > 0) throw new Refusal('rate_limited', 'too many wrong join codes from this connection', { retryAfterMs: wait }, 'join_attempts');
     const record = await deps.sessions.byCode(msg.code);
     if (!record) {
       deps.joinAttempts.fail(address);

@@ -1,9 +1,10 @@
 /** The uWebSockets.js gateway: `/ws` (each connection's protocol adapter — native, or the Algorithm Dashboard dialect — then the application layer), `/health` (`/live`, `/ready`), `/metrics` and the JSON API (`/api/…`, CORS) over HTTP. */
 import uWS from 'uWebSockets.js';
 import type { HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
-import { CloseCodes } from '../../protocol/index.ts';
+import { CloseCodes, type ClientMessage } from '../../protocol/index.ts';
 import type { Cors } from '../api/cors.ts';
 import type { Application } from '../app/app.ts';
+import type { Caller } from '../app/caller.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
 import type { ReadinessReport } from '../obs/readiness.ts';
@@ -89,6 +90,7 @@ export class Gateway {
       message: (ws, data, isBinary) => {
         if (data.byteLength > closeLimit) {
           metrics.messages.inc({ type: 'invalid', outcome: 'too_large' });
+          metrics.refusals.inc({ limit: 'message_close' });
           ws.end(CloseCodes.tooLarge, 'message too big');
           return;
         }
@@ -104,17 +106,19 @@ export class Gateway {
         if (caller.peer instanceof DialectPeer) {
           const { type, outcome, message } = caller.peer.receive(data, isBinary, options.maxMessageBytes);
           metrics.messages.inc({ type, outcome });
-          if (message) void app.handle(caller, message);
+          if (outcome === 'too_large') metrics.refusals.inc({ limit: 'message_bytes' });
+          if (message) this.handle(caller, message);
           return;
         }
         const decoded = decodeMessage(data, isBinary, options.maxMessageBytes);
         if (!decoded.ok) {
           metrics.messages.inc({ type: 'invalid', outcome: decoded.error.code });
+          if (decoded.error.code === 'too_large') metrics.refusals.inc({ limit: 'message_bytes' });
           caller.peer.reply(decoded.error);
           return;
         }
         metrics.messages.inc({ type: decoded.message.type, outcome: 'ok' });
-        void app.handle(caller, decoded.message);
+        this.handle(caller, decoded.message);
       },
       drain: (ws) => {
         for (const wake of ws.getUserData().drainWaiters.splice(0)) wake();
@@ -150,6 +154,16 @@ export class Gateway {
     this.app.get('/*', (res, req) => hooks.site.serve(res, req));
     this.app.any('/*', (res) => {
       res.writeStatus('404 Not Found').end('not found\n');
+    });
+  }
+
+  /** Hands a decoded message to the application, counting how it was handled (every adapter's the same way). */
+  private handle(caller: Caller, message: ClientMessage): void {
+    const t0 = performance.now();
+    void this.hooks!.app.handle(caller, message).then(({ outcome, limit }) => {
+      this.metrics.messagesHandled.inc({ type: message.type, outcome });
+      this.metrics.messageSeconds.observe({ type: message.type }, (performance.now() - t0) / 1000);
+      if (limit) this.metrics.refusals.inc({ limit });
     });
   }
 

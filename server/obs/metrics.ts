@@ -1,13 +1,69 @@
-/** Prometheus metrics (prom-client) for connections, runs, and frames appended and delivered. */
+/** Prometheus metrics (prom-client) for connections, messages, refusals, the queue, runs, the warm pool, dependencies, and frames appended and delivered. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** Why a request was refused for a limit: the `limit` label of tracecast_refusals_total. */
+export type RefusedLimit = 'queue' | 'runs_per_owner' | 'join_attempts' | 'message_bytes' | 'message_close';
+
+/** Each dependency's state, asked at every scrape (the readiness checks): 1 up, 0 down. */
+export type DependencyProbe = () => Promise<Record<string, boolean>>;
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tracecast_process_' });
+  let probe: DependencyProbe | null = null;
   return {
     registry,
+    /** Sets what tracecast_dependency_up asks at each scrape (main.ts: the readiness checks). */
+    probeDependencies(p: DependencyProbe): void {
+      probe = p;
+    },
+    dependencyUp: new Gauge({
+      name: 'tracecast_dependency_up',
+      help: 'Whether a dependency answers (1) or not (0), checked at each scrape: redis, postgres or pglite, docker (or runners, on a gateway)',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+      async collect() {
+        if (!probe) return;
+        const states = await probe();
+        this.reset();
+        for (const [dependency, up] of Object.entries(states)) this.set({ dependency }, up ? 1 : 0);
+      },
+    }),
+    messagesHandled: new Counter({
+      name: 'tracecast_messages_handled_total',
+      help: 'Decoded client messages once handled, by type and outcome: ok, or the error code answered (busy, not_found, internal, …)',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    messageSeconds: new Histogram({
+      name: 'tracecast_message_handling_seconds',
+      help: 'Time from a decoded client message to its answer (for run requests: until accepted or refused)',
+      labelNames: ['type'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    refusals: new Counter({
+      name: 'tracecast_refusals_total',
+      help: 'Requests refused for a limit: queue (full), runs_per_owner, join_attempts (wrong join codes), message_bytes (too_large), message_close (closed with 1009)',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
+    queueWait: new Histogram({
+      name: 'tracecast_queue_wait_seconds',
+      help: 'Time a run waited in the queue: submitted to taken by a runner',
+      labelNames: ['language'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    firstStep: new Histogram({
+      name: 'tracecast_first_step_seconds',
+      help: 'Time from a run\'s submission to its first step handed to the session log (traced runs): what a learner waits for',
+      labelNames: ['language'] as const,
+      buckets: [0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     connections: new Gauge({ name: 'tracecast_connections', help: 'Open WebSocket connections', registers: [registry] }),
     connectionsTotal: new Counter({ name: 'tracecast_connections_total', help: 'WebSocket connections accepted', registers: [registry] }),
     messages: new Counter({

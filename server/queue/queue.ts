@@ -80,6 +80,6 @@ export interface QueueLimits {
 
 /** The job a runner executes for `queued`, its mode rebuilt from its spec with this process's problem catalog. */
 export function runJobOf(queued: QueuedRun, problems: ReadonlyMap<string, Problem>): RunJob {
-  const { mode, submittedAt: _, ...rest } = queued;
+  const { mode, ...rest } = queued;
   return { ...rest, ...(mode ? { mode: modeOf(mode, problems) } : {}) };
 }

@@ -28,6 +28,8 @@ export interface RunJob {
   mode?: ModeHandler;
   /** A traced run only: the function the tracer calls, with these arguments, once the top level has run. */
   call?: { entry: string; args: unknown[] };
+  /** When it was submitted (ms since the epoch), for the queue-wait and first-step metrics. */
+  submittedAt?: number;
 }
 
 export interface RunnerLimits extends SandboxLimits {
@@ -62,6 +64,7 @@ export class Runner {
 
   /** Runs the job to its end; never throws for anything the program does. */
   async execute(job: RunJob): Promise<RunSummary> {
+    if (job.submittedAt !== undefined) this.deps.metrics.queueWait.observe({ language: job.language }, Math.max(0, Date.now() - job.submittedAt) / 1000);
     return this.track(new RunExecution(job, this.deps, null));
   }
 
@@ -383,6 +386,7 @@ class RunExecution {
           this.stop('internal_error', 'the tracer exceeded the step cap');
           return;
         }
+        if (this.nextStep === 0 && job.submittedAt !== undefined) this.deps.metrics.firstStep.observe({ language: job.language }, Math.max(0, Date.now() - job.submittedAt) / 1000);
         this.nextStep += steps.length;
         this.emit({ type: 'steps', session: job.session, run: job.run, ...compactSteps(steps) });
         return;
