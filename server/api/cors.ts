@@ -6,7 +6,7 @@ export type CorsOrigins = readonly string[] | '*';
 export type Header = readonly [name: string, value: string];
 
 // The API is read-only: what a browser may do cross-origin is no more than GET.
-const METHODS = 'GET, HEAD, OPTIONS';
+const METHODS = 'GET, OPTIONS';
 // Authorization: for a token once identity comes (issue 20's JWTs); content-type: clients that send it on a GET anyway.
 const ALLOWED_HEADERS = new Set(['authorization', 'content-type']);
 // Browsers cap this (Chromium at 2 h); 10 min keeps a changed configuration from lingering long.
