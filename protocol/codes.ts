@@ -12,9 +12,10 @@ export const ErrorCodes = {
   invalid_message: { retry: false, text: 'a field is missing or has the wrong type or size' },
   unsupported_language: { retry: false, text: 'the server has no sandbox image for this language' },
   not_found: { retry: false, text: 'no such run or session on this server' },
-  forbidden: { retry: false, text: 'only the session\'s owner (with its owner key) may do this' },
+  forbidden: { retry: false, text: 'the caller may not do this: only the session\'s owner (its owner key or its user) may run, rename or close it; with TRACECAST_AUTH=required only instructors open class sessions' },
+  unauthenticated: { retry: false, text: 'no valid token: send `auth` with a valid token first (or a fresh one when it expired); the message says why the token was refused' },
   session_closed: { retry: false, text: 'the session is closed' },
-  rate_limited: { retry: true, text: 'too many failed attempts; retry after retryAfterMs' },
+  rate_limited: { retry: true, text: 'a rate limit (runs, messages, connections, session.open, wrong join codes) was reached; retry after retryAfterMs' },
   position_expired: { retry: false, text: 'the position is older than the retained history; `earliest` is the oldest retained position' },
   busy: { retry: true, text: 'the run queue is full; retry after retryAfterMs' },
   unavailable: { retry: true, text: 'no runner can run this language now (its Docker engine is not answering, or no runner is up); the message says why; retry after retryAfterMs' },
@@ -45,6 +46,10 @@ export const CloseCodes = {
   shutdown: 4001,
   /** This connection fell too far behind for too long: reconnect and resume from the last `pos`. */
   tooSlow: 4002,
+  /** TRACECAST_AUTH=required and no valid token came within the deadline, or connections from this address come too fast: reconnect with a token (later). */
+  unauthenticated: 4003,
+  /** More connections from this address than TRACECAST_CONNECTIONS_PER_MINUTE: reconnect after the time the reason gives. */
+  rateLimited: 4004,
   /** A message far over the size limit (WebSocket's "message too big"): do not send it again. */
   tooLarge: 1009,
 } as const;

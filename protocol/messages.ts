@@ -160,6 +160,13 @@ export const Cancel = z.object({ type: z.literal('cancel'), id: RequestId, run: 
 export const Replay = z.object({ type: z.literal('replay'), id: RequestId, run: z.string().min(1).max(64) });
 
 /**
+ * Present a JSON Web Token (browsers cannot set headers on a WebSocket): the connection acts as its user from then on.
+ * Send it first (with TRACECAST_AUTH=required nothing else is answered before it), and again with a fresh token before
+ * the old one expires; a connection's user never changes. Answered `authenticated`, or `unauthenticated` and why.
+ */
+export const Auth = z.object({ type: z.literal('auth'), id: RequestId, token: z.string().min(1).max(8192) });
+
+/**
  * Every client message type and its schema: the one table the message union, the gateway's decoder and the
  * application's handler table (server/app/app.ts, which must have a key for each) are derived from.
  */
@@ -174,6 +181,7 @@ export const ClientMessages = {
   benchmark: Benchmark,
   test: Test,
   replay: Replay,
+  auth: Auth,
 } as const;
 export type ClientMessageType = keyof typeof ClientMessages;
 export const clientMessageTypes = Object.keys(ClientMessages) as ClientMessageType[];
@@ -217,6 +225,16 @@ export const SessionOpened = z.object({
 });
 /** The whole stored trace of `run` was sent (`frames` of them), before this reply. */
 export const ReplayEnded = z.object({ type: z.literal('replay.ended'), id: RequestId, run: z.string(), frames: z.number().int().nonnegative() });
+/** `auth` succeeded: who the connection is now, as the token says. */
+export const Authenticated = z.object({
+  type: z.literal('authenticated'),
+  id: RequestId,
+  user: z.string(),
+  role: z.enum(['student', 'instructor', 'admin']),
+  name: z.string().nullable(),
+  /** When the token expires (epoch ms): send a fresh `auth` before then. */
+  expiresAt: z.number().nullable(),
+});
 /** A request that needs no other answer succeeded. */
 export const Ok = z.object({ type: z.literal('ok'), id: RequestId });
 /** How many connections watch a session now (sent when it changes, at most twice a second). */
@@ -292,8 +310,10 @@ export const RunEnded = z.object({
   callPeakMemKb: z.number().nullable().optional(),
 });
 
-const ComplexityClass = z.enum(['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)']);
-const ClassFit = z.object({ cls: ComplexityClass, a: z.number(), b: z.number(), rmsRelErr: z.number() });
+/** 'O(b^n)': exponential with a fitted base (ClassFit.base / verdict.base), e.g. naive Fibonacci's 1.62ⁿ. */
+const ComplexityClass = z.enum(['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)', 'O(n!)', 'O(b^n)']);
+/** y ≈ a + b·f(n); for O(b^n), f(n) = baseⁿ. */
+const ClassFit = z.object({ cls: ComplexityClass, a: z.number(), b: z.number(), rmsRelErr: z.number(), base: z.number().optional() });
 const SeriesFit = z.object({
   best: ClassFit,
   runnerUp: ClassFit.nullable(),
@@ -339,7 +359,19 @@ export const BenchFit = z.object({
   ...Logged,
   time: SeriesFit.nullable(),
   ops: SeriesFit.nullable(),
-  verdict: z.object({ series: z.enum(['operations', 'time']), cls: ComplexityClass, confidence: z.number(), reason: z.string() }).nullable(),
+  /**
+   * label: the class as shown ('O(1.62^n)'); fits: false when no class fits the chosen series — then cls/base name
+   * only the fastest-growing candidate, the label says "no class fits; …" and the confidence is 0.
+   */
+  verdict: z.object({
+    series: z.enum(['operations', 'time']),
+    cls: ComplexityClass,
+    base: z.number().optional(),
+    label: z.string(),
+    fits: z.boolean(),
+    confidence: z.number(),
+    reason: z.string(),
+  }).nullable(),
 });
 /** One graded case. Hidden cases carry no input, expected or actual value. */
 export const TestCaseResult = z.object({
@@ -372,6 +404,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   Unsubscribed,
   SessionOpened,
   ReplayEnded,
+  Authenticated,
   Ok,
   Presence,
   ErrorFrame,

@@ -25,6 +25,7 @@ export interface SessionsTable {
   title: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   closed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  owner: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface TraceChunksTable {

@@ -54,6 +54,27 @@ const Env = z.object({
   TRACECAST_CORS_ORIGINS: z.string().regex(/^(\*|(https?:\/\/[^,\s/]+)(\s*,\s*https?:\/\/[^,\s/]+)*)?$/, 'origins like https://example.org, comma-separated, or *').default(''),
   // How long a SIGTERM'd server keeps listening while /health/ready says 503, so a load balancer stops sending to it.
   TRACECAST_DRAIN_MS: z.coerce.number().int().min(0).default(0),
+  // Identity: off by default, so a local start stays anonymous; `optional` once a key is given.
+  TRACECAST_AUTH: z.enum(['off', 'optional', 'required']).optional(),
+  TRACECAST_JWT_SECRET: z.string().min(32, 'an HS256 secret of at least 32 characters').optional(),
+  TRACECAST_JWT_JWKS_URL: z.string().url().optional(),
+  TRACECAST_JWT_ISSUER: z.string().optional(),
+  TRACECAST_JWT_AUDIENCE: z.string().optional(),
+  TRACECAST_JWT_ALGORITHMS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'algorithms like RS256,ES256').optional(),
+  TRACECAST_JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).default(30),
+  TRACECAST_AUTH_DEADLINE_MS: int(10_000),
+  // Limits: on by default exactly when identity is (a local anonymous start is unlimited, as before).
+  TRACECAST_LIMITS: z.enum(['on', 'off']).optional(),
+  TRACECAST_RUNS_PER_MINUTE: int(10),
+  TRACECAST_RUNS_PER_HOUR: int(100),
+  TRACECAST_RUNS_PER_DAY: int(500),
+  TRACECAST_ANON_RUNS_PER_MINUTE: int(6),
+  TRACECAST_MESSAGES_PER_MINUTE: int(30),
+  TRACECAST_CONNECTIONS_PER_MINUTE: int(120),
+  TRACECAST_SESSION_OPENS_PER_HOUR: int(20),
+  TRACECAST_JOIN_ATTEMPTS_PER_ADDRESS: int(100),
+  TRACECAST_TRUST_PROXY: z.string().default(''),
+  TRACECAST_RUN_RETENTION_DAYS: int(30),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -62,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = Env.parse(env);
   const store = e.TRACECAST_STORE ?? (e.DATABASE_URL ? 'postgres' : 'pglite');
   if (store === 'postgres' && !e.DATABASE_URL) throw new Error('TRACECAST_STORE=postgres needs DATABASE_URL');
+  const auth = e.TRACECAST_AUTH ?? (e.TRACECAST_JWT_SECRET || e.TRACECAST_JWT_JWKS_URL ? 'optional' : 'off');
+  if (auth !== 'off' && !e.TRACECAST_JWT_SECRET === !e.TRACECAST_JWT_JWKS_URL) throw new Error(`TRACECAST_AUTH=${auth} needs exactly one of TRACECAST_JWT_SECRET and TRACECAST_JWT_JWKS_URL`);
   const redis = e.TRACECAST_REDIS_CLUSTER ? { cluster: e.TRACECAST_REDIS_CLUSTER } : e.REDIS_URL ? { url: e.REDIS_URL } : null;
   // Gateways and runners meet only in Redis (queue, logs) and Postgres (sessions, runs).
   if (e.TRACECAST_ROLE !== 'all' && !redis) throw new Error(`TRACECAST_ROLE=${e.TRACECAST_ROLE} needs REDIS_URL or TRACECAST_REDIS_CLUSTER: gateways and runners share the queue and the session logs there`);
@@ -95,7 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     log: { maxLength: e.TRACECAST_LOG_MAX_LENGTH, maxAgeMs: e.TRACECAST_LOG_MAX_AGE_MS, idleMs: e.TRACECAST_LOG_IDLE_MS },
     slowSubscriberMs: e.TRACECAST_SLOW_SUBSCRIBER_MS,
     traceRetentionMs: e.TRACECAST_TRACE_RETENTION_DAYS * 24 * 3600 * 1000,
-    joinAttemptsPerMinute: e.TRACECAST_JOIN_ATTEMPTS,
     problemsDir: e.TRACECAST_PROBLEMS_DIR,
     pool: {
       size: e.TRACECAST_POOL_SIZE,
@@ -108,5 +130,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     reuse: { enabled: e.TRACECAST_REUSE === 'on', maxRuns: e.TRACECAST_REUSE_MAX_RUNS, idleMs: e.TRACECAST_REUSE_IDLE_MS },
     corsOrigins: e.TRACECAST_CORS_ORIGINS.trim() === '*' ? ('*' as const) : e.TRACECAST_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     drainMs: e.TRACECAST_DRAIN_MS,
+    auth: {
+      mode: auth,
+      deadlineMs: e.TRACECAST_AUTH_DEADLINE_MS,
+      jwt: {
+        ...(e.TRACECAST_JWT_SECRET ? { secret: e.TRACECAST_JWT_SECRET } : {}),
+        ...(e.TRACECAST_JWT_JWKS_URL ? { jwksUrl: e.TRACECAST_JWT_JWKS_URL } : {}),
+        ...(e.TRACECAST_JWT_ISSUER ? { issuer: e.TRACECAST_JWT_ISSUER } : {}),
+        ...(e.TRACECAST_JWT_AUDIENCE ? { audience: e.TRACECAST_JWT_AUDIENCE } : {}),
+        // Pinned: a shared secret only ever signs HS256, and a JWKS only asymmetric algorithms (no HS/RS confusion).
+        algorithms: e.TRACECAST_JWT_ALGORITHMS?.split(',') ?? (e.TRACECAST_JWT_SECRET ? ['HS256'] : ['RS256', 'ES256']),
+        clockToleranceS: e.TRACECAST_JWT_CLOCK_TOLERANCE_S,
+      },
+    },
+    rateLimits: {
+      enabled: (e.TRACECAST_LIMITS ?? (auth === 'off' ? 'off' : 'on')) === 'on',
+      runsPerMinute: e.TRACECAST_RUNS_PER_MINUTE,
+      runsPerHour: e.TRACECAST_RUNS_PER_HOUR,
+      runsPerDay: e.TRACECAST_RUNS_PER_DAY,
+      anonRunsPerMinute: e.TRACECAST_ANON_RUNS_PER_MINUTE,
+      messagesPerMinute: e.TRACECAST_MESSAGES_PER_MINUTE,
+      connectionsPerMinute: e.TRACECAST_CONNECTIONS_PER_MINUTE,
+      sessionOpensPerHour: e.TRACECAST_SESSION_OPENS_PER_HOUR,
+      joinAttemptsPerConnection: e.TRACECAST_JOIN_ATTEMPTS,
+      joinAttemptsPerAddress: e.TRACECAST_JOIN_ATTEMPTS_PER_ADDRESS,
+    },
+    trustProxy: e.TRACECAST_TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean),
+    runRetentionMs: e.TRACECAST_RUN_RETENTION_DAYS * 24 * 3600 * 1000,
   };
 }

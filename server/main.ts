@@ -28,7 +28,10 @@ import { endLostRun } from './runner/lost.ts';
 import { Runner } from './runner/runner.ts';
 import { listenRunnerHttp } from './runner/runner-http.ts';
 import { startRunnerSide, type RunnerSide } from './runner/runner-role.ts';
-import { AttemptLimiter } from './sessions/attempts.ts';
+import { JoseVerifier } from './auth/verifier-jose.ts';
+import { clientAddress } from './limits/client-address.ts';
+import { flexibleLimits } from './limits/limits-flexible.ts';
+import { createLimitPolicy } from './limits/policy.ts';
 import { Sessions } from './sessions/sessions.ts';
 import type { Sandbox } from './sandbox/sandbox.ts';
 import type { Store } from './store/store.ts';
@@ -123,7 +126,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // A gateway alone runs nothing; it still ends runs that never started (cancelled while queued).
   const runner = runnerSide?.runner ?? new Runner({ sandbox: NO_SANDBOX, log, store, metrics, logger, limits: config.limits });
   const gateway = new Gateway(
-    { host: config.host, port: config.port, maxMessageBytes: config.maxMessageBytes, maxBackpressure: MAX_BACKPRESSURE },
+    {
+      host: config.host,
+      port: config.port,
+      maxMessageBytes: config.maxMessageBytes,
+      maxBackpressure: MAX_BACKPRESSURE,
+      clientAddress: clientAddress(config.trustProxy),
+      authDeadlineMs: config.auth.mode === 'required' ? config.auth.deadlineMs : null,
+    },
     metrics,
     logger,
     newId,
@@ -131,7 +141,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const presence: PresenceBoard = redis ? new RedisPresence(redis, processId) : new MemoryPresence();
   const fanout = new Fanout(gateway.app, log, metrics, logger, { softBufferLimit: SOFT_BUFFER_LIMIT, slowSubscriberMs: config.slowSubscriberMs }, presence);
   const sessions = new Sessions(store);
-  const joinAttempts = new AttemptLimiter(config.joinAttemptsPerMinute, 60_000);
+  const limitPolicy = createLimitPolicy(flexibleLimits(redis, config.queuePrefix), config.rateLimits);
+  const verifier = config.auth.mode === 'off' ? null : new JoseVerifier(config.auth.jwt);
   const archive = new TraceArchive(store);
   const site = StaticSite.load(paths.web);
   if (!site.built) logger.warn('the viewer is not built: `/` says so until `npm start` (or `node web/build.mjs`) builds it', { dir: paths.web });
@@ -154,7 +165,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     newId,
     accepting: () => !shuttingDown,
     sessions,
-    joinAttempts,
+    limitPolicy,
+    auth: { mode: config.auth.mode, verifier },
     problems,
     archive,
     watchers: (session) => fanout.watchers(session),
@@ -180,6 +192,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     site,
     ready: () => readiness.report(),
     cors: new Cors(config.corsOrigins),
+    admit: (address) => limitPolicy.connection(address),
     health: () => {
       const unavailable = Object.fromEntries([...view.languages].flatMap((l) => {
         const why = view.unavailable(l);

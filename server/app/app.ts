@@ -2,15 +2,17 @@
 import { CloseCodes, type ClientMessage, type ClientMessageOf, type ClientMessageType } from '../../protocol/index.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { RefusedLimit } from '../obs/metrics.ts';
-import { Refusal, type Caller } from './caller.ts';
+import { ownerOf } from '../auth/identity.ts';
+import { createAuth, type AuthDeps } from './auth.ts';
+import { Refusal, counted, enforce, type Caller } from './caller.ts';
 import { createRuns, type RunsDeps } from './runs.ts';
 import { createSessionCommands, type SessionCommandsDeps } from './sessions.ts';
 import { createSubscriptions, type SubscriptionsDeps } from './subscriptions.ts';
 import type { Peer } from './transport.ts';
 
-export interface AppDeps extends RunsDeps, Omit<SessionCommandsDeps, 'cancelRuns'>, SubscriptionsDeps {
+export interface AppDeps extends RunsDeps, Omit<SessionCommandsDeps, 'cancelRuns' | 'mode'>, SubscriptionsDeps, AuthDeps {
   logger: Logger;
-  /** Called when a connection closes: it owns nothing any more (e.g. containers kept for its next run). */
+  /** Called when an owner's last connection closes: it owns nothing any more (e.g. containers kept for its next run). */
   forgetOwner: (owner: string) => void;
 }
 
@@ -36,7 +38,8 @@ export interface Application {
 
 export function createApp(deps: AppDeps) {
   const runs = createRuns(deps);
-  const sessions = createSessionCommands({ ...deps, cancelRuns: runs.cancelSession });
+  const sessions = createSessionCommands({ ...deps, cancelRuns: runs.cancelSession, mode: deps.auth.mode });
+  const auth = createAuth(deps);
   const subscriptions = createSubscriptions(deps);
   // `satisfies`: a message type of protocol/messages.ts without a handler here does not compile.
   const handlers = {
@@ -50,13 +53,15 @@ export function createApp(deps: AppDeps) {
     subscribe: subscriptions.subscribe,
     unsubscribe: subscriptions.unsubscribe,
     replay: subscriptions.replay,
+    auth: auth.auth,
   } satisfies { [T in ClientMessageType]: Handler<T> };
   const callers = new Set<Caller>();
 
   const app: Application = {
     connect(peer) {
-      const caller: Caller = { peer, ownSession: null, runs: new Set() };
+      const caller: Caller = { peer, identity: null, owner: ownerOf(null, peer.id), authenticating: null, ownSession: null, runs: new Set() };
       callers.add(caller);
+      auth.connected(caller);
       return caller;
     },
 
@@ -64,6 +69,8 @@ export function createApp(deps: AppDeps) {
       // The table's keys are the message types, so this is the handler of `msg`'s own type (TypeScript cannot relate the two).
       const handler = handlers[msg.type] as Handler<ClientMessageType>;
       try {
+        await auth.check(caller, msg);
+        enforce(await deps.limitPolicy.message(counted(caller)));
         await handler(caller, msg);
         return { outcome: 'ok' };
       } catch (err) {
@@ -80,8 +87,11 @@ export function createApp(deps: AppDeps) {
     disconnect(caller) {
       callers.delete(caller);
       runs.disconnect(caller);
-      // The connection is the owner until authentication exists: nothing can run for it again.
-      deps.forgetOwner(caller.peer.id);
+      // A user's containers stay while another of its connections is open; an anonymous owner is gone for good.
+      if (![...callers].some((c) => c.owner === caller.owner)) deps.forgetOwner(caller.owner);
+      // It may have run anonymously before its `auth`.
+      const anonymous = ownerOf(null, caller.peer.id);
+      if (caller.owner !== anonymous) deps.forgetOwner(anonymous);
     },
   };
 

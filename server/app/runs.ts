@@ -6,7 +6,8 @@ import { runJobOf, type QueuedRun, type RunQueue } from '../queue/queue.ts';
 import type { ModeSpec } from '../runner/modes/mode-spec.ts';
 import type { RunSummary, Runner } from '../runner/runner.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import { Refusal, type Caller } from './caller.ts';
+import type { LimitPolicy } from '../limits/policy.ts';
+import { Refusal, counted, enforce, type Caller } from './caller.ts';
 
 export interface RunsDeps {
   log: SessionLog;
@@ -25,6 +26,7 @@ export interface RunsDeps {
   unavailable?: (language: Language) => string | null;
   /** How many connections of this process follow `session` (every adapter's). */
   watchers: (session: string) => number;
+  limitPolicy: LimitPolicy;
 }
 
 /** A run started here that has not ended: who started it, and its verdict once known. */
@@ -37,14 +39,17 @@ interface Unfinished {
 
 export function createRuns(deps: RunsDeps) {
   const unfinished = new Map<string, Unfinished>();
-  /** Connections' own sessions: session id → the peer id that created it. */
+  /** Callers' own sessions: session id → its owner (a connection's, or a user's, kept across its reconnects). */
   const ownSessions = new Map<string, string>();
+  const userSessions = new Map<string, string>();
 
   /** Refuses unless `caller` may run code in `session`. */
   async function checkTarget(caller: Caller, session: string, ownerKey: string | undefined): Promise<void> {
     if (session === caller.ownSession) return;
-    if (ownSessions.has(session)) throw new Refusal('forbidden', 'this session belongs to another connection');
-    const { check } = await deps.sessions.checkOwner(session, ownerKey);
+    const owner = ownSessions.get(session);
+    if (owner === caller.owner) return;
+    if (owner !== undefined) throw new Refusal('forbidden', 'this session belongs to another connection or user');
+    const { check } = await deps.sessions.checkOwner(session, ownerKey, caller.identity?.user ?? null);
     switch (check) {
       case 'ok':
         return;
@@ -64,11 +69,14 @@ export function createRuns(deps: RunsDeps) {
     if (!deps.languages.has(msg.language)) {
       throw new Refusal('unsupported_language', `no sandbox image for ${msg.language} on this server; available: ${[...deps.languages].join(', ')}`);
     }
+    enforce(await deps.limitPolicy.run(counted(caller)));
     const unavailable = deps.unavailable?.(msg.language);
     if (unavailable) throw new Refusal('unavailable', unavailable, { retryAfterMs: 5000 });
+    if (!msg.session && !caller.ownSession && caller.identity) caller.ownSession = userSessions.get(caller.owner) ?? null;
     if (!msg.session && !caller.ownSession) {
       caller.ownSession = deps.newId();
-      ownSessions.set(caller.ownSession, peer.id);
+      ownSessions.set(caller.ownSession, caller.owner);
+      if (caller.identity) userSessions.set(caller.owner, caller.ownSession);
       // Known to every gateway before its first frame: a watcher given its id may subscribe at once.
       await deps.log.create(caller.ownSession);
     }
@@ -78,7 +86,7 @@ export function createRuns(deps: RunsDeps) {
     const job: QueuedRun = {
       run: deps.newId(),
       session,
-      owner: peer.id,
+      owner: caller.owner,
       language: msg.language,
       code: msg.code,
       stdin: msg.type === 'execute' ? msg.stdin : [],
@@ -102,7 +110,7 @@ export function createRuns(deps: RunsDeps) {
     });
     if (!admission.ok) {
       forget(job.run);
-      const whose = admission.full === 'owner' ? 'this connection has as many runs waiting as one connection may' : 'the run queue is full';
+      const whose = admission.full === 'owner' ? 'this owner has as many runs waiting as one owner may' : 'the run queue is full';
       throw new Refusal('busy', whose, { retryAfterMs: admission.retryAfterMs }, admission.full === 'owner' ? 'runs_per_owner' : 'queue');
     }
     peer.reply({ type: 'accepted', id: msg.id, run: job.run, session });
@@ -155,7 +163,8 @@ export function createRuns(deps: RunsDeps) {
 
   /** A closed connection's runs are cancelled unless another connection of this process watches their session. */
   function disconnect(caller: Caller): void {
-    if (caller.ownSession) ownSessions.delete(caller.ownSession);
+    // A user's own session outlives the connection (its next one continues it); a connection's does not.
+    if (caller.ownSession && !caller.identity) ownSessions.delete(caller.ownSession);
     for (const run of caller.runs) {
       const u = unfinished.get(run);
       if (u && deps.watchers(u.job.session) === 0) stop(run);

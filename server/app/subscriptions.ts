@@ -3,14 +3,14 @@ import type { ClientMessageOf, Subscribe } from '../../protocol/index.ts';
 import type { TraceArchive } from '../archive/trace-archive.ts';
 import { START, compareIds, type SessionLog } from '../log/log.ts';
 import type { Runner } from '../runner/runner.ts';
-import type { AttemptLimiter } from '../sessions/attempts.ts';
+import type { LimitPolicy } from '../limits/policy.ts';
 import type { Sessions } from '../sessions/sessions.ts';
-import { Refusal, type Caller } from './caller.ts';
+import { Refusal, counted, enforce, type Caller } from './caller.ts';
 
 export interface SubscriptionsDeps {
   log: SessionLog;
   sessions: Sessions;
-  joinAttempts: AttemptLimiter;
+  limitPolicy: LimitPolicy;
   runner: Runner;
   archive: TraceArchive;
 }
@@ -25,12 +25,10 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
       if ((await deps.log.exists(session)) || (await deps.sessions.get(session))) return session;
       throw new Refusal('not_found', `no session ${session}: it was never opened or run in, or it expired`);
     }
-    const address = caller.peer.address;
-    const wait = deps.joinAttempts.retryAfter(address);
-    if (wait > 0) throw new Refusal('rate_limited', 'too many wrong join codes from this connection', { retryAfterMs: wait }, 'join_attempts');
+    enforce(await deps.limitPolicy.joinAllowed(counted(caller)));
     const record = await deps.sessions.byCode(msg.code);
     if (!record) {
-      deps.joinAttempts.fail(address);
+      await deps.limitPolicy.joinFailed(counted(caller));
       throw new Refusal('not_found', `no session has join code ${msg.code}`);
     }
     return record.id;

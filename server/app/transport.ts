@@ -3,7 +3,7 @@ import type { ServerFrame } from '../../protocol/index.ts';
 import type { LogEntry } from '../log/log.ts';
 
 /** A direct answer to a request (never a session-log frame). */
-export type Reply = Extract<ServerFrame, { type: 'accepted' | 'subscribed' | 'unsubscribed' | 'session.opened' | 'ok' | 'replay.ended' | 'error' }>;
+export type Reply = Extract<ServerFrame, { type: 'accepted' | 'subscribed' | 'unsubscribed' | 'session.opened' | 'ok' | 'replay.ended' | 'authenticated' | 'error' }>;
 
 /**
  * One client connection as the application sees it. Each protocol adapter fills this in for its connections (the
@@ -11,10 +11,12 @@ export type Reply = Extract<ServerFrame, { type: 'accepted' | 'subscribed' | 'un
  * topic. Every method may be called after the connection closed, and then does nothing.
  */
 export interface Peer {
-  /** Unique per connection; the owner identity of the runs it starts (until authentication exists). */
+  /** Unique per connection; the owner of what an anonymous connection starts. */
   readonly id: string;
-  /** The remote address: failed join codes are limited per address, not per connection. */
+  /** The client's address (X-Forwarded-For's through a trusted proxy): per-address limits key on it. */
   readonly address: string;
+  /** A token the client sent while connecting (Sec-WebSocket-Protocol `bearer.<token>`), verified before its first message. */
+  readonly token?: string;
   /** True once the connection is closed: long operations stop early. */
   readonly closed: boolean;
   /** Sends one reply. */

@@ -20,8 +20,10 @@ export interface DialectOut {
 
 export interface Conn {
   id: string;
-  /** The peer's address, as the socket reports it. */
+  /** The client's address: the socket's, or X-Forwarded-For's when the socket is a trusted proxy's. */
   ip: string;
+  /** A bearer token offered in Sec-WebSocket-Protocol (never logged). */
+  token?: string;
   closed: boolean;
   subs: Map<string, Subscription>;
   /** Resolved by the uWS `drain` event (or close): catch-up and replay wait here when the send buffer is full. */
@@ -34,6 +36,6 @@ export interface Conn {
   dialect: DialectOut | null;
 }
 
-export function newConn(id: string, ip: string): Conn {
-  return { id, ip, closed: false, subs: new Map(), drainWaiters: [], caller: null, spoke: false, dialect: null };
+export function newConn(id: string, ip: string, token?: string): Conn {
+  return { id, ip, ...(token ? { token } : {}), closed: false, subs: new Map(), drainWaiters: [], caller: null, spoke: false, dialect: null };
 }

@@ -22,6 +22,10 @@ export interface GatewayOptions {
   maxMessageBytes: number;
   /** Bytes uWS may buffer per socket; kept far above the fan-out's soft limit so uWS never drops a frame. */
   maxBackpressure: number;
+  /** The client's address from the socket's and X-Forwarded-For (server/limits/client-address.ts). */
+  clientAddress: (socket: string, forwardedFor: string) => string;
+  /** TRACECAST_AUTH=required: a connection without a valid token this long after opening is closed (4003). */
+  authDeadlineMs: number | null;
 }
 
 export interface GatewayHooks {
@@ -38,6 +42,8 @@ export interface GatewayHooks {
   api(path: string): Promise<{ status: number; body: unknown }>;
   /** Every other GET: the viewer's pages and assets (server/gateway/static.ts). */
   site: StaticSite;
+  /** Whether a new connection from `address` is let in, or after how long it may come back. */
+  admit(address: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 204: '204 No Content', 403: '403 Forbidden', 404: '404 Not Found', 503: '503 Service Unavailable' };
@@ -74,10 +80,15 @@ export class Gateway {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
+        // Browsers cannot set headers on a WebSocket: a token may come as an offered subprotocol `bearer.<token>`,
+        // which is never echoed back (another offered protocol is, if any).
+        const offered = req.getHeader('sec-websocket-protocol').split(',').map((p) => p.trim()).filter(Boolean);
+        const token = offered.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length);
+        const address = options.clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'));
         res.upgrade(
-          newConn(this.newId(), Buffer.from(res.getRemoteAddressAsText()).toString()),
+          newConn(this.newId(), address, token),
           req.getHeader('sec-websocket-key'),
-          req.getHeader('sec-websocket-protocol'),
+          offered.find((p) => !p.startsWith('bearer.')) ?? '',
           req.getHeader('sec-websocket-extensions'),
           context,
         );
@@ -86,6 +97,20 @@ export class Gateway {
         this.unspoken.add(ws);
         metrics.connections.inc();
         metrics.connectionsTotal.inc();
+        const conn = ws.getUserData();
+        void hooks.admit(conn.ip).then(
+          (admitted) => {
+            if (admitted.ok || conn.closed) return;
+            metrics.refusals.inc({ limit: 'connections_per_address' });
+            ws.end(CloseCodes.rateLimited, `too many connections from this address; retry after ${admitted.retryAfterMs} ms`);
+          },
+          (err) => this.logger.error('connection limit check failed', { err }),
+        );
+        if (options.authDeadlineMs !== null) {
+          setTimeout(() => {
+            if (!conn.closed && !conn.caller?.identity) ws.end(CloseCodes.unauthenticated, 'no valid token within the deadline: send `auth` first');
+          }, options.authDeadlineMs).unref();
+        }
       },
       message: (ws, data, isBinary) => {
         if (data.byteLength > closeLimit) {

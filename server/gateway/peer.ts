@@ -27,6 +27,10 @@ export class SocketPeer implements Peer {
     return this.conn.ip;
   }
 
+  get token(): string | undefined {
+    return this.conn.token;
+  }
+
   get closed(): boolean {
     return this.conn.closed;
   }

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Why a request was refused for a limit: the `limit` label of tracecast_refusals_total. */
-export type RefusedLimit = 'queue' | 'runs_per_owner' | 'join_attempts' | 'message_bytes' | 'message_close';
+export type RefusedLimit = 'queue' | 'runs_per_owner' | 'join_attempts' | 'message_bytes' | 'message_close' | 'runs_per_user' | 'runs_per_address' | 'messages' | 'connections_per_address' | 'session_opens';
 
 /** Each dependency's state, asked at every scrape (the readiness checks): 1 up, 0 down. */
 export type DependencyProbe = () => Promise<Record<string, boolean>>;

@@ -21,10 +21,11 @@ export function newJoinCode(): string {
 export class Sessions {
   constructor(private readonly store: Store) {}
 
-  async open(title: string): Promise<{ record: SessionRecord; ownerKey: string }> {
+  /** `owner`: the opening user, who may then act on it without the key (from another connection, after a reconnect). */
+  async open(title: string, owner: string | null = null): Promise<{ record: SessionRecord; ownerKey: string }> {
     const ownerKey = nanoid(32);
     for (let attempt = 0; ; attempt++) {
-      const record: SessionRecord = { id: newId(), joinCode: newJoinCode(), ownerKeyHash: hash(ownerKey), title, createdAt: new Date(), closedAt: null };
+      const record: SessionRecord = { id: newId(), joinCode: newJoinCode(), ownerKeyHash: hash(ownerKey), title, createdAt: new Date(), closedAt: null, owner };
       try {
         await this.store.createSession(record);
         return { record, ownerKey };
@@ -42,11 +43,13 @@ export class Sessions {
     return this.store.sessionByCode(code);
   }
 
-  async checkOwner(id: string, ownerKey: string | undefined): Promise<{ check: OwnerCheck; record: SessionRecord | null }> {
+  /** Whether the owner key, or the caller's user (`user`), owns the session. */
+  async checkOwner(id: string, ownerKey: string | undefined, user: string | null = null): Promise<{ check: OwnerCheck; record: SessionRecord | null }> {
     const record = await this.store.getSession(id);
     if (!record) return { check: 'not_found', record };
     const given = Buffer.from(hash(ownerKey ?? ''));
-    if (!timingSafeEqual(given, Buffer.from(record.ownerKeyHash))) return { check: 'forbidden', record };
+    const byUser = user !== null && record.owner === user;
+    if (!byUser && !timingSafeEqual(given, Buffer.from(record.ownerKeyHash))) return { check: 'forbidden', record };
     if (record.closedAt) return { check: 'closed', record };
     return { check: 'ok', record };
   }

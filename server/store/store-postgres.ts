@@ -76,7 +76,7 @@ export class PostgresStore implements Store {
     try {
       await this.db
         .insertInto('sessions')
-        .values({ id: session.id, join_code: session.joinCode, owner_key_hash: session.ownerKeyHash, title: session.title, created_at: session.createdAt, closed_at: session.closedAt })
+        .values({ id: session.id, join_code: session.joinCode, owner_key_hash: session.ownerKeyHash, title: session.title, created_at: session.createdAt, closed_at: session.closedAt, owner: session.owner })
         .execute();
     } catch (err) {
       if ((err as { code?: string }).code === '23505' && String((err as Error).message).includes('join_code')) throw new DuplicateJoinCode(session.joinCode);
@@ -150,7 +150,7 @@ export class PostgresStore implements Store {
 }
 
 function toSession(row: Selectable<SessionsTable>): SessionRecord {
-  return { id: row.id, joinCode: row.join_code, ownerKeyHash: row.owner_key_hash, title: row.title, createdAt: row.created_at, closedAt: row.closed_at };
+  return { id: row.id, joinCode: row.join_code, ownerKeyHash: row.owner_key_hash, title: row.title, createdAt: row.created_at, closedAt: row.closed_at, owner: row.owner };
 }
 
 function toRecord(row: Selectable<RunsTable>): RunRecord {

@@ -24,6 +24,8 @@ export interface SessionRecord {
   title: string;
   createdAt: Date;
   closedAt: Date | null;
+  /** The user who opened it, when a token said who (it may then run in, rename and close it from any connection). */
+  owner: string | null;
 }
 
 /** A piece of a run's stored trace: `frames` log entries, compressed (server/archive/trace-chunk.ts). */

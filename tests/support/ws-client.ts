@@ -24,8 +24,9 @@ export class TestClient {
     });
   }
 
-  static connect(url: string): Promise<TestClient> {
-    const ws = new WebSocket(url);
+  /** `protocols`: offered subprotocols (a `bearer.<token>` among them); `headers`: e.g. X-Forwarded-For. */
+  static connect(url: string, protocols?: string[], headers?: Record<string, string>): Promise<TestClient> {
+    const ws = new WebSocket(url, protocols ?? [], headers ? { headers } : {});
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestClient(ws)));
       ws.once('error', reject);
