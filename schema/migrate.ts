@@ -6,9 +6,10 @@ import * as traces from './migrations/0003_traces.ts';
 import * as runTests from './migrations/0004_run_tests.ts';
 import * as problems from './migrations/0005_problems.ts';
 import * as sessionOwners from './migrations/0006_session_owners.ts';
+import * as progress from './migrations/0007_progress.ts';
 
 // Static imports, not a folder scan: the set of migrations is part of the code and type-checked.
-const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions, '0003_traces': traces, '0004_run_tests': runTests, '0005_problems': problems, '0006_session_owners': sessionOwners };
+const migrations: Record<string, Migration> = { '0001_runs': runs, '0002_sessions': sessions, '0003_traces': traces, '0004_run_tests': runTests, '0005_problems': problems, '0006_session_owners': sessionOwners, '0007_progress': progress };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -43,9 +43,32 @@ export interface ProblemsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface RunUsersTable {
+  run: string;
+  user_id: string;
+  name: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface ProgressTable {
+  user_id: string;
+  problem: string;
+  name: string | null;
+  attempts: number;
+  best_passed: number;
+  total: number;
+  first_solved_at: Date | null;
+  best_wall_ms: number | null;
+  best_peak_mem_kb: number | null;
+  best_run: string | null;
+  last_attempt_at: Date;
+}
+
 export interface Database {
   runs: RunsTable;
   sessions: SessionsTable;
   trace_chunks: TraceChunksTable;
   problems: ProblemsTable;
+  run_users: RunUsersTable;
+  progress: ProgressTable;
 }

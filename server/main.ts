@@ -147,10 +147,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const site = StaticSite.load(paths.web);
   if (!site.built) logger.warn('the viewer is not built: `/` says so until `npm start` (or `node web/build.mjs`) builds it', { dir: paths.web });
   const pruneTraces = () =>
-    archive
-      .prune(config.traceRetentionMs)
-      .then((n) => n > 0 && logger.info('removed stored traces past their retention', { chunks: n }))
-      .catch((err) => logger.error('pruning stored traces failed', { err }));
+    Promise.all([
+      archive
+        .prune(config.traceRetentionMs)
+        .then((n) => n > 0 && logger.info('removed stored traces past their retention', { chunks: n }))
+        .catch((err) => logger.error('pruning stored traces failed', { err })),
+      // Run rows hold the learner's code: they go after their own retention, like traces (progress stays).
+      store
+        .deleteRunsBefore(new Date(Date.now() - config.runRetentionMs))
+        .then((n) => n > 0 && logger.info('removed run records past their retention', { runs: n }))
+        .catch((err) => logger.error('pruning run records failed', { err })),
+    ]);
   void pruneTraces();
   const pruneTimer = setInterval(pruneTraces, 3600_000);
   pruneTimer.unref();
@@ -167,6 +174,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sessions,
     limitPolicy,
     auth: { mode: config.auth.mode, verifier },
+    store,
+    onProgressError: (err) => logger.error('recording a user\'s progress failed', { err }),
     problems,
     archive,
     watchers: (session) => fanout.watchers(session),
@@ -188,7 +197,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   gateway.route({
     app,
     fanout,
-    api: createApi({ store, problems }),
+    api: createApi({ store, problems, verifier }),
     site,
     ready: () => readiness.report(),
     cors: new Cors(config.corsOrigins),

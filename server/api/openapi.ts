@@ -67,13 +67,40 @@ const ProblemStats = z.strictObject({
 
 const Leaderboard = z.strictObject({
   problem: z.string(),
-  entries: z.array(RunSummary.extend({ rank: z.number().int().min(1) })).describe('the fastest solving run of each session, fastest first, at most 10'),
+  entries: z
+    .array(
+      RunSummary.extend({
+        rank: z.number().int().min(1),
+        user: z.string().nullable().describe('the token\'s sub; null for an anonymous session\'s run'),
+        name: z.string().nullable().describe('the display name from the token\'s name claim'),
+      }),
+    )
+    .describe('the fastest solving run of each user (and of each anonymous session), fastest first, equal times by smaller peak memory, at most 10'),
 });
 
-const ApiError = z.strictObject({ error: z.string().describe('not_found, internal_error'), message: z.string().optional() });
+const MyProgress = z.strictObject({
+  user: z.string(),
+  name: z.string().nullable(),
+  problems: z.array(
+    z.strictObject({
+      problem: z.string(),
+      attempts: z.number().int().describe('graded runs (`test`) of this user at this problem'),
+      bestPassed: z.number().int().describe('the most cases one run passed'),
+      total: z.number().int(),
+      solved: z.boolean(),
+      firstSolvedAt: z.iso.datetime().nullable(),
+      bestWallMs: z.number().nullable().describe('the fastest solving run\'s wall time'),
+      bestPeakMemKb: z.number().nullable(),
+      bestRun: z.string().nullable(),
+      lastAttemptAt: z.iso.datetime(),
+    }),
+  ),
+});
+
+const ApiError = z.strictObject({ error: z.string().describe('not_found, unauthenticated, internal_error'), message: z.string().optional() });
 
 /** The schema of each answer, by name (the document's components). */
-export const API_SCHEMAS = { RunSummary, RunError, ProblemListItem, PublicProblem, ProblemStats, Leaderboard, ApiError } as const;
+export const API_SCHEMAS = { RunSummary, RunError, ProblemListItem, PublicProblem, ProblemStats, Leaderboard, MyProgress, ApiError } as const;
 
 type SchemaName = keyof typeof API_SCHEMAS;
 
@@ -83,6 +110,8 @@ interface Operation {
   ok: SchemaName | [SchemaName] | 'OpenApi';
   params?: Record<string, string>;
   notFound?: string;
+  /** Needs `Authorization: Bearer <token>`: 401 without a valid one. */
+  bearer?: boolean;
 }
 
 /** Every GET the API answers, by OpenAPI path template; rest.ts's route table carries the same templates. */
@@ -93,6 +122,7 @@ export const API_OPERATIONS: Record<string, Operation> = {
   '/api/problems/{slug}/leaderboard': { summary: 'The fastest solving run of each session', ok: 'Leaderboard', params: { slug: 'problem slug' }, notFound: 'no such problem' },
   '/api/runs/{run}': { summary: 'A finished run\'s summary (never its code)', ok: 'RunSummary', params: { run: 'run id' }, notFound: 'no such run' },
   '/api/sessions/{session}/runs': { summary: 'A session\'s finished runs, oldest first', ok: ['RunSummary'], params: { session: 'session id' } },
+  '/api/me/progress': { summary: 'The caller\'s progress per problem (attempts, best result, first solved, best time), from its token', ok: 'MyProgress', bearer: true },
   '/api/openapi.json': { summary: 'This document', ok: 'OpenApi' },
 };
 
@@ -104,9 +134,11 @@ function operation(op: Operation) {
   return {
     get: {
       summary: op.summary,
+      ...(op.bearer ? { security: [{ bearer: [] }] } : {}),
       parameters: Object.entries(op.params ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })),
       responses: {
         200: { description: 'OK', content: json(okSchema) },
+        ...(op.bearer ? { 401: { description: 'no valid token (TRACECAST_AUTH=off, none sent, or it does not verify)', content: json(ref('ApiError')) } } : {}),
         ...(op.notFound ? { 404: { description: op.notFound, content: json(ref('ApiError')) } } : {}),
         500: { description: 'the server failed; it is logged', content: json(ref('ApiError')) },
       },
@@ -127,6 +159,7 @@ export function openApiDocument(): Record<string, unknown> {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths: Object.fromEntries(Object.entries(API_OPERATIONS).map(([path, op]) => [path, operation(op)])),
     components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: Object.fromEntries(
         Object.entries(API_SCHEMAS).map(([name, schema]) => {
           const { $schema: _, ...body } = z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;

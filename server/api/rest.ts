@@ -3,9 +3,11 @@
  * a session's runs, per-problem stats and leaderboards, and its own OpenAPI description. Routing is a table of
  * OpenAPI path templates: one place, which the description is checked against.
  */
+import { AuthFailure, type TokenVerifier } from '../auth/identity.ts';
 import type { Problem } from '../problems/problem.ts';
+import { betterRun } from '../store/progress.ts';
 import { openApiDocument } from './openapi.ts';
-import type { RunRecord, Store } from '../store/store.ts';
+import type { Progress, RunRecord, Store } from '../store/store.ts';
 
 export interface ApiResponse {
   status: number;
@@ -15,6 +17,14 @@ export interface ApiResponse {
 export interface ApiDeps {
   store: Store;
   problems: ReadonlyMap<string, Problem>;
+  /** Verifies `Authorization: Bearer` tokens (GET /api/me/…); null when TRACECAST_AUTH=off. */
+  verifier?: TokenVerifier | null;
+}
+
+/** What a request carries beside its path. */
+export interface ApiRequest {
+  /** The Authorization header ('' when absent). */
+  authorization: string;
 }
 
 const LEADERBOARD_SIZE = 10;
@@ -89,30 +99,64 @@ function stats(problem: string, runs: RunRecord[]) {
   };
 }
 
-/** The fastest solving run of each session (the identity the server has), fastest first. */
+/**
+ * The fastest solving run of each user (with its display name), and of each anonymous session, fastest first; equal
+ * times go to the smaller peak memory, then the earlier run.
+ */
 function leaderboard(problem: string, runs: RunRecord[]) {
   const best = new Map<string, RunRecord>();
   for (const r of runs.filter(solved)) {
-    const cur = best.get(r.session);
-    if (!cur || r.wallMs < cur.wallMs) best.set(r.session, r);
+    const who = r.user ? `user:${r.user.id}` : `session:${r.session}`;
+    const cur = best.get(who);
+    if (!cur || betterRun(r, cur)) best.set(who, r);
   }
-  const ranked = [...best.values()].sort((a, b) => a.wallMs - b.wallMs || a.createdAt.getTime() - b.createdAt.getTime()).slice(0, LEADERBOARD_SIZE);
-  return { problem, entries: ranked.map((r, k) => ({ rank: k + 1, ...summary(r) })) };
+  const ranked = [...best.values()]
+    .sort((a, b) => (betterRun(a, b) ? -1 : betterRun(b, a) ? 1 : a.createdAt.getTime() - b.createdAt.getTime()))
+    .slice(0, LEADERBOARD_SIZE);
+  return { problem, entries: ranked.map((r, k) => ({ rank: k + 1, user: r.user?.id ?? null, name: r.user?.name ?? null, ...summary(r) })) };
+}
+
+function progressItem(p: Progress) {
+  return {
+    problem: p.problem,
+    attempts: p.attempts,
+    bestPassed: p.bestPassed,
+    total: p.total,
+    solved: p.firstSolvedAt !== null,
+    firstSolvedAt: p.firstSolvedAt?.toISOString() ?? null,
+    bestWallMs: p.best?.wallMs ?? null,
+    bestPeakMemKb: p.best?.peakMemKb ?? null,
+    bestRun: p.best?.run ?? null,
+    lastAttemptAt: p.lastAttemptAt.toISOString(),
+  };
 }
 
 /** What each `{name}` of a path template matches. */
 const PARAMS: Record<string, string> = { slug: '[a-z0-9_]+', run: '[A-Za-z0-9_-]+', session: '[A-Za-z0-9_-]+' };
 
-type Route = [template: string, (m: RegExpExecArray) => Promise<ApiResponse>];
+type Route = [template: string, (m: RegExpExecArray, req: ApiRequest) => Promise<ApiResponse>];
 
 function patternOf(template: string): RegExp {
   return new RegExp(`^${template.replace(/\./g, '\\.').replace(/\{(\w+)\}/g, (_, name: string) => `(${PARAMS[name]})`)}$`);
 }
 
-export type Api = ((path: string) => Promise<ApiResponse>) & { /** The route table's path templates. */ paths: readonly string[] };
+export type Api = ((path: string, req?: ApiRequest) => Promise<ApiResponse>) & { /** The route table's path templates. */ paths: readonly string[] };
 
-export function createApi({ store, problems }: ApiDeps): Api {
+export function createApi({ store, problems, verifier }: ApiDeps): Api {
   const ok = (body: unknown): ApiResponse => ({ status: 200, body });
+  const unauthorized = (message: string): ApiResponse => ({ status: 401, body: { error: 'unauthenticated', message } });
+  /** The caller's user from `Authorization: Bearer <token>`, or the 401 to answer. */
+  const whoAsks = async (req: ApiRequest) => {
+    if (!verifier) return unauthorized('this server reads no tokens (TRACECAST_AUTH=off)');
+    const token = /^Bearer\s+(\S+)$/i.exec(req.authorization)?.[1];
+    if (!token) return unauthorized('send the token as Authorization: Bearer <token>');
+    try {
+      return await verifier.verify(token);
+    } catch (err) {
+      if (err instanceof AuthFailure) return unauthorized(err.message);
+      throw err;
+    }
+  };
   const notFound = (what: string): ApiResponse => ({ status: 404, body: { error: 'not_found', message: `no ${what}` } });
   const withProblem = async (slug: string, f: (p: Problem) => Promise<ApiResponse>) => {
     const p = problems.get(slug);
@@ -129,13 +173,18 @@ export function createApi({ store, problems }: ApiDeps): Api {
       return r ? ok(summary(r)) : notFound(`run ${m[1]}`);
     }],
     ['/api/sessions/{session}/runs', async (m) => ok((await store.sessionRuns(m[1])).map(summary))],
+    ['/api/me/progress', async (_m, req) => {
+      const who = await whoAsks(req);
+      if ('status' in who) return who;
+      return ok({ user: who.user, name: who.name, problems: (await store.userProgress(who.user)).map(progressItem) });
+    }],
     ['/api/openapi.json', async () => ok(openApi)],
   ];
   const table = routes.map(([template, handle]) => [patternOf(template), handle] as const);
-  const api = async (path: string) => {
+  const api = async (path: string, req: ApiRequest = { authorization: '' }) => {
     for (const [pattern, handle] of table) {
       const m = pattern.exec(path);
-      if (m) return handle(m);
+      if (m) return handle(m, req);
     }
     return notFound(`endpoint ${path}`);
   };

@@ -6,6 +6,8 @@ import { runJobOf, type QueuedRun, type RunQueue } from '../queue/queue.ts';
 import type { ModeSpec } from '../runner/modes/mode-spec.ts';
 import type { RunSummary, Runner } from '../runner/runner.ts';
 import type { Sessions } from '../sessions/sessions.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { Store } from '../store/store.ts';
 import type { LimitPolicy } from '../limits/policy.ts';
 import { Refusal, counted, enforce, type Caller } from './caller.ts';
 
@@ -27,12 +29,18 @@ export interface RunsDeps {
   /** How many connections of this process follow `session` (every adapter's). */
   watchers: (session: string) => number;
   limitPolicy: LimitPolicy;
+  /** Runs' users and users' progress (the runner records the runs themselves). */
+  store: Store;
+  /** Progress that could not be recorded is logged, not answered: the run itself went fine. */
+  onProgressError: (err: unknown) => void;
 }
 
 /** A run started here that has not ended: who started it, and its verdict once known. */
 interface Unfinished {
   job: QueuedRun;
   caller: Caller;
+  /** The caller's identity when it submitted the run (its progress is that user's). */
+  identity: Identity | null;
   verdict: Promise<Verdict>;
   end: (verdict: Verdict) => void;
 }
@@ -102,7 +110,7 @@ export function createRuns(deps: RunsDeps) {
     let end!: (verdict: Verdict) => void;
     const verdict = new Promise<Verdict>((resolve) => (end = resolve));
     // Known before the queue has it: a runner may end it before `submit` resolves.
-    unfinished.set(job.run, { job, caller, verdict, end });
+    unfinished.set(job.run, { job, caller, identity: caller.identity, verdict, end });
     caller.runs.add(job.run);
     const admission = await deps.queue.submit(job).catch((err: Error) => {
       forget(job.run);
@@ -113,6 +121,7 @@ export function createRuns(deps: RunsDeps) {
       const whose = admission.full === 'owner' ? 'this owner has as many runs waiting as one owner may' : 'the run queue is full';
       throw new Refusal('busy', whose, { retryAfterMs: admission.retryAfterMs }, admission.full === 'owner' ? 'runs_per_owner' : 'queue');
     }
+    if (caller.identity) await deps.store.assignRun(job.run, caller.identity.user, caller.identity.name);
     peer.reply({ type: 'accepted', id: msg.id, run: job.run, session });
     if (after !== null) await peer.subscribe(session, after);
   }
@@ -125,7 +134,36 @@ export function createRuns(deps: RunsDeps) {
     u?.end(verdict);
   }
   // Whichever runner ran it: the queue tells every process that listens.
-  deps.queue.onEnded((run, verdict) => forget(run, verdict));
+  deps.queue.onEnded((run, verdict) => {
+    const u = unfinished.get(run);
+    if (u?.identity && u.job.mode?.kind === 'grade') void recordProgress(u.job, u.identity, u.job.mode.problem, verdict).catch(deps.onProgressError);
+    forget(run, verdict);
+  });
+
+  /** Folds a user's graded run into its progress, once the runner has recorded it (on another process, a moment later). */
+  async function recordProgress(job: QueuedRun, identity: Identity, problem: string, verdict: Verdict): Promise<void> {
+    await deps.runner.settled(job.run);
+    let record = await deps.store.getRun(job.run);
+    for (let i = 0; i < 50 && !record; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      record = await deps.store.getRun(job.run);
+    }
+    if (!record) throw new Error(`run ${job.run} was never recorded: its progress is not counted`);
+    const total = record.test?.total ?? deps.problems.get(problem)?.cases.length ?? 0;
+    const passed = record.test?.passed ?? 0;
+    await deps.store.recordAttempt({
+      user: identity.user,
+      name: identity.name,
+      problem,
+      run: job.run,
+      passed,
+      total,
+      solved: verdict === 'ok' && total > 0 && passed === total,
+      wallMs: record.wallMs,
+      peakMemKb: record.peakMemKb,
+      at: record.createdAt,
+    });
+  }
 
   /** Ends a job that never started (cancelled while queued, or dropped at shutdown) with `run.ended` `cancelled`. */
   async function abandon(job: QueuedRun): Promise<void> {

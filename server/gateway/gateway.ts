@@ -38,15 +38,15 @@ export interface GatewayHooks {
   ready(): Promise<ReadinessReport>;
   /** Which other origins may read /api/* (TRACECAST_CORS_ORIGINS). */
   cors: Cors;
-  /** GET /api/…: the JSON API (server/api/rest.ts). */
-  api(path: string): Promise<{ status: number; body: unknown }>;
+  /** GET /api/…: the JSON API (server/api/rest.ts); `authorization` is the request's header ('' when absent). */
+  api(path: string, req: { authorization: string }): Promise<{ status: number; body: unknown }>;
   /** Every other GET: the viewer's pages and assets (server/gateway/static.ts). */
   site: StaticSite;
   /** Whether a new connection from `address` is let in, or after how long it may come back. */
   admit(address: string): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 204: '204 No Content', 403: '403 Forbidden', 404: '404 Not Found', 503: '503 Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 200: '200 OK', 204: '204 No Content', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 503: '503 Service Unavailable' };
 
 // Messages between the close limit and this many times it are read, then closed with 1009; uWS drops a connection
 // whose message passes maxPayloadLength without a close frame, so that is set above the close limit.
@@ -168,7 +168,7 @@ export class Gateway {
     });
     this.app.get('/health/ready', (res) => this.readyResponse(res));
     this.app.get('/metrics', (res) => this.metricsResponse(res));
-    this.app.get('/api/*', (res, req) => this.apiResponse(res, req.getUrl(), req.getHeader('origin')));
+    this.app.get('/api/*', (res, req) => this.apiResponse(res, req.getUrl(), req.getHeader('origin'), req.getHeader('authorization')));
     this.app.options('/api/*', (res, req) => {
       const { status, headers, reason } = hooks.cors.preflight(req.getHeader('origin'), req.getHeader('access-control-request-method'), req.getHeader('access-control-request-headers'));
       res.writeStatus(STATUS_TEXT[status] ?? String(status));
@@ -192,7 +192,7 @@ export class Gateway {
     });
   }
 
-  private apiResponse(res: HttpResponse, path: string, origin: string): void {
+  private apiResponse(res: HttpResponse, path: string, origin: string, authorization: string): void {
     let aborted = false;
     res.onAborted(() => (aborted = true));
     const cors = this.hooks!.cors.responseHeaders(origin);
@@ -202,7 +202,7 @@ export class Gateway {
         for (const [k, v] of cors) res.writeHeader(k, v);
         res.writeHeader('content-type', 'application/json').end(body);
       });
-    this.hooks!.api(path).then(
+    this.hooks!.api(path, { authorization }).then(
       ({ status, body }) => {
         if (!aborted) respond(STATUS_TEXT[status] ?? String(status), JSON.stringify(body));
       },

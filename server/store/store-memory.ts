@@ -1,11 +1,20 @@
 /** In-process store (TRACECAST_STORE=memory; the test servers' default): nothing survives a restart. */
-import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
+import { DuplicateJoinCode, type Attempt, type Progress, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
+import { foldAttempt } from './progress.ts';
 
 export class MemoryStore implements Store {
   private readonly runs = new Map<string, RunRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly chunks = new Map<string, { chunk: TraceChunk; createdAt: Date }>();
   private readonly problems = new Map<string, StoredProblem>();
+  private readonly runUsers = new Map<string, { id: string; name: string | null }>();
+  private readonly progress = new Map<string, Progress>();
+
+  /** A stored run as the adapters read it: with its user when one is assigned. */
+  private read(r: RunRecord): RunRecord {
+    const user = this.runUsers.get(r.id);
+    return { ...structuredClone(r), ...(user ? { user: { ...user } } : {}) };
+  }
 
   async recordRun(run: RunRecord): Promise<void> {
     if (!this.runs.has(run.id)) this.runs.set(run.id, structuredClone(run));
@@ -13,15 +22,39 @@ export class MemoryStore implements Store {
 
   async getRun(id: string): Promise<RunRecord | null> {
     const r = this.runs.get(id);
-    return r ? structuredClone(r) : null;
+    return r ? this.read(r) : null;
   }
 
   async sessionRuns(session: string): Promise<RunRecord[]> {
-    return [...this.runs.values()].filter((r) => r.session === session).map((r) => structuredClone(r));
+    return [...this.runs.values()].filter((r) => r.session === session).map((r) => this.read(r));
   }
 
   async problemRuns(problem: string): Promise<RunRecord[]> {
-    return [...this.runs.values()].filter((r) => r.test?.problem === problem).map((r) => structuredClone(r));
+    return [...this.runs.values()].filter((r) => r.test?.problem === problem).map((r) => this.read(r));
+  }
+
+  async assignRun(run: string, user: string, name: string | null): Promise<void> {
+    if (!this.runUsers.has(run)) this.runUsers.set(run, { id: user, name });
+  }
+
+  async recordAttempt(attempt: Attempt): Promise<void> {
+    const key = JSON.stringify([attempt.user, attempt.problem]);
+    this.progress.set(key, foldAttempt(this.progress.get(key) ?? null, attempt));
+  }
+
+  async userProgress(user: string): Promise<Progress[]> {
+    return [...this.progress.values()].filter((p) => p.user === user).sort((a, b) => (a.problem < b.problem ? -1 : 1)).map((p) => structuredClone(p));
+  }
+
+  async deleteRunsBefore(date: Date): Promise<number> {
+    let n = 0;
+    for (const [id, r] of this.runs) {
+      if (r.createdAt < date && this.runs.delete(id)) {
+        this.runUsers.delete(id);
+        n++;
+      }
+    }
+    return n;
   }
 
   async createSession(session: SessionRecord): Promise<void> {

@@ -2,8 +2,8 @@
 import { Kysely, PostgresDialect, sql, type Selectable } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../../schema/migrate.ts';
-import type { Database, RunsTable, SessionsTable } from '../../schema/tables.ts';
-import { DuplicateJoinCode, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
+import type { Database, ProgressTable, RunsTable, SessionsTable } from '../../schema/tables.ts';
+import { DuplicateJoinCode, type Attempt, type Progress, type RunRecord, type SessionRecord, type Store, type StoredProblem, type TraceChunk } from './store.ts';
 
 export interface PostgresStoreOptions {
   /**
@@ -57,19 +57,65 @@ export class PostgresStore implements Store {
       .execute();
   }
 
+  /** Runs with the user each was assigned, if any. */
+  private runs() {
+    return this.db.selectFrom('runs').leftJoin('run_users', 'run_users.run', 'runs.id').selectAll('runs').select(['run_users.user_id', 'run_users.name as user_name']);
+  }
+
   async getRun(id: string): Promise<RunRecord | null> {
-    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.runs().where('runs.id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 
   async sessionRuns(session: string): Promise<RunRecord[]> {
-    const rows = await this.db.selectFrom('runs').selectAll().where('session', '=', session).orderBy('seq').execute();
+    const rows = await this.runs().where('runs.session', '=', session).orderBy('runs.seq').execute();
     return rows.map(toRecord);
   }
 
   async problemRuns(problem: string): Promise<RunRecord[]> {
-    const rows = await this.db.selectFrom('runs').selectAll().where('problem', '=', problem).orderBy('seq').execute();
+    const rows = await this.runs().where('runs.problem', '=', problem).orderBy('runs.seq').execute();
     return rows.map(toRecord);
+  }
+
+  async assignRun(run: string, user: string, name: string | null): Promise<void> {
+    await this.db.insertInto('run_users').values({ run, user_id: user, name }).onConflict((oc) => oc.column('run').doNothing()).execute();
+  }
+
+  async recordAttempt(a: Attempt): Promise<void> {
+    // One statement, so concurrent attempts of one user all count; the rule is store/progress.ts's foldAttempt.
+    const solvedAt = a.solved ? a.at : null;
+    const wall = a.solved ? a.wallMs : null;
+    const mem = a.solved ? a.peakMemKb : null;
+    const run = a.solved ? a.run : null;
+    const better = sql`(excluded.best_wall_ms is not null and (progress.best_wall_ms is null or excluded.best_wall_ms < progress.best_wall_ms
+      or (excluded.best_wall_ms = progress.best_wall_ms and coalesce(excluded.best_peak_mem_kb, 2147483647) < coalesce(progress.best_peak_mem_kb, 2147483647))))`;
+    await sql`insert into progress (user_id, problem, name, attempts, best_passed, total, first_solved_at, best_wall_ms, best_peak_mem_kb, best_run, last_attempt_at)
+      values (${a.user}, ${a.problem}, ${a.name}, 1, ${a.passed}, ${a.total}, ${solvedAt}, ${wall}, ${mem}, ${run}, ${a.at})
+      on conflict (user_id, problem) do update set
+        name = coalesce(excluded.name, progress.name),
+        attempts = progress.attempts + 1,
+        best_passed = greatest(progress.best_passed, excluded.best_passed),
+        total = excluded.total,
+        first_solved_at = coalesce(progress.first_solved_at, excluded.first_solved_at),
+        best_wall_ms = case when ${better} then excluded.best_wall_ms else progress.best_wall_ms end,
+        best_peak_mem_kb = case when ${better} then excluded.best_peak_mem_kb else progress.best_peak_mem_kb end,
+        best_run = case when ${better} then excluded.best_run else progress.best_run end,
+        last_attempt_at = greatest(progress.last_attempt_at, excluded.last_attempt_at)`.execute(this.db);
+  }
+
+  async userProgress(user: string): Promise<Progress[]> {
+    const rows = await this.db.selectFrom('progress').selectAll().where('user_id', '=', user).orderBy('problem').execute();
+    return rows.map(toProgress);
+  }
+
+  async deleteRunsBefore(date: Date): Promise<number> {
+    // One statement: the runs and their users go together, however many.
+    const { rows } = await sql<{ n: string }>`with gone as (delete from runs where created_at < ${date} returning id),
+      users as (delete from run_users where run in (select id from gone))
+      select count(*) as n from gone`.execute(this.db);
+    // Users of runs never recorded (their runner was lost before it wrote them) go by their own age.
+    await sql`delete from run_users u where u.created_at < ${date} and not exists (select 1 from runs r where r.id = u.run)`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async createSession(session: SessionRecord): Promise<void> {
@@ -153,7 +199,21 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
   return { id: row.id, joinCode: row.join_code, ownerKeyHash: row.owner_key_hash, title: row.title, createdAt: row.created_at, closedAt: row.closed_at, owner: row.owner };
 }
 
-function toRecord(row: Selectable<RunsTable>): RunRecord {
+function toProgress(row: Selectable<ProgressTable>): Progress {
+  return {
+    user: row.user_id,
+    problem: row.problem,
+    name: row.name,
+    attempts: row.attempts,
+    bestPassed: row.best_passed,
+    total: row.total,
+    firstSolvedAt: row.first_solved_at,
+    best: row.best_run !== null && row.best_wall_ms !== null ? { run: row.best_run, wallMs: row.best_wall_ms, peakMemKb: row.best_peak_mem_kb } : null,
+    lastAttemptAt: row.last_attempt_at,
+  };
+}
+
+function toRecord(row: Selectable<RunsTable> & { user_id: string | null; user_name: string | null }): RunRecord {
   return {
     id: row.id,
     session: row.session,
@@ -166,5 +226,6 @@ function toRecord(row: Selectable<RunsTable>): RunRecord {
     error: (row.error as RunRecord['error']) ?? null,
     createdAt: row.created_at,
     test: row.problem !== null ? { problem: row.problem, passed: row.passed ?? 0, total: row.total ?? 0 } : null,
+    ...(row.user_id !== null ? { user: { id: row.user_id, name: row.user_name } } : {}),
   };
 }

@@ -14,6 +14,37 @@ export interface RunRecord {
   createdAt: Date;
   /** For a graded run (`test`): the problem, and how many of its cases passed. */
   test: { problem: string; passed: number; total: number } | null;
+  /** Who ran it, when a token said so (`assignRun`); absent for anonymous runs. */
+  user?: { id: string; name: string | null };
+}
+
+/** One graded attempt of a user at a problem, as `recordAttempt` folds it into the user's progress. */
+export interface Attempt {
+  user: string;
+  name: string | null;
+  problem: string;
+  run: string;
+  passed: number;
+  total: number;
+  /** Every case passed and the run ended `ok`. */
+  solved: boolean;
+  wallMs: number;
+  peakMemKb: number | null;
+  at: Date;
+}
+
+/** A user's progress at one problem: attempts, the most cases passed, when first solved, the best solving run. */
+export interface Progress {
+  user: string;
+  problem: string;
+  name: string | null;
+  attempts: number;
+  bestPassed: number;
+  total: number;
+  firstSolvedAt: Date | null;
+  /** The fastest solving run (ties: the smaller peak memory) and its figures; null until solved. */
+  best: { run: string; wallMs: number; peakMemKb: number | null } | null;
+  lastAttemptAt: Date;
 }
 
 export interface SessionRecord {
@@ -50,6 +81,10 @@ export interface StoredProblem {
  * DuplicateJoinCode) when the join code is taken, so callers can draw another;
  * `traceChunks` returns a run's chunks in `seq` order, `addTraceChunk` is idempotent per
  * (run, seq); `deleteTracesBefore` removes chunks stored before the date and says how many.
+ * `assignRun` names a run's user (before or after the run is recorded; idempotent per run): the run's reads then carry
+ * `user`. `recordAttempt` folds one graded attempt into (user, problem) progress atomically (concurrent attempts all
+ * count); progress outlives the runs. `deleteRunsBefore` removes run rows (with their code and users) recorded before
+ * the date and says how many.
  */
 export interface Store {
   recordRun(run: RunRecord): Promise<void>;
@@ -69,6 +104,11 @@ export interface Store {
   saveProblem(problem: StoredProblem): Promise<'created' | 'updated' | 'unchanged'>;
   /** Every problem, by slug. */
   listProblems(): Promise<StoredProblem[]>;
+  assignRun(run: string, user: string, name: string | null): Promise<void>;
+  recordAttempt(attempt: Attempt): Promise<void>;
+  /** A user's progress, by problem slug. */
+  userProgress(user: string): Promise<Progress[]>;
+  deleteRunsBefore(date: Date): Promise<number>;
   close(): Promise<void>;
 }
 

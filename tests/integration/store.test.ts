@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { nanoid } from 'nanoid';
-import type { RunRecord, Store } from '../../server/store/store.ts';
+import type { Attempt, RunRecord, Store } from '../../server/store/store.ts';
 import { MemoryStore } from '../../server/store/store-memory.ts';
 import { openPgliteStore } from '../../server/store/store-pglite.ts';
 import { PostgresStore } from '../../server/store/store-postgres.ts';
@@ -116,6 +116,57 @@ for (const [name, open] of adapters) {
       for (const r of runs) await store.recordRun(r);
       await store.recordRun(record(nanoid()));
       assert.deepEqual((await store.sessionRuns(session)).map((r) => r.id), runs.map((r) => r.id));
+    });
+
+    it('names a run\'s user (assigned before or after the run is recorded), keeps a session\'s opening user', async () => {
+      const store = await ready;
+      const before = record(nanoid());
+      await store.assignRun(before.id, 'ada', 'Ada L.');
+      await store.recordRun(before);
+      const afterwards = record(before.session);
+      await store.recordRun(afterwards);
+      await store.assignRun(afterwards.id, 'bob', null);
+      await store.assignRun(afterwards.id, 'mallory', 'M');
+      const anonymous = record(before.session);
+      await store.recordRun(anonymous);
+      assert.deepEqual(await store.getRun(before.id), { ...before, user: { id: 'ada', name: 'Ada L.' } });
+      assert.deepEqual((await store.sessionRuns(before.session)).map((r) => r.user ?? null), [{ id: 'ada', name: 'Ada L.' }, { id: 'bob', name: null }, null]);
+      const session = { id: nanoid(), joinCode: nanoid(6), ownerKeyHash: 'h', title: 't', createdAt: new Date(Math.floor(Date.now() / 1000) * 1000), closedAt: null, owner: 'teacher' };
+      await store.createSession(session);
+      assert.deepEqual(await store.getSession(session.id), session);
+    });
+
+    it('folds graded attempts into progress per user and problem: attempts, best result, first solved, best time (ties: memory)', async () => {
+      const store = await ready;
+      const user = `u${nanoid(8)}`;
+      const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+      const attempt = (over: Partial<Attempt>): Attempt => ({ user, name: 'Ada', problem: 'two_sum', run: nanoid(), passed: 3, total: 14, solved: false, wallMs: 50, peakMemKb: 9000, at: t(0), ...over });
+      await store.recordAttempt(attempt({ passed: 3, at: t(1) }));
+      assert.deepEqual(await store.userProgress(user), [{ user, problem: 'two_sum', name: 'Ada', attempts: 1, bestPassed: 3, total: 14, firstSolvedAt: null, best: null, lastAttemptAt: t(1) }]);
+      const solved = attempt({ passed: 14, solved: true, wallMs: 40, peakMemKb: 9000, at: t(2) });
+      await store.recordAttempt(solved);
+      await store.recordAttempt(attempt({ passed: 14, solved: true, wallMs: 60, at: t(3) }));
+      const tie = attempt({ passed: 14, solved: true, wallMs: 40, peakMemKb: 8000, at: t(4) });
+      await Promise.all([store.recordAttempt(tie), store.recordAttempt(attempt({ passed: 10, at: t(5), name: 'Ada Lovelace' })), store.recordAttempt(attempt({ problem: 'binary_search', at: t(6) }))]);
+      const [bs, ts] = await store.userProgress(user);
+      assert.equal(bs.problem, 'binary_search');
+      assert.deepEqual(ts, { user, problem: 'two_sum', name: 'Ada Lovelace', attempts: 5, bestPassed: 14, total: 14, firstSolvedAt: t(2), best: { run: tie.run, wallMs: 40, peakMemKb: 8000 }, lastAttemptAt: t(5) });
+      assert.deepEqual(await store.userProgress('nobody'), []);
+    });
+
+    it('deletes run rows (their code and users) recorded before a date, and says how many', async () => {
+      const store = await ready;
+      const old = [record(nanoid(), { createdAt: new Date('2001-01-01T00:00:00Z') }), record(nanoid(), { createdAt: new Date('2001-06-01T00:00:00Z') })];
+      const kept = record(nanoid(), { createdAt: new Date('2002-06-01T00:00:00Z') });
+      for (const r of [...old, kept]) await store.recordRun(r);
+      await store.assignRun(old[0].id, 'ada', null);
+      assert.ok((await store.deleteRunsBefore(new Date('2002-01-01T00:00:00Z'))) >= 2);
+      assert.equal(await store.getRun(old[0].id), null);
+      assert.equal(await store.getRun(old[1].id), null);
+      assert.deepEqual(await store.getRun(kept.id), kept);
+      // A run recorded again with the old run's id would not inherit its user.
+      await store.recordRun({ ...old[0], createdAt: new Date() });
+      assert.equal((await store.getRun(old[0].id))?.user, undefined);
     });
   });
 }
