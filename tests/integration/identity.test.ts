@@ -90,6 +90,19 @@ describe('identity and limits (TRACECAST_AUTH=required)', () => {
     assert.ok(!server.logs.some((l) => cases.some(([t]) => l.includes(t))), 'no token reaches the log');
   });
 
+  it('a token is refreshed in band before it expires; an expired one stops the connection until then; the user cannot change', async () => {
+    const c = await connect();
+    assert.equal((await c.request({ type: 'auth', token: await token('fresh', 'student', { expiresIn: Math.floor(Date.now() / 1000) + 2 }) })).type, 'authenticated');
+    await new Promise((r) => setTimeout(r, 2500));
+    const stale = (await c.request({ type: 'unsubscribe', session: 'nothing' })) as Err;
+    assert.equal(stale.code, 'unauthenticated');
+    assert.match(stale.message, /expired/);
+    assert.equal((await c.request({ type: 'auth', token: await token('fresh', 'student') })).type, 'authenticated');
+    assert.equal((await c.request({ type: 'unsubscribe', session: 'nothing' })).type, 'unsubscribed');
+    const other = (await c.request({ type: 'auth', token: await token('someone-else', 'admin') })) as Err;
+    assert.equal(other.code, 'forbidden');
+  });
+
   it('a token in Sec-WebSocket-Protocol authenticates the connection and is not echoed', async () => {
     const c = await connect(['tracecast', `bearer.${await token('teacher-h', 'instructor')}`]);
     assert.equal(c.ws.protocol, 'tracecast');
