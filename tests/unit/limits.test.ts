@@ -1,6 +1,8 @@
 /** The limit policy over rate-limiter-flexible's memory store, on fake time: each limit trips at its number and resets; the client address through trusted proxies only. */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { after, afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
 import { clientAddress } from '../../server/limits/client-address.ts';
 import { flexibleLimits } from '../../server/limits/limits-flexible.ts';
 import { createLimitPolicy, type LimitNumbers } from '../../server/limits/policy.ts';
@@ -82,6 +84,25 @@ describe('limits', () => {
       assert.equal((await policy.message(student(null))).ok, true);
       assert.equal((await policy.connection('10.0.0.1')).ok, true);
     }
+  });
+});
+
+describe('limits in Redis', { skip: !process.env.REDIS_URL && 'REDIS_URL is not set' }, () => {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
+  after(() => redis.quit());
+
+  it('count in Redis, shared by every process that uses it, and reset with their window', async () => {
+    const prefix = `test-${nanoid(8)}`;
+    // Two factories on one Redis stand for two gateways.
+    const [a, b] = [flexibleLimits(redis, prefix)('runs', 2, 1), flexibleLimits(redis, prefix)('runs', 2, 1)];
+    assert.equal((await a.consume('ada')).ok, true);
+    assert.equal((await b.consume('ada')).ok, true);
+    const refused = await a.consume('ada');
+    assert.ok(!refused.ok && refused.retryAfterMs > 0 && refused.retryAfterMs <= 1000, JSON.stringify(refused));
+    assert.equal((await b.peek('ada')).ok, false);
+    assert.equal((await b.peek('bob')).ok, true);
+    await new Promise((r) => setTimeout(r, refused.ok ? 0 : refused.retryAfterMs + 100));
+    assert.equal((await b.consume('ada')).ok, true);
   });
 });
 
