@@ -183,3 +183,21 @@ describe('identity and limits (TRACECAST_AUTH=required)', () => {
     assert.equal(((await elsewhere.request({ type: 'subscribe', code: 'ZZZZZZ' })) as Err).code, 'not_found');
   });
 });
+
+describe('X-Forwarded-For without a trusted proxy', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { TRACECAST_JOIN_ATTEMPTS_PER_ADDRESS: '2' } });
+  });
+  after(() => server?.close());
+
+  it('is ignored: the socket\'s address is the one counted', async () => {
+    const clients = await Promise.all(['198.51.100.1', '198.51.100.2', '203.0.113.9'].map((ip) => TestClient.connect(server.url, undefined, { 'X-Forwarded-For': ip })));
+    assert.equal(((await clients[0].request({ type: 'subscribe', code: 'ZZZZZZ' })) as Err).code, 'not_found');
+    assert.equal(((await clients[1].request({ type: 'subscribe', code: 'ZZZZZZ' })) as Err).code, 'not_found');
+    // Claiming a third address does not escape the count of the real one.
+    const refused = (await clients[2].request({ type: 'subscribe', code: 'ZZZZZZ' })) as Err;
+    assert.equal(refused.code, 'rate_limited', JSON.stringify(refused));
+    for (const c of clients) c.close();
+  });
+});
