@@ -77,7 +77,6 @@ export function createRuns(deps: RunsDeps) {
     if (!deps.languages.has(msg.language)) {
       throw new Refusal('unsupported_language', `no sandbox image for ${msg.language} on this server; available: ${[...deps.languages].join(', ')}`);
     }
-    enforce(await deps.limitPolicy.run(counted(caller)));
     const unavailable = deps.unavailable?.(msg.language);
     if (unavailable) throw new Refusal('unavailable', unavailable, { retryAfterMs: 5000 });
     if (!msg.session && !caller.ownSession && caller.identity) caller.ownSession = userSessions.get(caller.owner) ?? null;
@@ -90,6 +89,8 @@ export function createRuns(deps: RunsDeps) {
     }
     const session = msg.session ?? caller.ownSession!;
     await checkTarget(caller, session, msg.ownerKey);
+    // Counted once the request is one the server would run: a refused one (wrong key, no image) costs nothing.
+    enforce(await deps.limitPolicy.run(counted(caller)));
     const limits = msg.type === 'execute' ? msg.limits : undefined;
     const job: QueuedRun = {
       run: deps.newId(),
