@@ -3,14 +3,17 @@
  * the change (a worktree of --before), measured in the same run. See bench/scale/README.md.
  *
  *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts                    # every section
- *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts --only burst       # one section (burst, queue, …)
+ *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts --only burst       # sections: queue, throughput, recovery, runner-path, burst
  *   node --import tsx bench/scale/run.ts --before <commit> --students 50,200
  *
  * Needs Docker and the sandbox images; REDIS_URL for the sections that use Redis. Talks only to 127.0.0.1.
  */
 import os from 'node:os';
 import { classBurst, type BurstResult } from './burst.ts';
-import { addTree, fmtMs, log, pct, ROOT, table } from './common.ts';
+import { addTree, fmtMs, log, median, pct, ROOT, table } from './common.ts';
+import { killedGateway, killedRunner, throughput } from './deployments.ts';
+import { queueOverhead } from './queue-overhead.ts';
+import { ratio, runnerPath } from './runner-path.ts';
 
 interface Options {
   before: string;
@@ -19,13 +22,14 @@ interface Options {
   sides: Set<string>;
   /** Extra server environment for the "after" side (tuning trials). */
   env: Record<string, string>;
+  quick: boolean;
 }
 
 // The last commit before issue 19's work (class bursts, the queue port).
 const DEFAULT_BEFORE = '798f4e3';
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200], sides: new Set(['before', 'after']), env: {} };
+  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200], sides: new Set(['before', 'after']), env: {}, quick: false };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const v = () => argv[++k] ?? (() => { throw new Error(`${a} needs a value`); })();
@@ -33,6 +37,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') o.only = new Set(v().split(','));
     else if (a === '--students') o.students = v().split(',').map(Number);
     else if (a === '--sides') o.sides = new Set(v().split(','));
+    else if (a === '--quick') o.quick = true;
     else if (a === '--env') {
       const [k, ...rest] = v().split('=');
       o.env[k] = rest.join('=');
@@ -89,10 +94,60 @@ async function burstSection(o: Options): Promise<string> {
   return `### Class burst (ms from Run to the first step / to run.ended; README defaults)\n\n${out}\n\n### Targets\n\n${table(['target', 'measured', 'target', 'met'], targets)}\n`;
 }
 
+const REDIS_URL = process.env.REDIS_URL;
+
+async function queueSection(o: Options): Promise<string> {
+  log('queue overhead');
+  const q = await queueOverhead(REDIS_URL, o.quick ? 100 : 500);
+  const row = (name: string, xs: number[]) => [name, String(xs.length), fmtMs(pct(xs, 50)), fmtMs(pct(xs, 99)), fmtMs(Math.max(...xs))];
+  const rows = [row('in-process (one server, before and after)', q.memory), ...(q.bullmq ? [row('BullMQ on Redis (gateway → runner)', q.bullmq)] : [])];
+  const p99 = q.bullmq ? pct(q.bullmq, 99) : NaN;
+  return `### Queue overhead (ms from submit to the runner's worker, one run at a time)\n\n${table(['queue', 'runs', 'p50', 'p99', 'max'], rows)}\n\nTarget: p99 ≤ 10 ms (BullMQ): ${fmtMs(p99)} ms — ${p99 <= 10 ? 'met' : 'NOT met'}.\n`;
+}
+
+async function throughputSection(o: Options): Promise<string> {
+  const rows = await throughput(REDIS_URL, o.quick ? 5000 : 12_000);
+  return `### One-line runs per second (8 connections, one run in flight each)\n\n${table(['path', 'runs', 'not ok', 'runs/s'], rows.map((r) => [r.path, String(r.runs), String(r.bad), r.runsPerSecond.toFixed(1)]))}\n`;
+}
+
+async function recoverySection(): Promise<string> {
+  if (!REDIS_URL) return '### Recovery\n\n(needs REDIS_URL)\n';
+  log('recovery: a runner killed mid-run');
+  const r = await killedRunner(REDIS_URL);
+  log('recovery: a gateway killed mid-run');
+  const g = await killedGateway(REDIS_URL);
+  return `### Recovery (default TRACECAST_RUNNER_LOST_MS, 30 s)\n\n${table(
+    ['what is killed (SIGKILL)', 'until', 'ms', 'detail'],
+    [
+      ['a runner, mid-run', "its watcher's run.ended", fmtMs(r.ms), `${r.verdict}: ${r.message}`],
+      ['a gateway, mid-run', 'the watcher, reconnected to another gateway, gets the next frame', fmtMs(g.ms), `${g.lost} lines lost, ${g.doubled} doubled`],
+    ],
+  )}\n`;
+}
+
+async function runnerPathSection(o: Options): Promise<string> {
+  log('the runner path: a 50,000-step program');
+  const r = await runnerPath(o.quick ? 3 : 5);
+  const x = ratio(r);
+  return `### The runner path (bubble sort of 200 numbers, ${r.steps} steps; medians of ${r.wallMs.length})\n\n${table(
+    ['measure', 'median ms', 'all (ms)'],
+    [
+      ['tracer alone (bench/tracer harness: job → end frame)', fmtMs(median(r.tracerMs)), r.tracerMs.map(fmtMs).join(', ')],
+      ["server's run.ended.wallMs", fmtMs(median(r.wallMs)), r.wallMs.map(fmtMs).join(', ')],
+      ['client: request → first step', fmtMs(median(r.firstMs)), r.firstMs.map(fmtMs).join(', ')],
+      ['client: request → run.ended', fmtMs(median(r.endedMs)), r.endedMs.map(fmtMs).join(', ')],
+    ],
+  )}\n\nServer wall time / tracer alone: ${x.toFixed(2)}× (target ≤ 1.3×: ${x <= 1.3 ? 'met' : 'NOT met'}).\n`;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   log(`bench/scale: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const parts: string[] = [];
+  if (wants(o, 'queue')) parts.push(await queueSection(o));
+  if (wants(o, 'throughput')) parts.push(await throughputSection(o));
+  if (wants(o, 'recovery')) parts.push(await recoverySection());
+  if (wants(o, 'runner-path')) parts.push(await runnerPathSection(o));
   if (wants(o, 'burst')) parts.push(await burstSection(o));
   process.stdout.write(parts.join('\n') + '\n');
 }

@@ -1,4 +1,6 @@
 /** Session log on Redis Streams: one stream per session, tailed by one multiplexed blocking reader. */
+import { Cluster } from 'ioredis';
+import { ClusterTails } from './cluster-tails.ts';
 import type { RedisClient } from './redis-client.ts';
 import { START, compareIds as cmp, type LogEntry, type SessionLog, type StopTail } from './log.ts';
 
@@ -37,7 +39,9 @@ function toEntries(raw: Array<[Buffer | string, Array<Buffer | string>]>): LogEn
 export class RedisLog implements SessionLog {
   private readonly prefix: string;
   private readonly blockMs: number;
-  private readonly reader: RedisClient;
+  private readonly reader: RedisClient | null;
+  /** On Redis Cluster: tails by notice and range reads instead of one blocking XREAD (cluster-tails.ts). */
+  private readonly clusterTails: ClusterTails | null;
   private readonly tails = new Map<string, Set<Tail>>();
   private readerId: number | null = null;
   private reading = false;
@@ -52,8 +56,14 @@ export class RedisLog implements SessionLog {
     this.blockMs = options.blockMs ?? 5000;
     // A blocked XREAD holds its connection: the reader gets its own. Its failures reach the tails (onError) and it
     // reconnects by itself: the 'error' events need a listener, or Node prints each as unhandled.
-    this.reader = redis.duplicate();
-    this.reader.on('error', () => undefined);
+    if (redis instanceof Cluster) {
+      this.reader = null;
+      this.clusterTails = new ClusterTails(redis, `${this.prefix}:log:appended`, (s) => this.key(s));
+    } else {
+      this.reader = redis.duplicate();
+      this.reader.on('error', () => undefined);
+      this.clusterTails = null;
+    }
   }
 
   key(session: string): string {
@@ -82,6 +92,8 @@ export class RedisLog implements SessionLog {
     }
     multi.xtrim(key, 'MINID', '~', Math.max(0, Date.now() - (this.options.maxAgeMs ?? DAY_MS)));
     multi.pexpire(key, this.options.idleMs ?? DAY_MS);
+    // On a cluster the tails learn of new entries from this notice (a channel is no key: it does not leave the slot).
+    if (this.clusterTails) multi.publish(this.clusterTails.channel, session);
     const results = await multi.exec();
     if (!results) throw new Error(`log append to ${key}: transaction aborted`);
     return results.slice(0, frames.length).map(([err, id]) => {
@@ -120,6 +132,7 @@ export class RedisLog implements SessionLog {
 
   tail(session: string, after: string, onEntries: (entries: LogEntry[]) => void, onError: (err: Error) => void): StopTail {
     const tail: Tail = { cursor: after, onEntries, onError };
+    if (this.clusterTails) return this.clusterTails.add(session, tail);
     let set = this.tails.get(session);
     if (!set) this.tails.set(session, (set = new Set()));
     set.add(tail);
@@ -155,7 +168,7 @@ export class RedisLog implements SessionLog {
       while (!this.closed && this.tails.size > 0) {
         if (this.readerId === null) {
           try {
-            this.readerId = (await this.reader.client('ID')) as number;
+            this.readerId = (await this.reader!.client('ID')) as number;
           } catch (err) {
             backoff = await this.pause(err as Error, backoff);
             continue;
@@ -170,7 +183,7 @@ export class RedisLog implements SessionLog {
         });
         let reply: XReadReply;
         try {
-          reply = (await this.reader.xreadBuffer('COUNT', 1000, 'BLOCK', this.blockMs, 'STREAMS', ...keys, ...ids)) as XReadReply;
+          reply = (await this.reader!.xreadBuffer('COUNT', 1000, 'BLOCK', this.blockMs, 'STREAMS', ...keys, ...ids)) as XReadReply;
           backoff = 50;
         } catch (err) {
           if (this.closed) return;
@@ -213,6 +226,7 @@ export class RedisLog implements SessionLog {
   async close(): Promise<void> {
     this.closed = true;
     this.tails.clear();
-    this.reader.disconnect();
+    this.reader?.disconnect();
+    this.clusterTails?.close();
   }
 }

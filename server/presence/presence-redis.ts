@@ -72,10 +72,11 @@ export class RedisPresence implements PresenceBoard {
   /** Renews this gateway's leases, and re-checks the totals of its sessions: another gateway's may have lapsed. */
   private async renew(): Promise<void> {
     if (this.mine.size === 0) return;
-    const tx = this.redis.multi();
     const until = Date.now() + LEASE_MS;
-    for (const [session, watchers] of this.mine) tx.hset(keyOf(session), this.gatewayId, `${watchers}:${until}`).pexpire(keyOf(session), 2 * LEASE_MS);
-    await tx.exec().catch(() => undefined);
+    // One transaction per session: each session's key is in its own Redis Cluster slot.
+    await Promise.all(
+      [...this.mine].map(([session, watchers]) => this.redis.multi().hset(keyOf(session), this.gatewayId, `${watchers}:${until}`).pexpire(keyOf(session), 2 * LEASE_MS).exec()),
+    ).catch(() => undefined);
     for (const session of this.mine.keys()) this.notify(session);
   }
 

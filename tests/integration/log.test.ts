@@ -6,7 +6,11 @@ import { nanoid } from 'nanoid';
 import { START, compareIds, type LogEntry, type SessionLog } from '../../server/log/log.ts';
 import { MemoryLog } from '../../server/log/log-memory.ts';
 import { RedisLog } from '../../server/log/log-redis.ts';
+import { redisCluster } from '../support/redis-cluster.ts';
 import { requireEnv } from '../support/server.ts';
+
+// A three-master cluster of this test's own (tests/support/redis-cluster.ts): the same contract on Redis Cluster.
+const cluster = await redisCluster();
 
 const frame = (n: number) => new Uint8Array([0x81, 0xa1, 0x6e, n & 0x7f]);
 const values = (entries: LogEntry[]) => entries.map((e) => e.frame[3]);
@@ -43,6 +47,14 @@ const adapters: Array<[string, () => { log: SessionLog; cleanup: () => Promise<v
     'redis',
     () => {
       const redis = new Redis(requireEnv('REDIS_URL'));
+      const log = new RedisLog(redis, { maxLength: 1000, prefix: `tctest-${nanoid(6)}`, blockMs: 1000 });
+      return { log, cleanup: async () => { await log.close(); redis.disconnect(); } };
+    },
+  ],
+  [
+    'redis cluster',
+    () => {
+      const redis = cluster.connect();
       const log = new RedisLog(redis, { maxLength: 1000, prefix: `tctest-${nanoid(6)}`, blockMs: 1000 });
       return { log, cleanup: async () => { await log.close(); redis.disconnect(); } };
     },

@@ -74,7 +74,7 @@ const adapters: Array<[string, QueueFactory]> = [
       return { producer: q, consumer: q, shared: false, cleanup: async () => void (await q.close()) };
     },
   ],
-  ...queueAdapters(),
+  ...(await queueAdapters()),
 ];
 
 for (const [name, make] of adapters) {

@@ -4,6 +4,7 @@ import { nanoid } from 'nanoid';
 import { createLogger } from '../../server/obs/logger.ts';
 import { BullQueue } from '../../server/queue/queue-bullmq.ts';
 import type { QueueLimits, RunQueue } from '../../server/queue/queue.ts';
+import { redisCluster } from './redis-cluster.ts';
 import { requireEnv } from './server.ts';
 
 export type QueueFactory = (limits: QueueLimits) => Promise<{
@@ -32,14 +33,22 @@ export function bullFactory(connect: () => Redis | import('ioredis').Cluster): Q
       cleanup: async () => {
         for (const q of [consumer, producer]) await q.closeNow();
         // What BullMQ and the queue left under this test's prefix.
-        const keys = await clients[0].keys(`${prefix}:*`);
-        if (keys.length > 0) await clients[0].del(...keys);
+        // A cluster's KEYS answers for one node: ask every master.
+        const nodes = 'nodes' in clients[0] ? (clients[0] as import('ioredis').Cluster).nodes('master') : [clients[0] as Redis];
+        for (const node of nodes) {
+          const keys = await node.keys(`${prefix}:*`);
+          for (const key of keys) await clients[0].del(key);
+        }
         for (const c of clients) c.disconnect();
       },
     };
   };
 }
 
-export function queueAdapters(): Array<[string, QueueFactory]> {
-  return [['bullmq', bullFactory(() => new Redis(requireEnv('REDIS_URL'), { maxRetriesPerRequest: null }))]];
+export async function queueAdapters(): Promise<Array<[string, QueueFactory]>> {
+  const cluster = await redisCluster();
+  return [
+    ['bullmq', bullFactory(() => new Redis(requireEnv('REDIS_URL'), { maxRetriesPerRequest: null }))],
+    ['bullmq on a redis cluster', bullFactory(() => cluster.connect())],
+  ];
 }

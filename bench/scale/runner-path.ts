@@ -1,0 +1,60 @@
+/** The runner path: a 50,000-step program's server wall time (`run.ended.wallMs`) and request → first step → `run.ended`, against the tracer alone (bench/tracer's harness) measured in the same run. */
+import { PROGRAMS } from '../tracer/programs.ts';
+import { jobFor, ourSandbox, runJob, startReady } from '../tracer/harness.ts';
+import { log, median, ROOT, sleep, startServer, Student, within } from './common.ts';
+
+// bench/tracer's bubble sort of 200 numbers: 51,000 steps in Python.
+const BUBBLE = PROGRAMS.find((p) => p.key === 'bubble')!;
+
+export interface RunnerPath {
+  steps: number;
+  /** job sent → `end` frame, the tracer alone in a started sandbox. */
+  tracerMs: number[];
+  /** The server's `run.ended.wallMs` (run.started → the sandbox's exit). */
+  wallMs: number[];
+  /** Client side: request → first step, request → `run.ended`. */
+  firstMs: number[];
+  endedMs: number[];
+}
+
+export async function runnerPath(reps: number): Promise<RunnerPath> {
+  const out: RunnerPath = { steps: 0, tracerMs: [], wallMs: [], firstMs: [], endedMs: [] };
+  const sandbox = ourSandbox(`bench-scale-tracer-${process.pid}`);
+  const server = await startServer(ROOT, {});
+  try {
+    // The pool's first fill (a container start is ~0.5 s of the engine's CPU each, on the same 2 CPUs) would land on
+    // the first runs: measure once it is done, as a server that has been up a while is.
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(500)) {
+      const warm = await Promise.all(['python', 'javascript', 'cpp'].map((l) => server.metric(`tracecast_pool_warm{language="${l}"}`)));
+      if (warm.every((w) => w >= 2)) break;
+    }
+    await sleep(3000);
+    const owner = await Student.connect(server.port);
+    // Unmeasured: the owner's first run takes a pool container (and its replacement starts); the next ones reuse it.
+    for (let k = 0; k < 3; k++) {
+      await within(owner.execute('python', BUBBLE.code.python), 120_000, 'warm-up run');
+      await sleep(1500);
+    }
+    // Interleaved, so that both sides see the same load.
+    for (let k = 0; k < reps; k++) {
+      log(`  runner path: repetition ${k + 1} of ${reps}`);
+      const proc = await startReady(sandbox, 'python');
+      await sleep(500);
+      const alone = await runJob(proc, jobFor(BUBBLE.code.python), { capMs: 60_000 });
+      out.tracerMs.push(alone.ms);
+      out.steps = alone.steps;
+      await sleep(1500);
+      const t = await within(owner.execute('python', BUBBLE.code.python), 120_000, 'run');
+      if (t.verdict !== 'ok') throw new Error(`the server's run ended ${t.verdict}`);
+      out.wallMs.push(t.wallMs);
+      out.firstMs.push(t.first);
+      out.endedMs.push(t.end);
+    }
+    owner.close();
+  } finally {
+    await server.stop();
+  }
+  return out;
+}
+
+export const ratio = (r: RunnerPath) => median(r.wallMs) / median(r.tracerMs);
