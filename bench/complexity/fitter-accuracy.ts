@@ -23,6 +23,8 @@ const F: Record<ComplexityClass, (n: number) => number> = {
   'O(n^2)': (n) => n * n,
   'O(n^3)': (n) => n * n * n,
   'O(2^n)': (n) => 2 ** n,
+  'O(n!)': (n) => { let f = 1; for (let k = 2; k <= n; k++) f *= k; return f; },
+  'O(b^n)': (n) => ((1 + Math.sqrt(5)) / 2) ** n,
 };
 
 const GRIDS: Array<[string, number[]]> = [

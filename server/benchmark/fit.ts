@@ -7,8 +7,9 @@
  * the two series of a benchmark to stand by.
  *
  * Method (see fitSeries for the details and the reasons):
- *  - every class f ∈ {1, log n, n, n log n, n², n³, 2ⁿ} is fit as y ≈ a + b·f(n) by relative-error least squares
- *    (weights 1/y²) with a ≥ 0, b ≥ 0, solved exactly (unconstrained optimum, else the best of the two boundaries);
+ *  - every class f ∈ {1, log n, n, n log n, n², n³, 2ⁿ, n!, bⁿ} is fit as y ≈ a + c·f(n) by relative-error least
+ *    squares (weights 1/y²) with a ≥ 0, c ≥ 0, solved exactly (unconstrained optimum, else the best of the two
+ *    boundaries); for bⁿ the base b ∈ [1.1, 12] is fitted too (1-D search), so φⁿ or 3ⁿ is named as such;
  *  - f is evaluated in log space and normalised by f(n_max), so nothing overflows and the 2×2 system is well scaled;
  *  - one point may be left out, when it lies far ABOVE every plausible fit of the other points (preemption only
  *    ever makes a run slower);
@@ -18,11 +19,15 @@
  */
 import { kendallTau, mulberry32, studentQuantileUpper } from './stats.ts';
 
-export type ComplexityClass = 'O(1)' | 'O(log n)' | 'O(n)' | 'O(n log n)' | 'O(n^2)' | 'O(n^3)' | 'O(2^n)';
+/**
+ * 'O(b^n)': exponential with a fitted base b (ClassFit.base), for growth like naive Fibonacci's φⁿ that 2ⁿ does not
+ * describe; 'O(2^n)' stays a class of its own, preferred whenever the fitted base is no better than 2.
+ */
+export type ComplexityClass = 'O(1)' | 'O(log n)' | 'O(n)' | 'O(n log n)' | 'O(n^2)' | 'O(n^3)' | 'O(2^n)' | 'O(n!)' | 'O(b^n)';
 /** One size of a series. y: seconds or an operation count (positive). */
 export interface SeriesPoint { n: number; y: number }
 /** y ≈ a + b·f(n). rmsRelErr: root mean square of (y − fit)/y over the points the fit kept. */
-export interface ClassFit { cls: ComplexityClass; a: number; b: number; rmsRelErr: number }
+export interface ClassFit { cls: ComplexityClass; a: number; b: number; rmsRelErr: number; base?: number }
 export interface SeriesFit {
   best: ClassFit;
   runnerUp: ClassFit | null;
@@ -64,6 +69,8 @@ const EXACT = 1e-9;
 
 interface ClassDef {
   cls: ComplexityClass;
+  /** O(b^n) only: the base this definition was fitted with. */
+  base?: number;
   /** ln f(n), for n ≥ 1 (−Infinity where f(n) = 0, e.g. log 1). */
   logF: (n: number) => number;
   params: 1 | 2;
@@ -77,13 +84,52 @@ const CLASSES: readonly ClassDef[] = [
   { cls: 'O(n^2)', logF: (n) => 2 * Math.log(n), params: 2 },
   { cls: 'O(n^3)', logF: (n) => 3 * Math.log(n), params: 2 },
   { cls: 'O(2^n)', logF: (n) => n * Math.LN2, params: 2 },
+  { cls: 'O(n!)', logF: (n) => logFactorial(n), params: 2 },
+  // A placeholder: fitAll searches its base (see fitExponential). Last, so that with a base close to 2 the simpler
+  // O(2^n) wins the margin rule.
+  { cls: 'O(b^n)', logF: (n) => n * Math.LN2, params: 2 },
 ];
+
+/** ln n!: exact sum for the integer sizes a factorial-time function can be measured at, Stirling's series beyond. */
+function logFactorial(n: number): number {
+  if (Number.isInteger(n) && n <= 200) {
+    let s = 0;
+    for (let k = 2; k <= n; k++) s += Math.log(k);
+    return s;
+  }
+  return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + 1 / (12 * n) - 1 / (360 * n ** 3);
+}
+
+/** The range of bases O(b^n) is fitted over: below 1.1 it is indistinguishable from a polynomial at measurable n. */
+const BASE_MIN = 1.1;
+const BASE_MAX = 12;
+
+function expDef(base: number): ClassDef {
+  const lb = Math.log(base);
+  return { cls: 'O(b^n)', base, logF: (n) => n * lb, params: 2 };
+}
+
+/**
+ * How fast a class grows, for comparing two verdicts: polynomial classes by rank, exponentials by their base (so
+ * 1.62ⁿ ranks below 2ⁿ), factorial above every exponential.
+ */
+export function growthOrder(cls: ComplexityClass, base?: number): number {
+  if (cls === 'O(2^n)') return 10 + Math.LN2;
+  if (cls === 'O(b^n)') return 10 + Math.log(base ?? 2);
+  if (cls === 'O(n!)') return 100;
+  return RANK[cls];
+}
+
+/** The class as a learner reads it: 'O(1.62^n)' for an exponential with a fitted base. */
+export function classLabel(cls: ComplexityClass, base?: number): string {
+  return cls === 'O(b^n)' ? `O(${(base ?? 2).toFixed(2)}^n)` : cls;
+}
 
 const RANK: Record<ComplexityClass, number> = Object.fromEntries(CLASSES.map((c, i) => [c.cls, i])) as Record<ComplexityClass, number>;
 
 /** A fit's curve at n, y = a + b·f(n), with f in log space so that 2ⁿ does not overflow (the viewer plots it). */
 export function fitValue(fit: ClassFit, n: number): number {
-  const def = CLASSES[RANK[fit.cls]];
+  const def = fit.cls === 'O(b^n)' ? expDef(fit.base ?? 2) : CLASSES[RANK[fit.cls]];
   return def.params === 1 ? fit.a : fit.a + (fit.b > 0 ? Math.exp(Math.log(fit.b) + def.logF(n)) : 0);
 }
 
@@ -149,13 +195,49 @@ function exponentialFits(ns: readonly number[]): boolean {
   return near.size >= 3;
 }
 
+/**
+ * O(b^n): the base minimising rmsRelErr, by a coarse scan of ln b over [BASE_MIN, BASE_MAX] then golden-section
+ * refinement around the best grid point (the error is smooth in ln b; the scan guards against a second dip).
+ */
+function fitExponential(ns: readonly number[], ys: readonly number[], skip: number): Fitted | null {
+  const lo = Math.log(BASE_MIN);
+  const hi = Math.log(BASE_MAX);
+  const STEPS = 24;
+  const at = (lb: number) => fitClass(expDef(Math.exp(lb)), ns, ys, skip);
+  let best: Fitted | null = null;
+  let bestK = 0;
+  for (let k = 0; k <= STEPS; k++) {
+    const f = at(lo + ((hi - lo) * k) / STEPS);
+    if (f && (!best || f.rms < best.rms)) { best = f; bestK = k; }
+  }
+  if (!best) return null;
+  let a = lo + ((hi - lo) * Math.max(0, bestK - 1)) / STEPS;
+  let b = lo + ((hi - lo) * Math.min(STEPS, bestK + 1)) / STEPS;
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let it = 0; it < 20; it++) {
+    const c = b - g * (b - a);
+    const d = a + g * (b - a);
+    const fc = at(c);
+    const fd = at(d);
+    if (!fc || !fd) break;
+    if (fc.rms < fd.rms) b = d; else a = c;
+    const f = fc.rms < fd.rms ? fc : fd;
+    if (f.rms < best.rms) best = f;
+  }
+  return best;
+}
+
 /** The fit of each class (simplest first), leaving out index `skip` (−1: none). */
 function fitAll(ns: readonly number[], ys: readonly number[], skip = -1): Fitted[] {
   const out: Fitted[] = [];
   const expOk = exponentialFits(ns);
   for (const def of CLASSES) {
-    if (def.cls === 'O(2^n)' && !expOk) continue;
-    const f = fitClass(def, ns, ys, skip);
+    const superPoly = def.cls === 'O(2^n)' || def.cls === 'O(n!)' || def.cls === 'O(b^n)';
+    if (superPoly && !expOk) continue;
+    const f = def.cls === 'O(b^n)' ? fitExponential(ns, ys, skip) : fitClass(def, ns, ys, skip);
+    // A base within 10% of 2 is 2ⁿ plus noise: the free base would fit the noise 10% better now and then, and
+    // 2ⁿ (subsets, Hanoi) is the class a learner expects to read there.
+    if (f && f.def.cls === 'O(b^n)' && Math.abs(Math.log((f.def.base ?? 2) / 2)) < Math.log(1.1)) continue;
     if (f) out.push(f);
   }
   return out;
@@ -207,7 +289,8 @@ function fCritical(nu: number): number {
 function significant(f: Fitted, c: Fitted): boolean {
   if (c.rms <= EXACT) return false;
   if (f.rms <= EXACT) return true;
-  const nu = f.kept - 2;
+  // O(b^n) has fitted its base too: one degree of freedom fewer.
+  const nu = f.kept - (f.def.cls === 'O(b^n)' ? 3 : 2);
   if (nu < 1) return false;
   return ((c.rms ** 2 - f.rms ** 2) * nu) / f.rms ** 2 > fCritical(nu);
 }
@@ -288,7 +371,16 @@ function growthExponent(ns: readonly number[], ys: readonly number[]): number {
 }
 
 function toClassFit(f: Fitted): ClassFit {
-  return { cls: f.def.cls, a: f.a, b: f.def.params === 1 ? 0 : f.bn * Math.exp(-f.logFmax), rmsRelErr: f.rms };
+  const fit: ClassFit = { cls: f.def.cls, a: f.a, b: f.def.params === 1 ? 0 : f.bn * Math.exp(-f.logFmax), rmsRelErr: f.rms };
+  if (f.def.base !== undefined) fit.base = f.def.base;
+  return fit;
+}
+
+/** A bootstrap resample agrees with an exponential when its base is within 15% (the label's precision is not the point). */
+function sameClass(p: Fitted, q: Fitted): boolean {
+  if (p.def.cls !== q.def.cls) return false;
+  if (p.def.cls !== 'O(b^n)') return true;
+  return Math.abs(Math.log((p.def.base ?? 2) / (q.def.base ?? 2))) < Math.log(1.15);
 }
 
 /**
@@ -350,7 +442,7 @@ export function fitSeries(points: SeriesPoint[], opts: { margin?: number; bootst
         if (new Set(idx.map((k) => ns[k])).size >= 3) break;
       }
       const boot = analyse(idx.map((k) => ns[k]), idx.map((k) => ys[k]), margin);
-      if (boot.best.def.cls === an.best.def.cls) same++;
+      if (sameClass(boot.best, an.best)) same++;
     }
     confidence = same / B;
   }
@@ -375,6 +467,24 @@ function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
+/** The chosen series' best fit leaves more than this rms relative error: no class describes it (count, timings). */
+const NO_FIT_OPS = 0.1;
+const NO_FIT_TIME = 0.3;
+
+export interface Verdict {
+  series: 'operations' | 'time';
+  /** The class stood by; when `fits` is false, the fastest-growing candidate, not a claim. */
+  cls: ComplexityClass;
+  /** O(b^n): the fitted base. */
+  base?: number;
+  /** The class as shown: 'O(1.62^n)', or 'no class fits; fastest-growing candidate O(n^3)'. */
+  label: string;
+  /** False when no class fits the chosen series (see NO_FIT_OPS / NO_FIT_TIME). */
+  fits: boolean;
+  confidence: number;
+  reason: string;
+}
+
 /**
  * Which series to stand by. The operation count is noise-free but blind to the work inside built-in calls, so it
  * is a lower bound on the work; the timings see everything but are noisy and overhead-dominated at small sizes.
@@ -384,8 +494,32 @@ function pct(x: number): string {
  *   learner's code does the work, the extra growth is noise).
  * - The timings grow slower than the count: the count (a lower bound; the timings are still dominated by overhead).
  * - One series missing: the other. Both missing: O(1) with confidence 0.
+ * - The chosen series' best fit misses by more than 10% rms (count) or 30% (timings): no class fits. The verdict
+ *   says so and names the fastest-growing of the best fit and its runner-up as a candidate, with confidence 0,
+ *   rather than name a class with a confidence its error does not support.
  */
-export function chooseVerdict(
+export function chooseVerdict(ops: SeriesFit | null, time: SeriesFit | null, builtinShare: number): Verdict {
+  const v = pickSeries(ops, time, builtinShare);
+  const s = v.series === 'time' ? time : ops;
+  const best = s?.best;
+  const base = best?.cls === v.cls ? best.base : undefined;
+  const plain = { ...v, ...(base !== undefined ? { base } : {}), label: classLabel(v.cls, base), fits: true };
+  if (!s || !best || best.rmsRelErr <= (v.series === 'time' ? NO_FIT_TIME : NO_FIT_OPS)) return plain;
+  const cand = s.runnerUp && growthOrder(s.runnerUp.cls, s.runnerUp.base) > growthOrder(best.cls, best.base) ? s.runnerUp : best;
+  const candLabel = classLabel(cand.cls, cand.base);
+  const name = v.series === 'time' ? 'timings' : 'operation count';
+  return {
+    series: v.series,
+    cls: cand.cls,
+    ...(cand.base !== undefined ? { base: cand.base } : {}),
+    label: `no class fits; fastest-growing candidate ${candLabel}`,
+    fits: false,
+    confidence: 0,
+    reason: `No complexity class fits the ${name}: the closest, ${classLabel(best.cls, best.base)}, misses it by ${pct(best.rmsRelErr)} on average, so ${candLabel} is only the fastest-growing candidate.`,
+  };
+}
+
+function pickSeries(
   ops: SeriesFit | null,
   time: SeriesFit | null,
   builtinShare: number,
@@ -397,36 +531,40 @@ export function chooseVerdict(
   if (!time) {
     const o = ops as SeriesFit;
     const caveat = share >= BUILTINS_DOMINATE ? `, although ${pct(share)} of the time is spent in built-in calls it cannot see into` : '';
-    return { series: 'operations', cls: o.best.cls, confidence: o.confidence, reason: `Only the operation count was available, and it grows as ${o.best.cls}${caveat}.` };
+    return { series: 'operations', cls: o.best.cls, confidence: o.confidence, reason: `Only the operation count was available, and it grows as ${label(o)}${caveat}.` };
   }
   if (!ops) {
-    return { series: 'time', cls: time.best.cls, confidence: time.confidence, reason: `Only the timings were available, and they grow as ${time.best.cls}.` };
+    return { series: 'time', cls: time.best.cls, confidence: time.confidence, reason: `Only the timings were available, and they grow as ${label(time)}.` };
   }
-  const o = ops.best.cls;
-  const t = time.best.cls;
-  if (o === t) {
-    return { series: 'operations', cls: o, confidence: Math.max(ops.confidence, time.confidence), reason: `The operation count and the timings agree on ${o}.` };
+  const o = label(ops);
+  const t = label(time);
+  if (o === t || (ops.best.cls === 'O(b^n)' && time.best.cls === 'O(b^n)' && Math.abs(Math.log((ops.best.base ?? 2) / (time.best.base ?? 2))) < Math.log(1.15))) {
+    return { series: 'operations', cls: ops.best.cls, confidence: Math.max(ops.confidence, time.confidence), reason: `The operation count and the timings agree on ${o}.` };
   }
-  if (RANK[t] > RANK[o]) {
+  if (growthOrder(time.best.cls, time.best.base) > growthOrder(ops.best.cls, ops.best.base)) {
     if (share >= BUILTINS_DOMINATE) {
       return {
-        series: 'time', cls: t, confidence: time.confidence,
+        series: 'time', cls: time.best.cls, confidence: time.confidence,
         reason: `${pct(share)} of the time is spent inside built-in calls, whose work the operation count (${o}) cannot see, so the timings' ${t} stands.`,
       };
     }
     if (share >= BUILTINS_MATTER && time.confidence >= CONFIDENT) {
       return {
-        series: 'time', cls: t, confidence: time.confidence,
+        series: 'time', cls: time.best.cls, confidence: time.confidence,
         reason: `The timings grow as ${t} with confidence ${time.confidence.toFixed(2)} and ${pct(share)} of the time is spent in built-in calls the operation count (${o}) cannot see into, so the timings stand.`,
       };
     }
     return {
-      series: 'operations', cls: o, confidence: ops.confidence,
+      series: 'operations', cls: ops.best.cls, confidence: ops.confidence,
       reason: `The learner's own code does most of the work (${pct(share)} of the time in built-ins), so the noise-free operation count's ${o} stands over the timings' ${t}.`,
     };
   }
   return {
-    series: 'operations', cls: o, confidence: ops.confidence,
+    series: 'operations', cls: ops.best.cls, confidence: ops.confidence,
     reason: `The operation count, a lower bound on the work, grows as ${o} while the timings (${t}) are still dominated by constant overhead at these sizes.`,
   };
+}
+
+function label(s: SeriesFit): string {
+  return classLabel(s.best.cls, s.best.base);
 }

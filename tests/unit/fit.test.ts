@@ -1,7 +1,7 @@
 /** The complexity fitter: exact and noisy synthetic series, robustness cases, and the choice between the two series. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseVerdict, fitSeries, type ComplexityClass, type SeriesFit, type SeriesPoint } from '../../server/benchmark/fit.ts';
+import { chooseVerdict, classLabel, fitSeries, fitValue, type ComplexityClass, type SeriesFit, type SeriesPoint } from '../../server/benchmark/fit.ts';
 import { mulberry32 } from '../../server/benchmark/stats.ts';
 
 const CLASSES: ComplexityClass[] = ['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)'];
@@ -13,7 +13,15 @@ const F: Record<ComplexityClass, (n: number) => number> = {
   'O(n^2)': (n) => n * n,
   'O(n^3)': (n) => n ** 3,
   'O(2^n)': (n) => 2 ** n,
+  'O(n!)': (n) => factorial(n),
+  'O(b^n)': (n) => PHI ** n,
 };
+const PHI = (1 + Math.sqrt(5)) / 2;
+function factorial(n: number): number {
+  let f = 1;
+  for (let k = 2; k <= n; k++) f *= k;
+  return f;
+}
 const rank = (c: ComplexityClass) => CLASSES.indexOf(c);
 
 const GRID5 = [100, 500, 1000, 2500, 5000];
@@ -275,5 +283,75 @@ describe('chooseVerdict', () => {
     const none = chooseVerdict(null, null, 0.5);
     assert.equal(none.confidence, 0);
     for (const v of [chooseVerdict(null, timeQuad, 0.1), chooseVerdict(opsLinear, null, 0.9), none]) oneSentence(v.reason);
+  });
+});
+
+describe('exponentials of any base, factorial growth, and series no class fits', () => {
+  /** Naive Fibonacci's call count: 2·F(n+1) − 1, exactly what the operation count of fib(n) grows as. */
+  const fibCalls = (n: number) => 2 * Math.round(PHI ** (n + 1) / Math.sqrt(5)) - 1;
+  const FIB = [12, 14, 16, 18, 20, 22, 24, 26];
+
+  it('reads naive Fibonacci\'s call count as O(b^n) with b ≈ 1.618, not O(n^3) or O(2^n)', () => {
+    const r = fitSeries(FIB.map((n) => ({ n, y: 40 + 7 * fibCalls(n) })));
+    assert.equal(r.best.cls, 'O(b^n)', JSON.stringify(r.best));
+    assert.ok(Math.abs((r.best.base ?? 0) - PHI) < 0.01, `base ${r.best.base}`);
+    assert.ok(r.confidence >= 0.95, `confidence ${r.confidence}`);
+    assert.equal(classLabel(r.best.cls, r.best.base), 'O(1.62^n)');
+    for (const n of FIB) assert.ok(Math.abs(fitValue(r.best, n) / (40 + 7 * fibCalls(n)) - 1) < 1e-3, `curve at ${n}`);
+  });
+
+  it('fits 3^n and 1.3^n with their bases, and keeps O(2^n) for base 2', () => {
+    for (const [base, ns] of [[3, [6, 8, 10, 12, 14, 16]], [1.3, [20, 30, 40, 50, 60, 70, 80]]] as const) {
+      const r = fitSeries(ns.map((n) => ({ n, y: 1e-3 + 1e-7 * base ** n })));
+      assert.equal(r.best.cls, 'O(b^n)', `${base}: ${JSON.stringify(r.best)}`);
+      assert.ok(Math.abs((r.best.base ?? 0) / base - 1) < 0.01, `base ${r.best.base} for ${base}`);
+    }
+    const two = fitSeries(EXP15.map((n) => ({ n, y: 1e-3 + 1e-7 * 2 ** n })));
+    assert.equal(two.best.cls, 'O(2^n)');
+  });
+
+  it('reads permutations (n!) as O(n!), and tells it from exponentials', () => {
+    const ns = [4, 5, 6, 7, 8, 9, 10];
+    const r = fitSeries(ns.map((n) => ({ n, y: 30 + 5 * factorial(n) })));
+    assert.equal(r.best.cls, 'O(n!)', JSON.stringify(r.best));
+    assert.ok(r.confidence >= 0.9);
+    assert.notEqual(fitSeries(ns.map((n) => ({ n, y: 30 + 5 * 3 ** n }))).best.cls, 'O(n!)');
+  });
+
+  it('exponential fits with bases within 15% count as the same class in the bootstrap, and noisy φ^n stays exponential', () => {
+    const rand = mulberry32(7);
+    let right = 0;
+    for (let t = 0; t < 50; t++) {
+      const r = fitSeries(FIB.map((n) => ({ n, y: (1e-4 + 1e-7 * PHI ** n) * (1 + 0.1 * (2 * rand() - 1)) })), { bootstrap: 0 });
+      if (r.best.cls === 'O(b^n)' && Math.abs((r.best.base ?? 0) / PHI - 1) < 0.15) right++;
+    }
+    assert.ok(right >= 45, `right ${right}/50`);
+  });
+
+  it('polynomials over small sizes are not mistaken for exponentials', () => {
+    for (const cls of ['O(n^2)', 'O(n^3)'] as const) {
+      for (const grid of [EXP15, EXP8]) assert.equal(fitSeries(exact(cls, grid)).best.cls, cls, `${cls} over ${grid}`);
+    }
+  });
+
+  it('says that no class fits a series none describes, naming the fastest-growing candidate, with confidence 0', () => {
+    // Alternating steps: not monotone in any class's shape, but rising overall.
+    const zigzag = fitSeries(GRID5.map((n, i) => ({ n, y: [1, 6, 2, 12, 5][i] * 1e3 })), { bootstrap: 50 });
+    const v = chooseVerdict(zigzag, null, 0);
+    assert.equal(v.fits, false, JSON.stringify({ v, best: zigzag.best }));
+    assert.equal(v.confidence, 0);
+    assert.match(v.label, /^no class fits; fastest-growing candidate O\(/);
+    assert.match(v.reason, /No complexity class fits the operation count/);
+    const ok = chooseVerdict(fitSeries(exact('O(n)', GRID5)), null, 0);
+    assert.deepEqual([ok.fits, ok.label], [true, 'O(n)']);
+  });
+
+  it('compares exponentials by base when the two series disagree', () => {
+    const fibOps = fitSeries(FIB.map((n) => ({ n, y: fibCalls(n) })));
+    const twoTime = fitSeries(FIB.map((n) => ({ n, y: 1e-6 * 2 ** n })));
+    const v = chooseVerdict(fibOps, twoTime, 0.9);
+    assert.deepEqual([v.series, v.cls], ['time', 'O(2^n)'], 'the timings grow faster and built-ins dominate');
+    const agree = chooseVerdict(fibOps, fitSeries(FIB.map((n) => ({ n, y: 1e-6 * 1.65 ** n }))), 0.9);
+    assert.deepEqual([agree.series, agree.label], ['operations', 'O(1.62^n)']);
   });
 });

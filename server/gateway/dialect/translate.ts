@@ -222,7 +222,8 @@ class ModeRun implements RunTranslation {
           totalTests,
           results: this.results,
           complexityAnalysis: {
-            bestFit: v?.cls ?? null,
+            // The shown label ('O(1.62^n)'), and no class at all when none fits.
+            bestFit: v && v.fits ? v.label : null,
             confidence: v ? Math.round(v.confidence * 100) : 0,
             rSquared: series?.rSquared ?? null,
             growth: series?.growth ?? null,

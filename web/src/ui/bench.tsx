@@ -10,7 +10,9 @@ type Fit = NonNullable<FrameOf<'bench.fit'>['time']>['best'];
 type BenchRequest = Omit<Benchmark, 'id' | 'session' | 'ownerKey'>;
 
 /** 'O(n^2)' as people write it: 'O(n²)'. */
-const classLabel = (cls: string): string => cls.replace('^2', '²').replace('^3', '³').replace('2^n', '2ⁿ');
+/** Superscripts for the wire's class names; an exponential's fitted base is shown to two decimals ('O(1.62ⁿ)'). */
+const classLabel = (cls: string, base?: number): string =>
+  (cls === 'O(b^n)' ? `O(${(base ?? 2).toFixed(2)}^n)` : cls).replace('^2', '²').replace('^3', '³').replace('^n', 'ⁿ');
 
 const percent = (x: number): string => `${Math.round(x * 100)}%`;
 
@@ -166,7 +168,7 @@ function BenchVerdict({ fit }: { fit: FrameOf<'bench.fit'> }) {
   const series = (name: string, s: FrameOf<'bench.fit'>['time']) =>
     s && (
       <li>
-        {name}: {classLabel(s.best.cls)} (confidence {percent(s.confidence)}, error {percent(s.best.rmsRelErr)}){s.runnerUp && `, runner-up ${classLabel(s.runnerUp.cls)}`}
+        {name}: {classLabel(s.best.cls, s.best.base)} (confidence {percent(s.confidence)}, error {percent(s.best.rmsRelErr)}){s.runnerUp && `, runner-up ${classLabel(s.runnerUp.cls, s.runnerUp.base)}`}
         {s.note && ` — ${s.note}`}
       </li>
     );
@@ -174,7 +176,7 @@ function BenchVerdict({ fit }: { fit: FrameOf<'bench.fit'> }) {
     <div class="bench-verdict" data-testid="bench-verdict">
       {fit.verdict ? (
         <p>
-          <strong class="complexity">{classLabel(fit.verdict.cls)}</strong> · {percent(fit.verdict.confidence)} confidence · from the {fit.verdict.series === 'operations' ? 'operation count' : 'timings'}. {fit.verdict.reason}
+          <strong class="complexity">{fit.verdict.fits ? classLabel(fit.verdict.cls, fit.verdict.base) : `no class fits; fastest-growing candidate ${classLabel(fit.verdict.cls, fit.verdict.base)}`}</strong> · {percent(fit.verdict.confidence)} confidence · from the {fit.verdict.series === 'operations' ? 'operation count' : 'timings'}. {fit.verdict.reason}
         </p>
       ) : (
         <p>No complexity class could be fitted (fewer than 3 sizes were measured).</p>
@@ -224,7 +226,7 @@ function Plot({ title, points, fit, range, log, format }: PlotProps) {
         series: [
           { label: 'n' },
           { label: 'measured', stroke: color('--accent'), width: 0, paths: () => null, points: { show: true, size: 9, fill: color('--accent'), stroke: color('--accent') }, value: (_u, v) => (v === null ? '–' : format(v)) },
-          { label: fit ? `fit ${classLabel(fit.cls)}` : 'fit', stroke: color('--fit'), width: 2, spanGaps: true, points: { show: false }, value: (_u, v) => (v === null ? '–' : format(v)) },
+          { label: fit ? `fit ${classLabel(fit.cls, fit.base)}` : 'fit', stroke: color('--fit'), width: 2, spanGaps: true, points: { show: false }, value: (_u, v) => (v === null ? '–' : format(v)) },
         ],
         cursor: { drag: { x: false, y: false } },
       },
@@ -246,7 +248,7 @@ function Plot({ title, points, fit, range, log, format }: PlotProps) {
     chart.current?.setData(data);
   });
 
-  return <div class="plot" ref={host} role="img" aria-label={`${title}: ${points.length} points${fit ? `, fitted ${classLabel(fit.cls)}` : ''}`} data-points={points.length} />;
+  return <div class="plot" ref={host} role="img" aria-label={`${title}: ${points.length} points${fit ? `, fitted ${classLabel(fit.cls, fit.base)}` : ''}`} data-points={points.length} />;
 }
 
 /** uPlot's columns: x (sizes and curve samples, ascending), the measured values (null between points), the curve. */
