@@ -77,8 +77,14 @@ async function benchmark(client: TestClient, c: Case): Promise<Outcome> {
   };
 }
 
-const verdictOf = (o: Outcome) => o.fit?.verdict?.cls ?? `(${o.ended.verdict})`;
-const correct = (c: Case, o: Outcome) => o.fit?.verdict?.cls === c.expected;
+const verdictOf = (o: Outcome) => o.fit?.verdict?.label ?? `(${o.ended.verdict})`;
+const expectedLabel = (c: Case) => (c.expected === 'O(b^n)' ? `O(${(c.base ?? 2).toFixed(2)}^n)` : c.expected);
+/** "No class fits" is never right: the known class was not named. An exponential's base must be within 15%. */
+function correct(c: Case, o: Outcome): boolean {
+  const v = o.fit?.verdict;
+  if (!v || !v.fits || v.cls !== c.expected) return false;
+  return c.expected !== 'O(b^n)' || Math.abs(Math.log((v.base ?? 2) / (c.base ?? 2))) < Math.log(1.15);
+}
 
 function table(head: string[], rows: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -88,13 +94,14 @@ function table(head: string[], rows: string[][]): string {
 
 function seriesText(name: string, s: Frame<'bench.fit'>['ops']): string {
   if (!s) return `${name}: not fitted`;
-  const ru = s.runnerUp ? `, runner-up ${s.runnerUp.cls} (rms ${s.runnerUp.rmsRelErr.toFixed(3)})` : '';
-  return `${name}: ${s.best.cls} (rms ${s.best.rmsRelErr.toFixed(3)}, confidence ${s.confidence.toFixed(2)}${ru})${s.note ? ` [${s.note}]` : ''}`;
+  const lbl = (f: { cls: string; base?: number }) => (f.cls === 'O(b^n)' ? `O(${(f.base ?? 2).toFixed(2)}^n)` : f.cls);
+  const ru = s.runnerUp ? `, runner-up ${lbl(s.runnerUp)} (rms ${s.runnerUp.rmsRelErr.toFixed(3)})` : '';
+  return `${name}: ${lbl(s.best)} (rms ${s.best.rmsRelErr.toFixed(3)}, confidence ${s.confidence.toFixed(2)}${ru})${s.note ? ` [${s.note}]` : ''}`;
 }
 
 /** Everything needed to tell why a run went wrong: both fits, the reason, and the measured points. */
 function explain(c: Case, rep: number, o: Outcome): string {
-  const lines = [`- ${c.lang} ${c.name}, run ${rep + 1}: expected ${c.expected}, got ${verdictOf(o)}`];
+  const lines = [`- ${c.lang} ${c.name}, run ${rep + 1}: expected ${expectedLabel(c)}, got ${verdictOf(o)}`];
   if (o.ended.verdict !== 'ok') lines.push(`  run ended ${o.ended.verdict}${o.ended.error ? `: ${o.ended.error.type}: ${o.ended.error.message}` : ''}`);
   const v = o.fit?.verdict;
   if (v) lines.push(`  verdict from ${v.series}, confidence ${v.confidence.toFixed(2)}: ${v.reason}`);
@@ -126,7 +133,7 @@ try {
     for (let rep = 0; rep < reps; rep++) {
       const o = await benchmark(client, c);
       runs.push(o);
-      log(`${c.lang} ${c.name} ${rep + 1}/${reps}: ${verdictOf(o)} ${correct(c, o) ? '✓' : `✗ (expected ${c.expected})`} in ${(o.wallMs / 1000).toFixed(1)} s`);
+      log(`${c.lang} ${c.name} ${rep + 1}/${reps}: ${verdictOf(o)} (${(o.fit?.verdict?.confidence ?? 0).toFixed(2)}) ${correct(c, o) ? '✓' : `✗ (expected ${expectedLabel(c)})`} in ${(o.wallMs / 1000).toFixed(1)} s`);
     }
     results.push({ c, runs });
   }
@@ -141,8 +148,8 @@ console.log(
     ['language', 'function', 'expected', ...runHead, '✓/✗', 'wall s'],
     results.map(({ c, runs }) => [
       c.lang,
-      c.name,
-      c.expected,
+      `${c.name}${c.postFreeze ? ' *' : ''}`,
+      expectedLabel(c),
       ...runs.map(verdictOf),
       runs.map((o) => (correct(c, o) ? '✓' : '✗')).join(''),
       runs.map((o) => `${(o.wallMs / 1000).toFixed(1)}${o.wallMs > WALL_LIMIT_MS ? '!' : ''}`).join(' '),
@@ -161,6 +168,38 @@ for (const lang of ['python', 'javascript'] as const) {
     `${lang}: ${ok}/${total} runs correct = ${((100 * ok) / total).toFixed(1)}% (target ${TARGET * 100}%: ${ok / total >= TARGET ? 'met' : 'NOT met'}); ` +
       `${stable}/${mine.length} functions right in every run`,
   );
+}
+console.log('(* written after the fitter was frozen, run as they came)');
+for (const lang of ['python', 'javascript'] as const) {
+  const post = results.filter((r) => r.c.lang === lang && r.c.postFreeze);
+  if (!post.length) continue;
+  const ok = post.reduce((a, r) => a + r.runs.filter((o) => correct(r.c, o)).length, 0);
+  const n = post.reduce((a, r) => a + r.runs.length, 0);
+  console.log(`${lang}, written after the freeze only: ${ok}/${n} = ${((100 * ok) / n).toFixed(1)}%`);
+}
+
+// Calibration: is a verdict's confidence the share of such verdicts that are right?
+const all = results.flatMap(({ c, runs }) => runs.map((o) => ({ conf: o.fit?.verdict?.confidence ?? 0, ok: correct(c, o) })));
+const BUCKETS: Array<[number, number]> = [[0, 0.5], [0.5, 0.8], [0.8, 0.9], [0.9, 0.95], [0.95, 1.01]];
+console.log('\n## calibration (all languages)\n');
+console.log(
+  table(
+    ['confidence', 'verdicts', 'right', 'share right', 'verdicts ≥ lower bound', 'share right among them'],
+    BUCKETS.map(([lo, hi]) => {
+      const inB = all.filter((x) => x.conf >= lo && x.conf < hi);
+      const above = all.filter((x) => x.conf >= lo);
+      const share = (xs: typeof all) => (xs.length ? `${((100 * xs.filter((x) => x.ok).length) / xs.length).toFixed(1)}%` : '–');
+      return [`[${lo.toFixed(2)}, ${Math.min(1, hi).toFixed(2)}${hi > 1 ? ']' : ')'}`, String(inB.length), String(inB.filter((x) => x.ok).length), share(inB), String(above.length), share(above)];
+    }),
+  ),
+);
+const sure = all.filter((x) => x.conf >= 0.95 && !x.ok).length;
+console.log(`wrong verdicts with confidence ≥ 0.95: ${sure}`);
+
+// How long a learner waits: container, generation, timed calls and the counting pass, per benchmark.
+for (const lang of ['python', 'javascript'] as const) {
+  const walls = results.filter((r) => r.c.lang === lang).flatMap((r) => r.runs.map((o) => o.wallMs / 1000)).sort((a, b) => a - b);
+  if (walls.length) console.log(`${lang} benchmark wall time: median ${walls[Math.floor(walls.length / 2)].toFixed(1)} s, max ${walls[walls.length - 1].toFixed(1)} s (limit ${WALL_LIMIT_MS / 1000} s)`);
 }
 const slow = results.flatMap(({ c, runs }) => runs.filter((o) => o.wallMs > WALL_LIMIT_MS).map((o) => `${c.lang} ${c.name} ${(o.wallMs / 1000).toFixed(1)} s`));
 if (slow.length) console.log(`over ${WALL_LIMIT_MS / 1000} s (marked !): ${slow.join(', ')}`);

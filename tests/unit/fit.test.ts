@@ -242,7 +242,7 @@ describe('chooseVerdict', () => {
     const v = chooseVerdict(opsLinear, timeQuad, 0.85);
     assert.equal(v.series, 'time');
     assert.equal(v.cls, 'O(n^2)');
-    assert.equal(v.confidence, timeQuad.confidence);
+    assert.equal(v.confidence, timeQuad.confidence * (1 - opsLinear.confidence / 2), 'the count disagrees: the verdict is less sure than the time fit');
     assert.match(v.reason, /built-in/);
     oneSentence(v.reason);
   });
@@ -257,7 +257,7 @@ describe('chooseVerdict', () => {
   it('follows the timings when built-ins dominate even when the time fit is not confident', () => {
     const shaky: SeriesFit = { ...timeQuad, confidence: 0.5 };
     const v = chooseVerdict(opsLinear, shaky, 0.7);
-    assert.deepEqual([v.series, v.cls, v.confidence], ['time', 'O(n^2)', 0.5]);
+    assert.deepEqual([v.series, v.cls, v.confidence], ['time', 'O(n^2)', 0.5 * (1 - opsLinear.confidence / 2)]);
   });
 
   it('with a moderate built-in share, follows the timings only when they are confident', () => {
@@ -353,5 +353,27 @@ describe('exponentials of any base, factorial growth, and series no class fits',
     assert.deepEqual([v.series, v.cls], ['time', 'O(2^n)'], 'the timings grow faster and built-ins dominate');
     const agree = chooseVerdict(fibOps, fitSeries(FIB.map((n) => ({ n, y: 1e-6 * 1.65 ** n }))), 0.9);
     assert.deepEqual([agree.series, agree.label], ['operations', 'O(1.62^n)']);
+  });
+});
+
+describe('regressions found by bench/complexity/accuracy.ts', () => {
+  it('keeps an exact base close to 2 (tribonacci, 1.84^n) rather than read 2^n and say no class fits', () => {
+    // tribonacci(n)'s operation count as measured (Python, n = 8…18)
+    const ops = [[8, 170], [10, 578], [12, 1958], [14, 6626], [16, 22418], [18, 75842]].map(([n, y]) => ({ n, y }));
+    const r = fitSeries(ops);
+    assert.equal(r.best.cls, 'O(b^n)', JSON.stringify(r.best));
+    assert.ok(Math.abs((r.best.base ?? 0) - 1.839) < 0.02, `base ${r.best.base}`);
+    const v = chooseVerdict(r, null, 0);
+    assert.deepEqual([v.fits, v.label], [true, 'O(1.84^n)']);
+  });
+
+  it('a verdict the other series contradicts is never near-certain (count_with_get: exact O(n) count, O(n log n) timings)', () => {
+    const ops = fitSeries([100, 282, 794, 2236, 6300, 17748, 50000].map((n) => ({ n, y: 2 * n + 3 })));
+    const time = fitSeries([[100, 0.00571], [282, 0.018], [794, 0.0504], [2236, 0.172], [6300, 0.713], [17748, 1.86], [50000, 7.45]].map(([n, y]) => ({ n, y })));
+    assert.deepEqual([ops.best.cls, time.best.cls], ['O(n)', 'O(n log n)']);
+    const v = chooseVerdict(ops, time, 0.34);
+    assert.ok(v.confidence <= 0.55, `confidence ${v.confidence} for ${v.cls}`);
+    const agree = chooseVerdict(ops, fitSeries([100, 282, 794, 2236, 6300, 17748, 50000].map((n) => ({ n, y: 1e-4 * n }))), 0.34);
+    assert.equal(agree.confidence, 1);
   });
 });
