@@ -8,13 +8,14 @@
  * Series: y = b·(ov·f(n_min) + f(n)), a constant overhead ov ∈ [1, 3] times the work at the smallest size (so it
  * dominates there), times multiplicative noise (uniform 1 ± p, or log-normal e^(σz)), and in half the trials one
  * size (uniformly chosen) doubled — a preempted median. O(1) series are a constant times the noise. Grids: five
- * sizes 100…5000, eight log-spaced sizes 16…16384, eight log-spaced sizes 100…5000; O(2^n) always on n = 10…24.
+ * sizes 100…5000, eight log-spaced sizes 16…16384, eight log-spaced sizes 100…5000; O(2^n) and O(b^n) (φⁿ; the
+ * class is checked, not the fitted base) always on n = 10…24, O(n!) on n = 4…10.
  * Every cell uses its own seeded PRNG: the output is the same on every run.
  */
 import { fitSeries, type ComplexityClass, type SeriesPoint } from '../../server/benchmark/fit.ts';
 import { gaussian, mulberry32 } from '../../server/benchmark/stats.ts';
 
-const CLASSES: ComplexityClass[] = ['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)'];
+const CLASSES: ComplexityClass[] = ['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)', 'O(n!)', 'O(b^n)'];
 const F: Record<ComplexityClass, (n: number) => number> = {
   'O(1)': () => 1,
   'O(log n)': (n) => Math.log(n),
@@ -33,6 +34,10 @@ const GRIDS: Array<[string, number[]]> = [
   ['8 log-spaced 100…5000', Array.from({ length: 8 }, (_, i) => Math.round(100 * 50 ** (i / 7)))],
 ];
 const EXP_SIZES = Array.from({ length: 15 }, (_, i) => 10 + i);
+/** n! can only be measured up to n ≈ 10. */
+const FACT_SIZES = [4, 5, 6, 7, 8, 9, 10];
+/** Exponential and factorial rows keep their own sizes on every grid; O(b^n) is φⁿ (naive Fibonacci). */
+const sizesFor = (cls: ComplexityClass, grid: number[]) => (cls === 'O(n!)' ? FACT_SIZES : cls === 'O(2^n)' || cls === 'O(b^n)' ? EXP_SIZES : grid);
 
 interface Noise { label: string; kind: 'uniform' | 'lognormal'; p: number }
 const NOISES: Noise[] = [
@@ -97,14 +102,14 @@ const cell = (x: number) => `${Math.round(100 * x)}%`.padStart(4);
 
 console.log(`Complexity fitter accuracy: share of ${trials} seeded trials per cell classified exactly right.`);
 console.log('fit = server/benchmark/fit.ts (bootstrap off), ols = naive OLS / best R². Overhead 1–3× the work at the smallest');
-console.log('size, a 2× outlier at a random size in half the trials. O(2^n) rows use n = 10…24 on every grid.\n');
+console.log('size, a 2× outlier at a random size in half the trials. O(2^n)/O(b^n) rows use n = 10…24, O(n!) n = 4…10, on every grid.\n');
 
 for (const [gname, grid] of GRIDS) {
   console.log(`## ${gname}: ${grid.join(', ')}`);
   console.log(pad('class', 12) + NOISES.map((n) => pad(`${n.label} fit/ols`, 16)).join(''));
   const totals = NOISES.map(() => ({ fit: 0, ols: 0 }));
   for (const cls of CLASSES) {
-    const ns = cls === 'O(2^n)' ? EXP_SIZES : grid;
+    const ns = sizesFor(cls, grid);
     let row = pad(cls, 12);
     NOISES.forEach((noise, k) => {
       const rand = mulberry32(seedOf(gname, cls, noise.label));
@@ -139,7 +144,7 @@ for (const [gname, grid] of GRIDS) {
       const rand = mulberry32(seedOf('sweep', gname, cls));
       let ok = 0;
       for (let t = 0; t < sweepTrials; t++) {
-        if (fitSeries(synth(cls, cls === 'O(2^n)' ? EXP_SIZES : grid, NOISES[1], rand), { bootstrap: 0, margin }).best.cls === cls) ok++;
+        if (fitSeries(synth(cls, sizesFor(cls, grid), NOISES[1], rand), { bootstrap: 0, margin }).best.cls === cls) ok++;
       }
       per[cls] = ok / sweepTrials;
       all += ok / sweepTrials / CLASSES.length;
@@ -157,7 +162,7 @@ for (const [gname, grid] of GRIDS) {
   for (const cls of CLASSES) {
     const rand = mulberry32(seedOf('calibration', gname, cls));
     for (let t = 0; t < 20; t++) {
-      const r = fitSeries(synth(cls, cls === 'O(2^n)' ? EXP_SIZES : grid, NOISES[1], rand), { seed: t + 1 });
+      const r = fitSeries(synth(cls, sizesFor(cls, grid), NOISES[1], rand), { seed: t + 1 });
       if (r.best.cls === cls) { right += r.confidence; nRight++; } else { wrong += r.confidence; nWrong++; }
     }
   }
