@@ -11,7 +11,7 @@
  *
  * Some cases are hard on purpose, because learners write them: work hidden inside one C built-in call (sorted, sum,
  * bisect, list.insert, heapq), where the operation count is blind and only the timings can tell; Fibonacci, whose
- * true growth is φⁿ, taught as O(2ⁿ).
+ * true growth is φⁿ, often taught as O(2ⁿ): the expected class is O(b^n) with base φ (`base`).
  */
 import type { z } from 'zod';
 import type { Benchmark } from '../../protocol/index.ts';
@@ -548,6 +548,114 @@ def insertion_sort_sorted(xs):
     generator: { builtin: 'sorted_target' },
     sizes: logSizes(16, 100_000, 8),
   },
+  // ---- second batch, written after commit 5f1788a (the fitter as it stands), reported as they came ----
+  {
+    name: 'str_concat_loop',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def str_concat_loop(s):
+    out = ""
+    for ch in s:
+        out += ch
+    return len(out)
+`,
+    generator: { builtin: 'string' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // Amortised: list.append doubles the capacity now and then; n appends are O(n) in all.
+    name: 'append_loop',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def append_loop(xs):
+    out = []
+    for x in xs:
+        out.append(x * 2)
+    return len(out)
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // Amortised: each element moves from the in-stack to the out-stack once.
+    name: 'two_stack_queue',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def two_stack_queue(xs):
+    inbox, outbox = [], []
+    total = 0
+    for i, x in enumerate(xs):
+        inbox.append(x)
+        if i % 3 == 2:
+            if not outbox:
+                while inbox:
+                    outbox.append(inbox.pop())
+            total += outbox.pop()
+    return total
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // list.pop(0) moves the whole rest of the list, inside C: the count is O(n), the work O(n²).
+    name: 'pop_front_loop',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `def pop_front_loop(xs):
+    total = 0
+    while xs:
+        total += xs.pop(0)
+    return total
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 30_000, 7),
+  },
+  {
+    // "x not in out" scans a list inside C: O(n) counted lines, O(n²) work.
+    name: 'dedupe_with_list',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `def dedupe_with_list(xs):
+    out = []
+    for x in xs:
+        if x not in out:
+            out.append(x)
+    return len(out)
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(50, 5_000, 7),
+  },
+  {
+    name: 'selection_sort',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `def selection_sort(xs):
+    for i in range(len(xs)):
+        m = i
+        for j in range(i + 1, len(xs)):
+            if xs[j] < xs[m]:
+                m = j
+        xs[i], xs[m] = xs[m], xs[i]
+    return xs
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(20, 800, 6),
+  },
+  {
+    name: 'bitmask_subsets',
+    expected: 'O(2^n)',
+    postFreeze: true,
+    code: `def bitmask_subsets(xs):
+    n = len(xs)
+    count = 0
+    for mask in range(1 << n):
+        if mask & 1:
+            count += 1
+    return count
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: [8, 10, 12, 14, 16, 18],
+  },
 ];
 
 
@@ -911,6 +1019,49 @@ function tribonacci(n) {
 `,
     generator: { builtin: 'random_ints' },
     sizes: logSizes(20, 800, 6),
+  },
+  // ---- second batch, written after commit 5f1788a (the fitter as it stands), reported as they came ----
+  {
+    name: 'shiftFrontLoop',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `function shiftFrontLoop(xs) {
+  let total = 0;
+  while (xs.length) total += xs.shift();
+  return total;
+}
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 30_000, 7),
+  },
+  {
+    name: 'selectionSort',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `function selectionSort(xs) {
+  for (let i = 0; i < xs.length; i++) {
+    let m = i;
+    for (let j = i + 1; j < xs.length; j++) if (xs[j] < xs[m]) m = j;
+    [xs[i], xs[m]] = [xs[m], xs[i]];
+  }
+  return xs;
+}
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(20, 800, 6),
+  },
+  {
+    name: 'dedupeWithArray',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `function dedupeWithArray(xs) {
+  const out = [];
+  for (const x of xs) if (!out.includes(x)) out.push(x);
+  return out.length;
+}
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(50, 5_000, 7),
   },
 ];
 
