@@ -74,7 +74,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     runnerSide?.backlog(language, n);
   };
   const queue: RunQueue = redis
-    ? new BullQueue({ ...config.queue, redis, languages: [...Language.options], processId, lostAfterMs: config.runnerLostMs, logger, prefix: config.queuePrefix })
+    ? new BullQueue({
+        ...config.queue,
+        redis,
+        languages: [...Language.options],
+        processId,
+        lostAfterMs: config.runnerLostMs,
+        logger,
+        prefix: config.queuePrefix,
+        ownerAffinityMs: config.reuse.enabled ? config.reuse.idleMs : 0,
+      })
     : new MemoryQueue({ ...config.queue, onWaiting });
   queue.onLost((job, runner) => endLostRun({ log, store, metrics, logger, lostAfterMs: config.runnerLostMs }, job, runner));
   if (config.role !== 'gateway') runnerSide = await startRunnerSide({ config, log, store, metrics, logger, queue, problems, processId });
@@ -179,7 +188,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     problems,
     archive,
     watchers: (session) => fanout.watchers(session),
-    forgetOwner: (owner) => void runnerSide?.affinity?.forget(owner),
+    // Whichever runner keeps its containers (this process's own runner hears it too).
+    forgetOwner: (owner) => void queue.forgetOwner(owner).catch(() => undefined),
     prewarm: (session, students, language = 'python') => queue.reserve(session, language, students, Date.now() + config.prewarmMs),
   });
   // Each dependency a run needs; a check returns why it fails, or throws.

@@ -23,6 +23,11 @@ export interface BullQueueOptions extends QueueLimits {
   logger: Logger;
   /** Key prefix (tests use their own). */
   prefix?: string;
+  /**
+   * How long a runner that kept an owner's container after a run stays that owner's runner (TRACECAST_REUSE_IDLE_MS):
+   * the owner's next runs go to its own queue, whichever gateway they come through. 0: no affinity.
+   */
+  ownerAffinityMs?: number;
 }
 
 // Priorities are BullMQ's (1 = first); an owner's rank past this shares the last one.
@@ -47,20 +52,24 @@ const script = (name: string) => readFileSync(path.join(paths.root, 'server', 'q
 
 export class BullQueue implements RunQueue {
   private readonly prefix: string;
+  /** Each language's shared queue. */
   private readonly queues = new Map<Language, Queue>();
+  /** Queues of one runner (an owner's runs go where its container is), by name, opened when first used. */
+  private readonly runnerQueues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly subscriber: RedisClient;
   private readonly subscribed: Promise<unknown>;
   private readonly leases: RunnerDirectory;
   private readonly slots: Slots;
   /** Runs this process submitted and has not seen end, and how many checks in a row found them nowhere in Redis. */
-  private readonly submitted = new Map<string, { job: QueuedRun; missing: number }>();
+  private readonly submitted = new Map<string, { job: QueuedRun; missing: number; runner: string | null }>();
   private readonly outstanding = new Map<string, number>();
   /** Runs executing here, by run: aborted by a cancel from anywhere; their marks, re-made if Redis lost them. */
   private readonly local = new Map<string, { abort: AbortController; language: Language; entry: string }>();
   private readonly endedListeners: Array<(run: string, verdict: Verdict) => void> = [];
   private lostHandler: LostHandler | null = null;
   private reserveHandler: ReserveHandler | null = null;
+  private forgetHandler: ((owner: string) => void) | null = null;
   /** Reservations this runner holds, to release those that were withdrawn. */
   private readonly reserved = new Set<string>();
   private worker: QueueWorker | null = null;
@@ -80,7 +89,7 @@ export class BullQueue implements RunQueue {
     this.slots = new Slots(options.concurrency);
     this.subscriber = duplicateOf(redis, options.logger, 'queue-subscriber');
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-    this.subscribed = this.subscriber.subscribe(this.channel('cancel'), this.channel('ended'), this.channel('prewarm'));
+    this.subscribed = this.subscriber.subscribe(this.channel('cancel'), this.channel('ended'), this.channel('prewarm'), this.channel('forget'));
     // Every process with a queue looks for lost runners: with no runner alive, a gateway still ends their runs.
     this.every(Math.max(500, options.lostAfterMs / 6), () => this.reap());
     // A gateway checks that Redis still knows its runs (it may have restarted without its data).
@@ -96,16 +105,38 @@ export class BullQueue implements RunQueue {
     return this.options.redis as RedisClient & Scripted;
   }
 
-  /** The queue of a language: its keys share one hash tag, so one Redis Cluster slot. */
-  private queueName(language: Language): string {
-    return `{q.${language}}`;
+  /**
+   * The queue of a language, or of a language on one runner: its keys share one hash tag, so one Redis Cluster
+   * slot. The run marks (started, ended, cancel) are in the language queue's slot whichever queue a run came through.
+   */
+  private queueName(language: Language, runner: string | null = null): string {
+    return runner ? `{q.${language}.${runner}}` : `{q.${language}}`;
+  }
+
+  private queueOf(language: Language, runner: string | null): Queue {
+    if (!runner) return this.queues.get(language)!;
+    const name = this.queueName(language, runner);
+    let q = this.runnerQueues.get(name);
+    if (!q) this.runnerQueues.set(name, (q = new Queue(name, { connection: this.options.redis as never, prefix: this.prefix })));
+    return q;
+  }
+
+  private ownerKey(owner: string): string {
+    return `${this.prefix}:{q}:owner:${owner}`;
+  }
+
+  /** The live runner keeping a container for `owner`, if any. */
+  private async ownerRunner(owner: string): Promise<string | null> {
+    if (!this.options.ownerAffinityMs) return null;
+    const runner = await this.redis.get(this.ownerKey(owner));
+    return runner && (await this.leases.alive(runner)) ? runner : null;
   }
 
   private key(language: Language, what: string): string {
     return `${this.prefix}:${this.queueName(language)}:x:${what}`;
   }
 
-  private channel(what: 'cancel' | 'ended' | 'prewarm'): string {
+  private channel(what: 'cancel' | 'ended' | 'prewarm' | 'forget'): string {
     return `${this.prefix}:q:${what}`;
   }
 
@@ -137,9 +168,10 @@ export class BullQueue implements RunQueue {
     const waiting = await this.totalWaiting();
     if (waiting >= this.options.maxQueued) return { ok: false, full: 'queue', retryAfterMs: Math.max(500, Math.round(waiting * 50)) };
     this.outstanding.set(job.owner, mine + 1);
-    this.submitted.set(job.run, { job, missing: 0 });
+    const runner = await this.ownerRunner(job.owner);
+    this.submitted.set(job.run, { job, missing: 0, runner });
     try {
-      await this.add(job, mine + 1);
+      await this.add(job, mine + 1, runner);
     } catch (err) {
       this.settle(job.run);
       throw err;
@@ -148,8 +180,8 @@ export class BullQueue implements RunQueue {
     return { ok: true };
   }
 
-  private add(job: QueuedRun, rank: number): Promise<unknown> {
-    return this.queues.get(job.language)!.add('run', job, { jobId: job.run, priority: Math.min(rank, MAX_PRIORITY), removeOnComplete: true, removeOnFail: true, attempts: 1 });
+  private add(job: QueuedRun, rank: number, runner: string | null = null): Promise<unknown> {
+    return this.queueOf(job.language, runner).add('run', job, { jobId: job.run, priority: Math.min(rank, MAX_PRIORITY), removeOnComplete: true, removeOnFail: true, attempts: 1 });
   }
 
   private async totalWaiting(): Promise<number> {
@@ -172,9 +204,12 @@ export class BullQueue implements RunQueue {
   }
 
   async cancel(run: string): Promise<'dequeued' | 'signalled' | 'unknown'> {
-    const known = this.submitted.get(run)?.job.language;
-    for (const language of known ? [known] : this.options.languages) {
-      const job = await Job.fromId(this.queues.get(language)!, run);
+    const known = this.submitted.get(run);
+    const places: Array<[Language, string | null]> = known
+      ? [[known.job.language, known.runner], ...(known.runner ? [[known.job.language, null] as [Language, null]] : [])]
+      : this.options.languages.map((l) => [l, null]);
+    for (const [language, runner] of places) {
+      const job = await Job.fromId(this.queueOf(language, runner), run);
       if (!job) continue;
       try {
         await job.remove();
@@ -212,6 +247,16 @@ export class BullQueue implements RunQueue {
     void this.syncReservations().catch(() => undefined);
   }
 
+  async forgetOwner(owner: string): Promise<void> {
+    if (!this.options.ownerAffinityMs) return;
+    await this.redis.del(this.ownerKey(owner));
+    await this.redis.publish(this.channel('forget'), owner);
+  }
+
+  onForget(handler: (owner: string) => void): void {
+    this.forgetHandler = handler;
+  }
+
   async waiting(): Promise<Partial<Record<Language, number>>> {
     const out: Partial<Record<Language, number>> = {};
     await Promise.all(
@@ -234,6 +279,7 @@ export class BullQueue implements RunQueue {
       return;
     }
     if (channel === this.channel('prewarm') && this.reserveHandler) void this.syncReservations().catch(() => undefined);
+    if (channel === this.channel('forget')) this.forgetHandler?.(message);
   }
 
   private ended(run: string, verdict: Verdict): void {
@@ -251,7 +297,8 @@ export class BullQueue implements RunQueue {
     for (const [run, s] of [...this.submitted]) {
       const { language } = s.job;
       const [inQueue, started, verdict] = await Promise.all([
-        this.redis.exists(`${this.prefix}:${this.queueName(language)}:${run}`),
+        // A runner's queue is moved to the language's when the runner goes: the run may be in either.
+        this.redis.exists(`${this.prefix}:${this.queueName(language)}:${run}`, ...(s.runner ? [`${this.prefix}:${this.queueName(language, s.runner)}:${run}`] : [])),
         this.redis.hexists(this.key(language, 'started'), run),
         this.redis.get(this.key(language, `ended:${run}`)),
       ]);
@@ -276,8 +323,9 @@ export class BullQueue implements RunQueue {
   process(worker: QueueWorker, describe: () => RunnerInfo): void {
     this.worker = worker;
     this.leases.start(this.options.processId, describe);
-    for (const [lang] of this.queues) {
-      const w = new Worker(this.queueName(lang), (job) => this.handle(lang, job.data as QueuedRun), {
+    // Each language's queue, and this runner's own for the owners whose containers it keeps.
+    for (const [lang, runner] of [...this.queues.keys()].flatMap((l) => [[l, null], ...(this.options.ownerAffinityMs ? [[l, this.options.processId]] : [])] as Array<[Language, string | null]>)) {
+      const w = new Worker(this.queueName(lang, runner), (job) => this.handle(lang, job.data as QueuedRun), {
         connection: this.options.redis as never,
         prefix: this.prefix,
         concurrency: this.options.concurrency,
@@ -324,7 +372,10 @@ export class BullQueue implements RunQueue {
       if (detail === 1) abort.abort();
       let verdict: Verdict = 'internal_error';
       try {
-        verdict = (await this.worker!(job, abort.signal)).verdict;
+        const outcome = await this.worker!(job, abort.signal);
+        verdict = outcome.verdict;
+        // Its container stays here for the owner: the owner's next runs come here, through any gateway.
+        if (outcome.ownerKept && this.options.ownerAffinityMs) await this.redis.set(this.ownerKey(job.owner), this.options.processId, 'PX', this.options.ownerAffinityMs);
       } finally {
         this.local.delete(job.run);
         await this.redis.tcFinish(started, ended, job.run, entry, verdict, ENDED_TTL_MS);
@@ -371,8 +422,29 @@ export class BullQueue implements RunQueue {
     for (const [run, { language, entry }] of this.local) await this.redis.hsetnx(this.key(language, 'started'), run, entry);
   }
 
+  /**
+   * Moves the runs waiting in `runner`'s own queues to the languages' queues (a lost runner's, or this one's as it
+   * stops), then removes those queues. A run it had started is not moved: it ends as lost (`reap`).
+   */
+  private async handOver(runner: string): Promise<void> {
+    for (const language of this.options.languages) {
+      const own = this.queueOf(language, runner);
+      const jobs = await own.getJobs(['wait', 'prioritized', 'active', 'delayed']);
+      for (const j of jobs) {
+        if (!j?.data) continue;
+        if (await this.redis.hexists(this.key(language, 'started'), (j.data as QueuedRun).run)) continue;
+        await this.queues.get(language)!.add('run', j.data, { jobId: j.id, priority: j.opts.priority, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+      }
+      if (jobs.length > 0) this.options.logger.info('runs waiting for a runner moved to the shared queue', { runner, language, runs: jobs.length });
+      await own.obliterate({ force: true }).catch(() => undefined);
+      await own.close();
+      this.runnerQueues.delete(this.queueName(language, runner));
+    }
+  }
+
   /** Runs started by runners whose lease lapsed end as lost. */
   private async reap(): Promise<void> {
+    if (this.options.ownerAffinityMs) for (const runner of await this.leases.lapsed()) await this.handOver(runner);
     for (const language of this.options.languages) {
       const entries = await this.redis.hgetall(this.key(language, 'started'));
       for (const [run, entry] of Object.entries(entries)) {
@@ -430,6 +502,8 @@ export class BullQueue implements RunQueue {
 
   async idle(): Promise<void> {
     await this.closing;
+    // Its owners' runs still waiting here go to the other runners.
+    if (this.worker && this.options.ownerAffinityMs) await this.handOver(this.options.processId).catch(() => undefined);
     await this.release();
   }
 
@@ -442,7 +516,7 @@ export class BullQueue implements RunQueue {
 
   private async release(): Promise<void> {
     await this.leases.stop();
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await Promise.all([...this.queues.values(), ...this.runnerQueues.values()].map((q) => q.close()));
     await this.subscribed.catch(() => undefined);
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }

@@ -23,6 +23,7 @@ export class MemoryQueue implements RunQueue {
   private readonly endedListeners: Array<(run: string, verdict: Verdict) => void> = [];
   private worker: QueueWorker | null = null;
   private reserveHandler: ReserveHandler | null = null;
+  private forgetHandler: ((owner: string) => void) | null = null;
   private describe: (() => RunnerInfo) | null = null;
   private accepting = true;
   private seq = 0;
@@ -99,6 +100,14 @@ export class MemoryQueue implements RunQueue {
 
   onReserve(handler: ReserveHandler): void {
     this.reserveHandler = handler;
+  }
+
+  async forgetOwner(owner: string): Promise<void> {
+    this.forgetHandler?.(owner);
+  }
+
+  onForget(handler: (owner: string) => void): void {
+    this.forgetHandler = handler;
   }
 
   private report(language: Language): void {

@@ -13,6 +13,8 @@ export type Admission = { ok: true } | { ok: false; retryAfterMs: number; /** Wh
 /** What a worker reports when a run is over. */
 export interface RunOutcome {
   verdict: Verdict;
+  /** The runner keeps a container for the run's owner: the owner's next runs should come to it (per-owner reuse). */
+  ownerKept?: boolean;
 }
 
 /**
@@ -43,6 +45,9 @@ export type ReserveHandler = (key: string, language: Language | null, count: num
  * - A run whose runner is lost after it started (no lease renewal for the lost time) is ended once, by whichever
  *   process notices first, through its `onLost` handler; then `onEnded` reports it `internal_error`. A run a lost
  *   runner had taken but not started goes back to the queue and is run by another runner.
+ * - Per-owner reuse: a run whose worker says it kept a container for the owner makes that runner the owner's for a
+ *   while; the owner's next runs go to it, whichever process submits them (a shared queue: through its own queue,
+ *   moved to the shared one if the runner goes).
  * - `reserve` asks the runners to keep sandboxes warm for a class (their `onReserve` handlers, each for its share).
  * - `close` stops taking jobs here and returns the waiting runs it alone held (the in-process queue: all of them;
  *   a shared queue: none, they stay for other runners); `idle` resolves when this process runs none.
@@ -65,6 +70,9 @@ export interface RunQueue {
   /** Resolves with how many sandboxes will be warmed (the request, or fewer where the runners say so). */
   reserve(key: string, language: Language, count: number, until: number): Promise<number>;
   onReserve(handler: ReserveHandler): void;
+  /** The owner is gone (its last connection closed): the runners keeping containers for it remove them (`onForget`). */
+  forgetOwner(owner: string): Promise<void>;
+  onForget(handler: (owner: string) => void): void;
   close(): Promise<QueuedRun[]>;
   idle(): Promise<void>;
 }

@@ -103,12 +103,14 @@ export async function startRunnerSide(deps: RunnerSideDeps) {
   };
 
   queue.onReserve((key, language, count, until) => pool.reserve(key, language ?? 'python', count, until));
-  queue.process((job, cancelled) => {
+  queue.onForget((owner) => void affinity?.forget(owner));
+  queue.process(async (job, cancelled) => {
     const running = runner.execute(runJobOf(job, deps.problems));
     const cancel = () => runner.cancel(job.run);
     if (cancelled.aborted) cancel();
     else cancelled.addEventListener('abort', cancel, { once: true });
-    return running;
+    const summary = await running;
+    return { verdict: summary.verdict, ownerKept: affinity?.holds(job.owner) ?? false };
   }, info);
 
   return {

@@ -103,6 +103,14 @@ export class OwnerAffinity implements Sandbox {
     }
   }
 
+  /** Whether a sandbox is kept for `owner` (idle, waiting for its next process, or being made ready). */
+  holds(owner: string): boolean {
+    const state = this.owners.get(owner);
+    if (!state || state.gone) return false;
+    for (const slot of state.slots.values()) if (slot.idle.length + slot.dormant.length + slot.recycling.size > 0) return true;
+    return false;
+  }
+
   /** The owner is gone (its connection closed): its sandboxes are removed, now or when their runs end. */
   async forget(owner: string): Promise<void> {
     const state = this.owners.get(owner);

@@ -167,6 +167,33 @@ for (const [name, make] of adapters) {
       assert.equal(await producer.cancel('no-such-run'), 'unknown');
     });
 
+    it("an owner's runs go to the runner keeping its container, whichever gateway submits them", async (t) => {
+      const opened = await open({ concurrency: 4 });
+      if (!opened.another) return t.skip('one process: nothing to route');
+      const { producer, consumer } = opened;
+      const ran: Array<[string, string]> = [];
+      const worker = (who: string): QueueWorker => async (j) => {
+        ran.push([who, j.run]);
+        return { verdict: 'ok', ownerKept: who === 'A' && j.owner === 'student' };
+      };
+      const ends = endedLog(producer);
+      consumer.process(worker('A'), runnerInfo);
+      const first = job('student');
+      await producer.submit(first);
+      await ends.until(first.run);
+      // A second runner, idle, and a second gateway: the student's next runs still go to A.
+      const runnerB = opened.another('runner-b');
+      runnerB.process(worker('B'), runnerInfo);
+      const gateway2 = opened.another('gateway-2');
+      const ends2 = endedLog(gateway2);
+      const next = [job('student'), job('student'), job('student')];
+      for (const j of next) {
+        await gateway2.submit(j);
+        await ends2.until(j.run);
+      }
+      assert.deepEqual(ran.filter(([, run]) => next.some((j) => j.run === run)).map(([who]) => who), ['A', 'A', 'A']);
+    });
+
     it('close returns the waiting runs only this process held; idle waits for running ones', async () => {
       const { producer, consumer, shared } = await open();
       const w = gatedWorker();

@@ -13,6 +13,8 @@ export type QueueFactory = (limits: QueueLimits) => Promise<{
   consumer: RunQueue;
   /** Whether producer and consumer are separate (cancel and onEnded must cross between them). */
   shared: boolean;
+  /** Another process's queue on the same shared queue (a second gateway or runner), with per-owner affinity. */
+  another?: (id: string) => RunQueue;
   cleanup: () => Promise<void>;
 }>;
 
@@ -23,15 +25,23 @@ export function bullFactory(connect: () => Redis | import('ioredis').Cluster): Q
     const logger = createLogger({ test: 'queue' }, () => undefined);
     const clients = [connect(), connect()];
     const make = (redis: (typeof clients)[number], processId: string) =>
-      new BullQueue({ ...limits, redis, languages: ['python', 'javascript'], processId, lostAfterMs: 6000, logger, prefix });
+      new BullQueue({ ...limits, redis, languages: ['python', 'javascript'], processId, lostAfterMs: 6000, logger, prefix, ownerAffinityMs: 60_000 });
     const producer = make(clients[0], `gateway-${prefix}`);
     const consumer = make(clients[1], `runner-${prefix}`);
+    const others: BullQueue[] = [];
     return {
       producer,
       consumer,
       shared: true,
+      another: (id) => {
+        const client = connect();
+        clients.push(client);
+        const q = make(client, `${id}-${prefix}`);
+        others.push(q);
+        return q;
+      },
       cleanup: async () => {
-        for (const q of [consumer, producer]) await q.closeNow();
+        for (const q of [...others, consumer, producer]) await q.closeNow();
         // What BullMQ and the queue left under this test's prefix.
         // A cluster's KEYS answers for one node: ask every master.
         const nodes = 'nodes' in clients[0] ? (clients[0] as import('ioredis').Cluster).nodes('master') : [clients[0] as Redis];
