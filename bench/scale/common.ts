@@ -1,6 +1,6 @@
 /** bench/scale's shared parts: servers of a source tree (this checkout or a worktree of an earlier commit), WebSocket students, percentiles, tables. */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -48,6 +48,10 @@ export function addTree(commit: string): { tree: string; remove: () => void } {
       const to = path.join(tree, path.relative(ROOT, dir));
       rmSync(to, { recursive: true, force: true });
       cpSync(dir, to, { recursive: true });
+    }
+    // What the copied image inputs import that an older tree lacks (the tag computation, not the server's code).
+    for (const file of ['protocol/languages.ts']) {
+      if (!existsSync(path.join(tree, file))) cpSync(path.join(ROOT, file), path.join(tree, file));
     }
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
   } catch (err) {

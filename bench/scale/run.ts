@@ -143,13 +143,13 @@ async function runnerPathSection(o: Options): Promise<string> {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   log(`bench/scale: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const parts: string[] = [];
-  if (wants(o, 'queue')) parts.push(await queueSection(o));
-  if (wants(o, 'throughput')) parts.push(await throughputSection(o));
-  if (wants(o, 'recovery')) parts.push(await recoverySection());
-  if (wants(o, 'runner-path')) parts.push(await runnerPathSection(o));
-  if (wants(o, 'burst')) parts.push(await burstSection(o));
-  process.stdout.write(parts.join('\n') + '\n');
+  // Each section's table as soon as it is measured: a later failure keeps the earlier ones.
+  const print = (part: string) => process.stdout.write(part + '\n');
+  if (wants(o, 'queue')) print(await queueSection(o));
+  if (wants(o, 'throughput')) print(await throughputSection(o));
+  if (wants(o, 'recovery')) print(await recoverySection());
+  if (wants(o, 'runner-path')) print(await runnerPathSection(o));
+  if (wants(o, 'burst')) print(await burstSection(o));
 }
 
 main().then(

@@ -5,7 +5,7 @@
  * a second whatever comes by (a notice lost while the subscriber reconnected is made up for within a second).
  */
 import type { RedisClient } from './redis-client.ts';
-import { compareIds as cmp, type LogEntry } from './log.ts';
+import { compareIds as cmp, deliverNew, type LogEntry } from './log.ts';
 
 interface Tail {
   cursor: string;
@@ -84,14 +84,7 @@ export class ClusterTails {
       }
       if (raw.length === 0) return;
       const entries: LogEntry[] = raw.map(([id, fields]) => ({ id: id.toString(), frame: fields[1] }));
-      for (const t of this.tails.get(session) ?? []) {
-        let i = 0;
-        while (i < entries.length && cmp(entries[i].id, t.cursor) <= 0) i++;
-        if (i === entries.length) continue;
-        const mine = i === 0 ? entries : entries.slice(i);
-        t.cursor = mine[mine.length - 1].id;
-        t.onEntries(mine);
-      }
+      deliverNew(this.tails.get(session) ?? [], entries);
       if (raw.length < BATCH) return;
     }
   }

@@ -2,7 +2,7 @@
 import { Cluster } from 'ioredis';
 import { ClusterTails } from './cluster-tails.ts';
 import type { RedisClient } from './redis-client.ts';
-import { START, compareIds as cmp, type LogEntry, type SessionLog, type StopTail } from './log.ts';
+import { START, compareIds as cmp, deliverNew, type LogEntry, type SessionLog, type StopTail } from './log.ts';
 
 export interface RedisLogOptions {
   /** Approximate cap on entries per session stream (XADD MAXLEN ~). */
@@ -199,15 +199,7 @@ export class RedisLog implements SessionLog {
           const session = sessions[keys.indexOf(key)];
           const set = this.tails.get(session);
           if (!set || raw.length === 0) continue;
-          const entries = toEntries(raw);
-          for (const t of set) {
-            let from = 0;
-            while (from < entries.length && cmp(entries[from].id, t.cursor) <= 0) from++;
-            if (from === entries.length) continue;
-            const mine = from === 0 ? entries : entries.slice(from);
-            t.cursor = mine[mine.length - 1].id;
-            t.onEntries(mine);
-          }
+          deliverNew(set, toEntries(raw));
         }
       }
     } finally {

@@ -52,3 +52,21 @@ export function compareIds(a: string, b: string): number {
   const [bm, bs] = b.split('-');
   return Number(am) - Number(bm) || Number(as) - Number(bs);
 }
+
+/** A reader's place in a session log and where its new entries go. */
+export interface TailCursor {
+  cursor: string;
+  onEntries(entries: LogEntry[]): void;
+}
+
+/** Hands each tail the entries (in id order) after its cursor, and moves the cursor; a tail with none new is skipped. */
+export function deliverNew(tails: Iterable<TailCursor>, entries: LogEntry[]): void {
+  for (const t of tails) {
+    let from = 0;
+    while (from < entries.length && compareIds(entries[from].id, t.cursor) <= 0) from++;
+    if (from === entries.length) continue;
+    const mine = from === 0 ? entries : entries.slice(from);
+    t.cursor = mine[mine.length - 1].id;
+    t.onEntries(mine);
+  }
+}

@@ -1,7 +1,7 @@
 /** The host's sandbox memory budget: every live sandbox commits its memory limit until it is removed. */
 import os from 'node:os';
 import type { Language } from '../../protocol/index.ts';
-import { COMPILED_LANGUAGES, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
+import { COMPILED_LANGUAGES, delegating, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
 /** Share of the host's memory sandboxes may commit by default; the rest is the server's, the engine's, Redis's, Postgres's. */
 export const DEFAULT_BUDGET_SHARE = 0.8;
@@ -62,26 +62,7 @@ export class Capacity {
       lease.released = true;
       this.release(mb);
     };
-    const tracked: SandboxProcess = {
-      get id() {
-        return proc.id;
-      },
-      get ready() {
-        return proc.ready;
-      },
-      get exited() {
-        return proc.exited;
-      },
-      onStdout: (cb) => proc.onStdout(cb),
-      onStderr: (cb) => proc.onStderr(cb),
-      pause: () => proc.pause(),
-      resume: () => proc.resume(),
-      send: (input) => proc.send(input),
-      write: (input) => proc.write(input),
-      limitMemory: (m) => proc.limitMemory(m),
-      kill: () => proc.kill(),
-      dispose: () => proc.dispose().finally(release),
-    };
+    const tracked = delegating(proc, { dispose: () => proc.dispose().finally(release) });
     if (proc.recycle) {
       tracked.recycle = () =>
         proc.recycle!().then(

@@ -2,7 +2,7 @@
 import type { Language } from '../../protocol/index.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
-import { sameLimits, type Sandbox, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
+import { delegating, sameLimits, type Sandbox, type SandboxLimits, type SandboxProcess } from './sandbox.ts';
 
 export interface AffinityOptions {
   /** Runs one sandbox serves before it is removed. */
@@ -192,17 +192,7 @@ export class OwnerAffinity implements Sandbox {
     let endedByItself = false;
     // Only a process that exited with a status of its own (not a signal's) hands its sandbox on.
     proc.exited.then((exit) => (endedByItself = exit.exitCode < 128), () => undefined);
-    return {
-      id: proc.id,
-      ready: proc.ready,
-      exited: proc.exited,
-      onStdout: (cb) => proc.onStdout(cb),
-      onStderr: (cb) => proc.onStderr(cb),
-      pause: () => proc.pause(),
-      resume: () => proc.resume(),
-      send: (input) => proc.send(input),
-      write: (input) => proc.write(input),
-      limitMemory: (mb) => proc.limitMemory(mb),
+    return delegating(proc, {
       kill: () => {
         killed = true;
         return proc.kill();
@@ -213,7 +203,7 @@ export class OwnerAffinity implements Sandbox {
         state.lent--;
         await this.giveBack(owner, state, held, killed || !endedByItself);
       },
-    };
+    });
   }
 
   private async giveBack(owner: string, state: Owner, held: Held, abnormal: boolean): Promise<void> {

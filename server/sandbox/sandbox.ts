@@ -75,6 +75,34 @@ export async function untilReady(proc: SandboxProcess, timeoutMs?: number): Prom
   }
 }
 
+/**
+ * A process that forwards everything to `proc` but what `overrides` replaces (a wrapper that counts or intercepts
+ * some calls); `recycle` only when given.
+ */
+export function delegating(proc: SandboxProcess, overrides: Partial<SandboxProcess>): SandboxProcess {
+  return {
+    get id() {
+      return proc.id;
+    },
+    get ready() {
+      return proc.ready;
+    },
+    get exited() {
+      return proc.exited;
+    },
+    onStdout: (cb) => proc.onStdout(cb),
+    onStderr: (cb) => proc.onStderr(cb),
+    pause: () => proc.pause(),
+    resume: () => proc.resume(),
+    send: (input) => proc.send(input),
+    write: (input) => proc.write(input),
+    limitMemory: (mb) => proc.limitMemory(mb),
+    kill: () => proc.kill(),
+    dispose: () => proc.dispose(),
+    ...overrides,
+  };
+}
+
 /** Languages whose runtime compiles the program first, then waits for the runner's go (CHANNEL.md, `compiled`). */
 export const COMPILED_LANGUAGES: ReadonlySet<Language> = new Set(LANGUAGE_NAMES.filter((l) => LANGUAGES[l].compiled));
 
