@@ -6,6 +6,8 @@ bash scripts/setup.sh
 . scripts/lib.sh
 say test "redis"
 bash scripts/ensure-redis.sh
+# The cluster and restart tests start redis-servers of their own: the binaries must be here even when a Redis already answers.
+bash scripts/ensure-redis-cluster.sh
 say test "postgres"
 bash scripts/ensure-postgres.sh
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
