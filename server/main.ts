@@ -15,7 +15,7 @@ import { RedisLog } from './log/log-redis.ts';
 import { openRedis } from './log/redis-client.ts';
 import type { Logger } from './obs/logger.ts';
 import { createMetrics } from './obs/metrics.ts';
-import { Readiness } from './obs/readiness.ts';
+import { Readiness, type Check } from './obs/readiness.ts';
 import type { PresenceBoard } from './presence/presence.ts';
 import { MemoryPresence } from './presence/presence-memory.ts';
 import { RedisPresence } from './presence/presence-redis.ts';
@@ -97,6 +97,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     : null;
   backlogTimer?.unref();
   let shuttingDown = false;
+  // Each dependency a run needs; a check returns why it fails, or throws.
+  const sharedChecks: Record<string, Check> = {
+    ...(redis ? { redis: async () => (redis.status === 'ready' ? void (await redis.ping()) : `redis connection is ${redis.status}`) } : {}),
+    ...(config.store !== 'memory' ? { [config.store]: async () => void (await store.getRun('readiness-probe')) } : {}),
+  };
+  const probeDependencies = (readiness: Readiness) =>
+    metrics.probeDependencies(async () => Object.fromEntries(Object.entries((await readiness.report()).checks).map(([name, c]) => [name, c.ok])));
 
   if (config.role === 'runner') {
     const side = runnerSide!;
@@ -110,7 +117,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       runsQueued: runsQueued(),
       pool: side.pool.state(),
     });
-    const http = await listenRunnerHttp(config.host, config.port, health, metrics);
+    const readiness = new Readiness({ ...sharedChecks, docker: async () => side.info().down }, () => shuttingDown);
+    probeDependencies(readiness);
+    const http = await listenRunnerHttp(config.host, config.port, { health, ready: () => readiness.report() }, metrics);
     logger.info('tracecast listening', { url: `http://${config.host}:${http.port}`, role: config.role, languages: [...side.languages], log: 'redis', store: config.store });
     return {
       port: http.port,
@@ -192,18 +201,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     forgetOwner: (owner) => void queue.forgetOwner(owner).catch(() => undefined),
     prewarm: (session, students, language = 'python') => queue.reserve(session, language, students, Date.now() + config.prewarmMs),
   });
-  // Each dependency a run needs; a check returns why it fails, or throws.
   const readiness = new Readiness(
     {
-      ...(redis ? { redis: async () => (redis.status === 'ready' ? void (await redis.ping()) : `redis connection is ${redis.status}`) } : {}),
-      ...(config.store !== 'memory' ? { [config.store]: async () => void (await store.getRun('readiness-probe')) } : {}),
+      ...sharedChecks,
       ...(runnerSide
         ? { docker: async () => runnerSide!.info().down }
         : { runners: async () => (view.runners.some((r) => r.down === null) ? null : 'no runner is up with a working Docker engine') }),
     },
     () => shuttingDown,
   );
-  metrics.probeDependencies(async () => Object.fromEntries(Object.entries((await readiness.report()).checks).map(([name, c]) => [name, c.ok])));
+  probeDependencies(readiness);
   gateway.route({
     app,
     fanout,

@@ -1,6 +1,7 @@
 /**
  * `/health/live` and `/health/ready` on a real server process: readiness follows a Redis of the test's own (stopped,
- * then started again on the same port) and says 503 while a SIGTERM'd server drains; `/health` stays as it was.
+ * then started again on the same port) and says 503 while a SIGTERM'd server drains; `/health` stays as it was. A
+ * runner process alone answers the same probes on its own port.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -89,6 +90,27 @@ describe('health: live and ready', () => {
       assert.equal(back.body.checks.redis.ok, true);
     } finally {
       await server.close();
+    }
+  });
+
+  it('a runner process (no gateway) answers /health/live and /health/ready, and its readiness follows its Redis', async () => {
+    const redisPort = await freePort();
+    redises.push(await startRedis(redisPort));
+    const runner = await spawnServer({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, TRACECAST_STORE: 'memory' }, { role: 'runner' });
+    try {
+      const up = await waitReady(runner.port, 200);
+      assert.deepEqual(Object.keys(up.body.checks).sort(), ['docker', 'redis']);
+      await stopRedis(redises.pop()!);
+      const down = await waitReady(runner.port, 503);
+      assert.equal(down.body.checks.redis.ok, false);
+      assert.equal(down.body.checks.docker.ok, true);
+      assert.equal((await fetch(`http://127.0.0.1:${runner.port}/health/live`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${runner.port}/metrics`)).status, 200);
+      redises.push(await startRedis(redisPort));
+      await waitReady(runner.port, 200);
+    } finally {
+      runner.child.kill('SIGTERM');
+      assert.equal(await runner.exited, 0, runner.stderr());
     }
   });
 
