@@ -13,7 +13,7 @@ export interface WebSocketLike {
   onerror: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
 }
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocketLike;
 
 export interface ClientOptions {
   /** Defaults to the global WebSocket (browsers, Node ≥ 22). */
@@ -26,6 +26,13 @@ export interface ClientOptions {
   reconnect?: boolean;
   /** First and largest wait between reconnection attempts (ms). */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * A JSON Web Token for a server with TRACECAST_AUTH on, or a function giving the current one (called for every
+   * connection, reconnects included, so a page can hand over a refreshed token). It travels as the offered
+   * subprotocol `bearer.<token>`, which the server verifies before the connection's first message, so resumed
+   * subscriptions are never refused for want of an `auth` that has not arrived yet.
+   */
+  token?: string | (() => string | null | undefined | Promise<string | null | undefined>);
 }
 
 type Listener = (frame: ServerFrame) => void;
@@ -117,6 +124,14 @@ export class TracecastClient {
     return this.request({ type: 'subscribe', code }, (id) => this.joining.add(id));
   }
 
+  /**
+   * Sends `auth` with `token` on this connection (refresh in band before the old one's `expiresAt`); resolves with
+   * `authenticated` or the `error`. Later reconnects present `options.token`, so pass a function there to keep them current.
+   */
+  authenticate(token: string): Promise<ServerFrame> {
+    return this.request({ type: 'auth', token });
+  }
+
   /** Sends a message and resolves with the first reply carrying its request id (`error` included). */
   request(message: ClientMessage | Record<string, unknown>, beforeSend?: (id: string) => void): Promise<ServerFrame> {
     const m = message as { id?: string };
@@ -139,10 +154,12 @@ export class TracecastClient {
   }
 }
 
-function open(url: string, options: ClientOptions): Promise<WebSocketLike> {
+async function open(url: string, options: ClientOptions): Promise<WebSocketLike> {
   const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the `ws` package)');
-  const socket = new WS(url);
+  const token = typeof options.token === 'function' ? await options.token() : options.token;
+  // A client that offers subprotocols fails unless the server selects one: `tracecast` is the one it selects.
+  const socket = token ? new WS(url, ['tracecast', `bearer.${token}`]) : new WS(url);
   socket.binaryType = 'arraybuffer';
   return new Promise((resolve, reject) => {
     socket.onopen = () => resolve(socket);

@@ -1,11 +1,10 @@
 /** `tracecast bench` and `tracecast test`: a benchmark or a graded test of a file, printed as frames arrive. */
 import { readFile } from 'node:fs/promises';
 import type { Benchmark, ServerFrame } from '../../protocol/index.ts';
-import { languageOf, printJson, streamRun } from './run-command.ts';
+import { languageOf, printJson, streamRun, type ServerOptions } from './run-command.ts';
 
-export interface CommonOptions {
+export interface CommonOptions extends ServerOptions {
   lang?: string;
-  server: string;
   format: 'text' | 'ndjson';
 }
 
@@ -81,7 +80,7 @@ export async function benchFile(file: string, options: CommonOptions & { entry: 
     ...(options.sizes ? { sizes: parseSizes(options.sizes) } : {}),
     ...(options.repeats ? { repeats: options.repeats } : {}),
   };
-  return streamRun(options.server, message as never, options.format === 'ndjson' ? printJson : benchPrinter);
+  return streamRun(options, message as never, options.format === 'ndjson' ? printJson : benchPrinter);
 }
 
 /** Exit code 0 only when every case passed. */
@@ -91,7 +90,7 @@ export async function testFile(file: string, options: CommonOptions & { problem:
   const code = await readFile(file, 'utf8');
   let allPassed = false;
   const print = options.format === 'ndjson' ? printJson : testPrinter;
-  const status = await streamRun(options.server, { type: 'test', language, code, problem: options.problem }, (frame) => {
+  const status = await streamRun(options, { type: 'test', language, code, problem: options.problem }, (frame) => {
     if (frame.type === 'test.summary') allPassed = frame.passed === frame.total;
     print(frame);
   });

@@ -25,10 +25,13 @@ interface Command {
 
 const CLIENT_OPTIONS: Options = {
   server: { type: 'string', default: process.env.TRACECAST_URL ?? 'http://127.0.0.1:8080' },
+  // For a server with TRACECAST_AUTH on; the environment keeps it out of the shell's history and `ps`.
+  token: { type: 'string', ...(process.env.TRACECAST_TOKEN ? { default: process.env.TRACECAST_TOKEN } : {}) },
   format: { type: 'string', default: 'text' },
 };
+const CLIENT_SYNOPSIS = '[--server URL] [--token JWT] [--format text|ndjson]';
 
-const client = (v: Values) => ({ server: v.server as string, format: v.format as 'text' | 'ndjson' });
+const client = (v: Values) => ({ server: v.server as string, token: v.token as string | undefined, format: v.format as 'text' | 'ndjson' });
 
 const COMMANDS: Record<string, Command> = {
   serve: {
@@ -42,14 +45,14 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   run: {
-    synopsis: 'FILE [--lang python|javascript|cpp] [--stdin LINE]... [--entry NAME [--args JSON]] [--server URL] [--format text|ndjson]',
+    synopsis: `FILE [--lang python|javascript|cpp] [--stdin LINE]... [--entry NAME [--args JSON]] ${CLIENT_SYNOPSIS}`,
     about: 'trace FILE through a server, a line per step; with --entry, then call that function with the JSON array --args and print what it returned; exit 0 for verdict ok, 1 for another verdict, 2 when it could not run',
     options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, stdin: { type: 'string', multiple: true, default: [] }, entry: { type: 'string' }, args: { type: 'string' } },
     positionals: 1,
     run: (v, [file]) => runFile(file, { ...client(v), lang: v.lang as string | undefined, stdin: v.stdin as string[], call: callOf(v) }),
   },
   bench: {
-    synopsis: 'FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--lang L] [--server URL] [--format text|ndjson]',
+    synopsis: `FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--lang L] ${CLIENT_SYNOPSIS}`,
     about: 'benchmark a function over growing inputs and name its complexity class; SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed] for the program\'s own generator',
     options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, entry: { type: 'string' }, generator: { type: 'string' }, sizes: { type: 'string' }, repeats: { type: 'string' } },
     positionals: 1,
@@ -59,7 +62,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   test: {
-    synopsis: 'FILE --problem SLUG [--lang L] [--server URL] [--format text|ndjson]',
+    synopsis: `FILE --problem SLUG [--lang L] ${CLIENT_SYNOPSIS}`,
     about: 'grade FILE against a problem\'s cases (GET /api/problems lists them); exit 0 when every case passes',
     options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, problem: { type: 'string' } },
     positionals: 1,
@@ -69,7 +72,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   replay: {
-    synopsis: 'RUN_ID [--server URL] [--format text|ndjson]',
+    synopsis: `RUN_ID ${CLIENT_SYNOPSIS}`,
     about: 'print a finished run\'s stored trace, as `run` prints a live one',
     options: CLIENT_OPTIONS,
     positionals: 1,

@@ -8,9 +8,14 @@ import { TraceState, type TraceSnapshot } from '../../protocol/trace-state.ts';
 import { renderValue, type Dialect } from './render.ts';
 import { LANGUAGE_NAMES, isLanguage, languageByExtension } from '../../protocol/languages.ts';
 
-export interface RunOptions {
-  lang?: string;
+/** Where to send a request, and the token to present (`--token`, TRACECAST_TOKEN) when the server asks for one. */
+export interface ServerOptions {
   server: string;
+  token?: string;
+}
+
+export interface RunOptions extends ServerOptions {
+  lang?: string;
   format: 'text' | 'ndjson';
   stdin: string[];
   /** Call this function with these arguments after the top level (`execute`'s `entry` and `args`). */
@@ -23,7 +28,7 @@ export async function runFile(file: string, options: RunOptions): Promise<number
   const language = languageOf(file, options.lang);
   if (!language) return 2;
   const code = await readFile(file, 'utf8');
-  return streamRun(options.server, { type: 'execute', language, code, stdin: options.stdin, ...options.call }, options.format === 'ndjson' ? printJson : textPrinter());
+  return streamRun(options, { type: 'execute', language, code, stdin: options.stdin, ...options.call }, options.format === 'ndjson' ? printJson : textPrinter());
 }
 
 /** The language named by --lang, or inferred from the file's extension (null, with a message, when neither works). */
@@ -36,12 +41,12 @@ export function languageOf(file: string, lang: string | undefined): Language | n
 
 /** `tracecast replay RUN`: prints a stored run as `run` prints a live one. */
 export function replayRun(run: string, options: Omit<RunOptions, 'stdin' | 'lang' | 'call'>): Promise<number> {
-  return streamRun(options.server, { type: 'replay', id: 'replay', run }, options.format === 'ndjson' ? printJson : textPrinter());
+  return streamRun(options, { type: 'replay', id: 'replay', run }, options.format === 'ndjson' ? printJson : textPrinter());
 }
 
 /** Sends one run request (or a replay) and hands every frame of that run to `print` until `run.ended`; returns the exit code. */
-export async function streamRun(server: string, message: ClientMessage, print: (frame: ServerFrame) => void): Promise<number> {
-  const client = await TracecastClient.connect(server, { WebSocket: WebSocket as unknown as WebSocketConstructor });
+export async function streamRun(to: ServerOptions, message: ClientMessage, print: (frame: ServerFrame) => void): Promise<number> {
+  const client = await TracecastClient.connect(to.server, { WebSocket: WebSocket as unknown as WebSocketConstructor, token: to.token });
   return new Promise<number>((resolve) => {
     let run: string | null = message.type === 'replay' ? message.run : null;
     client.onFrame((frame) => {

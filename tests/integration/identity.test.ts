@@ -1,25 +1,18 @@
 /** Identity and limits on a real server: tokens per role, forged/expired/wrong-audience ones, the header token, the deadline, instructor-only sessions, limits with retryAfterMs, trusted X-Forwarded-For, a class behind one address. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
 import type { ServerFrame } from '../../protocol/index.ts';
+import { runCli } from '../support/cli.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { authEnv, signToken } from '../support/tokens.ts';
 import { TestClient } from '../support/ws-client.ts';
 
-const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
-const ISSUER = 'https://school.example';
-const AUDIENCE = 'tracecast';
-
-async function token(sub: string, role: string, opts: { secret?: string; audience?: string; expiresIn?: string | number; name?: string } = {}): Promise<string> {
-  return new SignJWT({ role, name: opts.name ?? sub.toUpperCase() })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuer(ISSUER)
-    .setAudience(opts.audience ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(opts.expiresIn ?? '1h')
-    .sign(new TextEncoder().encode(opts.secret ?? SECRET));
-}
+const token = signToken;
+// A run in a container on a busy 2-core machine, plus the CLI's own start.
+const CLI_WAIT = 180_000;
 
 type Err = Extract<ServerFrame, { type: 'error' }>;
 
@@ -41,10 +34,7 @@ describe('identity and limits (TRACECAST_AUTH=required)', () => {
   before(async () => {
     server = await startTestServer({
       env: {
-        TRACECAST_AUTH: 'required',
-        TRACECAST_JWT_SECRET: SECRET,
-        TRACECAST_JWT_ISSUER: ISSUER,
-        TRACECAST_JWT_AUDIENCE: AUDIENCE,
+        ...authEnv('required'),
         TRACECAST_AUTH_DEADLINE_MS: '3000',
         TRACECAST_TRUST_PROXY: '127.0.0.1,::1',
         TRACECAST_RUNS_PER_MINUTE: '2',
@@ -114,6 +104,28 @@ describe('identity and limits (TRACECAST_AUTH=required)', () => {
     const c = await connect();
     await new Promise<void>((resolve) => c.ws.once('close', () => resolve()));
     assert.equal(c.closeCode, 4003);
+  });
+
+  it('the CLI presents --token (or TRACECAST_TOKEN) as the connection\'s token; without one it says why and exits 2', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tracecast-cli-'));
+    const file = path.join(dir, 'sum.py');
+    writeFileSync(file, 'print(sum([1, 2, 3]))\n');
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      const anonymous = await runCli(['run', file, '--server', base], {}, CLI_WAIT);
+      assert.equal(anonymous.code, 2, anonymous.stderr);
+      assert.match(anonymous.stderr, /unauthenticated: .*requires a token/);
+      const flagged = await runCli(['run', file, '--server', base, '--token', await token('cli-1', 'student')], {}, CLI_WAIT);
+      assert.equal(flagged.code, 0, flagged.stderr);
+      assert.match(flagged.stdout, /^ *> 6$/m);
+      const fromEnv = await runCli(['run', file, '--server', base], { TRACECAST_TOKEN: await token('cli-2', 'student') }, CLI_WAIT);
+      assert.equal(fromEnv.code, 0, fromEnv.stderr);
+      const expired = await runCli(['run', file, '--server', base, '--token', await token('cli-3', 'student', { expiresIn: Math.floor(Date.now() / 1000) - 3600 })], {}, CLI_WAIT);
+      assert.equal(expired.code, 2);
+      assert.match(expired.stderr, /unauthenticated: the connection's token was refused/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a student cannot open a class session; an instructor can, from any of its connections; an admin closes any', async () => {

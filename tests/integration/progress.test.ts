@@ -2,14 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { authEnv, signToken } from '../support/tokens.ts';
 import { TestClient } from '../support/ws-client.ts';
 
-const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
 const file = (name: string) => readFileSync(new URL(`../../problems/${name}`, import.meta.url), 'utf8');
-const token = (sub: string, name: string, secret = SECRET) =>
-  new SignJWT({ role: 'student', name }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+const token = (sub: string, name: string, secret?: string) => signToken(sub, 'student', { name, secret });
 
 describe('progress and the leaderboard by user', { timeout: 6 * 60_000 }, () => {
   let server: TestServer;
@@ -29,7 +27,7 @@ describe('progress and the leaderboard by user', { timeout: 6 * 60_000 }, () => 
 
   before(async () => {
     // TRACECAST_AUTH=optional (anonymous use stays possible); the default limits apply and this test stays under them.
-    server = await startTestServer({ env: { TRACECAST_AUTH: 'optional', TRACECAST_JWT_SECRET: SECRET } });
+    server = await startTestServer({ env: authEnv('optional') });
     base = `http://127.0.0.1:${server.port}`;
     const connect = async (t?: string) => {
       const c = await TestClient.connect(server.url);

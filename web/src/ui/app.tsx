@@ -5,6 +5,7 @@ import type { Route } from '../model/links.ts';
 import { EmbedPage } from './embed.tsx';
 import { FollowPage } from './follow.tsx';
 import { ReplayPage } from './replay.tsx';
+import { SignIn } from './sign-in.tsx';
 import { Workbench } from './workbench.tsx';
 
 export function App({ route }: { route: Route }) {
@@ -42,6 +43,7 @@ export function App({ route }: { route: Route }) {
           tracecast
         </a>
         <span class="tagline">write, run and watch programs step by step</span>
+        {conn && <SignIn conn={conn} />}
       </header>
       <main class="page">{body}</main>
     </>
