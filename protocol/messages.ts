@@ -212,6 +212,8 @@ export const Subscribed = z.object({
   position: Position.optional(),
   truncated: z.boolean().optional(),
   earliest: Position.optional(),
+  /** An opened (class) session's title as it is now (a connection's own session has none); later renames arrive as `session.renamed`. */
+  title: z.string().optional(),
 });
 export const SessionOpened = z.object({
   type: z.literal('session.opened'),

@@ -16,13 +16,15 @@ export interface SubscriptionsDeps {
 }
 
 export function createSubscriptions(deps: SubscriptionsDeps) {
-  /** The session a `subscribe` names, refused when it names none. */
-  async function target(caller: Caller, msg: Subscribe): Promise<string> {
+  /** The session a `subscribe` names, and its title when it was opened as one; refused when it names none. */
+  async function target(caller: Caller, msg: Subscribe): Promise<{ session: string; title?: string }> {
     if (msg.code === undefined) {
       const session = msg.session!;
-      // A connection's own session is in the log (created with its first run); an opened one is in the store,
-      // also before its first frame.
-      if ((await deps.log.exists(session)) || (await deps.sessions.get(session))) return session;
+      // An opened session is in the store, also before its first frame; a connection's own session is in the log
+      // (created with its first run).
+      const record = await deps.sessions.get(session);
+      if (record) return { session, title: record.title };
+      if (await deps.log.exists(session)) return { session };
       throw new Refusal('not_found', `no session ${session}: it was never opened or run in, or it expired`);
     }
     enforce(await deps.limitPolicy.joinAllowed(counted(caller)));
@@ -31,12 +33,12 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
       await deps.limitPolicy.joinFailed(counted(caller));
       throw new Refusal('not_found', `no session has join code ${msg.code}`);
     }
-    return record.id;
+    return { session: record.id, title: record.title };
   }
 
   async function subscribe(caller: Caller, msg: Subscribe): Promise<void> {
     const { peer } = caller;
-    const session = await target(caller, msg);
+    const { session, title } = await target(caller, msg);
     const after = msg.position ?? START;
     const trimmed = await deps.log.trimmedUpTo(session);
     const earliest = (await deps.log.first(session)) ?? undefined;
@@ -55,7 +57,7 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
       }
     }
     const truncated = trimmed !== START && !msg.position;
-    peer.reply({ type: 'subscribed', id: msg.id, session, ...(msg.position ? { position: msg.position } : {}), ...(truncated ? { truncated, earliest } : {}) });
+    peer.reply({ type: 'subscribed', id: msg.id, session, ...(msg.position ? { position: msg.position } : {}), ...(truncated ? { truncated, earliest } : {}), ...(title !== undefined ? { title } : {}) });
     await peer.subscribe(session, after);
   }
 

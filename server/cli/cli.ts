@@ -118,24 +118,30 @@ function usage(): string {
 async function serve(role: string | undefined): Promise<void> {
   const config = loadConfig(role === undefined ? process.env : { ...process.env, TRACECAST_ROLE: role });
   const logger = createLogger({ service: 'tracecast', ...(config.role === 'all' ? {} : { role: config.role }) });
-  const server = await startServer(config, logger).catch((err: unknown) => {
-    throw new Error('could not start the server', { cause: err });
-  });
+  // Handlers first: a signal that comes while the server starts (a supervisor stopping it at once) stops it cleanly
+  // once it has started, rather than killing it half-way with containers left behind.
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    server.close().then(
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  const shutDown = (started: NonNullable<typeof server>) =>
+    started.close().then(
       () => process.exit(0),
       (err) => {
         logger.error('shutdown failed', { err });
         process.exit(1);
       },
     );
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    if (server) shutDown(server);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  server = await startServer(config, logger).catch((err: unknown) => {
+    throw new Error('could not start the server', { cause: err });
+  });
+  if (stopping) shutDown(server);
 }
 
 async function problemsCommand(action: string, dir: string): Promise<number> {

@@ -46,6 +46,7 @@ describe('class mode', { timeout: 10 * 60_000 }, () => {
 
     const student: WatchedPage = await openPage(browser, link!, recordSockets);
     await watchers(teacher.page, 2);
+    await student.page.getByRole('heading', { name: `Session ${code} · Sorting, week 3` }).waitFor();
 
     await typeProgram(teacher.page, PROGRAM);
     await teacher.page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -120,11 +120,16 @@ describe('the native protocol as documented', () => {
     assert.equal((missing as Frame<'error'>).code, 'not_found');
 
     const opened = (await owner.request({ type: 'session.open', title: 'empty' })) as Frame<'session.opened'>;
-    assert.equal((await watcher.request({ type: 'subscribe', session: opened.session })).type, 'subscribed');
+    const byId = await watcher.request({ type: 'subscribe', session: opened.session });
+    assert.equal(byId.type === 'subscribed' && byId.title, 'empty', 'an opened session\'s reply carries its title');
+    assert.equal((await owner.request({ type: 'session.rename', session: opened.session, ownerKey: opened.ownerKey, title: 'Week 3' })).type, 'ok');
+    const byCode = await watcher.request({ type: 'subscribe', code: opened.joinCode });
+    assert.equal(byCode.type === 'subscribed' && byCode.title, 'Week 3', 'the title as it is now');
 
     const { accepted } = await owner.execute('python', 'x = 1\n', {}, 60_000);
     const joined = await watcher.request({ type: 'subscribe', session: accepted.session });
     assert.equal(joined.type, 'subscribed');
+    assert.equal('title' in joined, false, 'a connection\'s own session has no title');
     await watcher.waitFor((f) => f.type === 'run.ended' && f.run === accepted.run, 20_000);
     const misspelt = accepted.session.slice(0, -1) + (accepted.session.endsWith('A') ? 'B' : 'A');
     const refused = await watcher.request({ type: 'subscribe', session: misspelt });

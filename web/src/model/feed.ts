@@ -50,6 +50,7 @@ export class Feed {
     switch (frame.type) {
       case 'subscribed':
         if (frame.truncated) this.session(frame.session).truncated = true;
+        if (frame.title !== undefined) this.session(frame.session).title = frame.title;
         break;
       case 'presence':
         this.session(frame.session).watchers = frame.watchers;
