@@ -351,24 +351,29 @@ export function estimate(hist, n) {
 
 // ---------------------------------------------------------------- main
 
-export function runBench(job, channel) {
-  const hr = process.hrtime.bigint;
-  const tStart = hr();
-  if (job === null || typeof job !== 'object') job = {};
+const NAME = /^[A-Za-z_$][\w$]*$/;
+
+/** The job's series: entry name, sizes (non-negative integers, in the job's order), repeats, budget (ns), generator. */
+function benchOptions(job) {
   const num = (v, d, lo, integer) => (typeof v === 'number' && Number.isFinite(v) && v >= lo && (!integer || Number.isInteger(v)) ? v : d);
-  const entry = job.entry;
   let sizes = Array.isArray(job.sizes) ? job.sizes : DEFAULT_SIZES;
   sizes = sizes.filter(n => Number.isInteger(n) && n >= 0);
-  const repeats = Math.min(num(job.repeats, 5, 1, true), MAX_REPEATS);
-  const budgetNs = BigInt(Math.round(num(job.budgetMs, DEFAULT_BUDGET_MS, 1, false) * 1e6));
   const genSpec = job.generator !== null && typeof job.generator === 'object' ? job.generator : { kind: 'builtin', name: 'random_ints', seed: 0 };
-  const seed = typeof genSpec.seed === 'number' && Number.isFinite(genSpec.seed) ? Math.trunc(genSpec.seed) : 0;
-  const elapsedNs = () => hr() - tStart;
-  const remainingMs = () => Number(budgetNs - elapsedNs()) / 1e6;
+  return {
+    entry: job.entry,
+    sizes,
+    repeats: Math.min(num(job.repeats, 5, 1, true), MAX_REPEATS),
+    budgetNs: BigInt(Math.round(num(job.budgetMs, DEFAULT_BUDGET_MS, 1, false) * 1e6)),
+    genSpec,
+    seed: typeof genSpec.seed === 'number' && Number.isFinite(genSpec.seed) ? Math.trunc(genSpec.seed) : 0,
+  };
+}
 
-  // ---------------------------------------------------------------- the job's context
-  const now = function () { return hr(); };
-  Object.setPrototypeOf(now, null);
+/**
+ * The job's vm context, its helpers H (CTX_HELPERS, given the clock `now`) and the script every learner call runs
+ * through. Timers exist but never fire: a callback would run outside any timed call and outside the budget.
+ */
+function openContext(job, channel, now) {
   let timerId = 0;
   const noTimer = function () { return ++timerId; };
   const noClear = function () {};
@@ -379,24 +384,18 @@ export function runBench(job, channel) {
       clearTimeout: noClear, clearInterval: noClear, clearImmediate: noClear,
     },
   });
-  const { ctx, G, moduleObj } = run;
-  const H = vm.runInContext(CTX_HELPERS, ctx, { filename: 'tracecast-bench.js' })(now);
+  const H = vm.runInContext(CTX_HELPERS, run.ctx, { filename: 'tracecast-bench.js' })(now);
   // what runScript calls: read-only, so the learner's code cannot replace it
-  Object.defineProperty(G, '__tracecast_bench__', { value: H.run, writable: false, configurable: false, enumerable: false });
+  Object.defineProperty(run.G, '__tracecast_bench__', { value: H.run, writable: false, configurable: false, enumerable: false });
   const runScript = new vm.Script('__tracecast_bench__()', { filename: 'tracecast-call.js' });
-  const flushOut = () => run.flushOut();
-  const excInfo = (e) => run.excInfo(e);
-  function finish(status, error, stopN) {
-    run.finish(status, error, stopN === undefined ? undefined : { t: 'bench.stop', reason: 'budget', n: stopN }, readPeakRss());
-  }
+  return { run, H, runScript };
+}
 
-  // ---------------------------------------------------------------- define (plain copy)
-  if (typeof entry !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(entry)) {
-    finish('error', { type: 'JobError', message: 'the job has no valid entry function name', line: 0 });
-  }
+/** The builtin generator the job names (null for the learner's own); ends the job when the name is unusable. */
+function builtinGenerator(genSpec, finish) {
   const learnerGen = genSpec.kind === 'function';
   const gname = genSpec.name;
-  if (learnerGen && (typeof gname !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(gname))) {
+  if (learnerGen && (typeof gname !== 'string' || !NAME.test(gname))) {
     finish('error', { type: 'GeneratorError', message: 'the generator has no valid function name', line: 0 });
   }
   let builtinGen = null;
@@ -406,12 +405,93 @@ export function runBench(job, channel) {
       finish('error', { type: 'GeneratorError', message: `unknown builtin generator ${JSON.stringify(gname ?? null)} (known: ${Object.keys(GENERATORS).join(', ')})`, line: 0 });
     }
   }
+  return builtinGen;
+}
+
+/**
+ * The counting copy (instrumentCount) of `code`, defined in the same context as the plain one: its module-level
+ * code runs once more, muted and with input() rewound, so that the learner sees one run. Returns its entry
+ * (`countFn`) and its counter ({get, reset}); ends the job when it cannot be made or its top level fails.
+ */
+function defineCountingCopy(run, code, entry, fn, defineMs, finish) {
+  const { ctx, G, moduleObj } = run;
+  let wrapped;
+  try {
+    const inst = instrumentCount(code, COUNTER);
+    const look = (nm) => `typeof ${nm}==='undefined'?undefined:${nm}`;
+    // no newline before the code: line numbers stay the learner's
+    wrapped = `(function(){let ${COUNTER}=0;const $__tcR=(function(){${inst}\n;return [${look(entry)}];}).call(globalThis);` +
+      `return {entry:$__tcR[0],get(){return ${COUNTER}},reset(){${COUNTER}=0}};})`;
+  } catch (e) {
+    finish('error', { type: 'TracerError', message: 'the counting copy could not be made: ' + String(e && e.message), line: 0 });
+  }
+  let factory;
+  try {
+    factory = new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx);
+  } catch (e) {
+    finish('error', { type: 'TracerError', message: 'the counting copy does not compile: ' + String(e && e.message), line: 0 });
+  }
+  const savedPos = run.stdinPos;
+  const savedExports = ownValue(moduleObj, 'exports');
+  run.muted = true;
+  run.stdinPos = 0;
+  const limitMs = defineMs();
+  let res;
+  try {
+    res = new vm.Script('__tracecast_count_factory__()', { filename: 'tracecast-define.js' });
+    Object.defineProperty(G, '__tracecast_count_factory__', { value: factory, writable: true, configurable: true, enumerable: false });
+    res = res.runInContext(ctx, { timeout: limitMs, breakOnSigint: false });
+  } catch (e) {
+    run.muted = false;
+    if (isTimeout(e)) finish('error', { type: 'Timeout', message: `the program's top-level code ran longer than ${limitMs} ms`, line: 0 });
+    finish('error', run.excInfo(e));
+  } finally {
+    delete G.__tracecast_count_factory__;
+  }
+  run.muted = false;
+  run.stdinPos = savedPos;
+  let countFn = res.entry;
+  if (typeof countFn !== 'function') {
+    // the entry came from module.exports: the counting copy has just set it again
+    const ex = ownValue(moduleObj, 'exports');
+    const v = ex !== null && typeof ex === 'object' && !isProxy(ex) ? ownValue(ex, entry) : typeof ex === 'function' ? ex : undefined;
+    countFn = typeof v === 'function' ? v : fn;
+  }
+  try { moduleObj.exports = savedExports; } catch { /* ignore */ }
+  return { countFn, counter: nullProto({ get: res.get, reset: res.reset }) };
+}
+
+export function runBench(job, channel) {
+  const hr = process.hrtime.bigint;
+  const tStart = hr();
+  if (job === null || typeof job !== 'object') job = {};
+  const { entry, sizes, repeats, budgetNs, genSpec, seed } = benchOptions(job);
+  const elapsedNs = () => hr() - tStart;
+  const remainingMs = () => Number(budgetNs - elapsedNs()) / 1e6;
+
+  // ---------------------------------------------------------------- the job's context
+  const now = function () { return hr(); };
+  Object.setPrototypeOf(now, null);
+  const { run, H, runScript } = openContext(job, channel, now);
+  const { ctx } = run;
+  const flushOut = () => run.flushOut();
+  const excInfo = (e) => run.excInfo(e);
+  function finish(status, error, stopN) {
+    run.finish(status, error, stopN === undefined ? undefined : { t: 'bench.stop', reason: 'budget', n: stopN }, readPeakRss());
+  }
+
+  // ---------------------------------------------------------------- define (plain copy)
+  if (typeof entry !== 'string' || !NAME.test(entry)) {
+    finish('error', { type: 'JobError', message: 'the job has no valid entry function name', line: 0 });
+  }
+  const learnerGen = genSpec.kind === 'function';
+  const gname = genSpec.name;
+  const builtinGen = builtinGenerator(genSpec, finish);
 
   let code = typeof job.code === 'string' ? job.code : '';
   if (code.startsWith('#!')) code = '//' + code.slice(2);
   const defineMs = () => Math.max(1, Math.ceil(Math.min(DEFINE_LIMIT_MS, remainingMs())));
-  let limitMs = defineMs();
-  run.define(code, limitMs);
+  run.define(code, defineMs());
   flushOut();
   const lookup = (name, what) => run.lookup(name, what);
 
@@ -423,56 +503,7 @@ export function runBench(job, channel) {
     const gar = arityOf(genFn);
     if (!arityOk(gar, 2)) finish('error', { type: 'EntryArity', message: 'generator ' + arityMessage(gname, gar, 2), line: 0 });
   }
-
-  // ---------------------------------------------------------------- define (counting copy)
-  let countFn;
-  let counter;
-  {
-    let wrapped;
-    try {
-      const inst = instrumentCount(code, COUNTER);
-      const look = (nm) => `typeof ${nm}==='undefined'?undefined:${nm}`;
-      // no newline before the code: line numbers stay the learner's
-      wrapped = `(function(){let ${COUNTER}=0;const $__tcR=(function(){${inst}\n;return [${look(entry)}];}).call(globalThis);` +
-        `return {entry:$__tcR[0],get(){return ${COUNTER}},reset(){${COUNTER}=0}};})`;
-    } catch (e) {
-      finish('error', { type: 'TracerError', message: 'the counting copy could not be made: ' + String(e && e.message), line: 0 });
-    }
-    let factory;
-    try {
-      factory = new vm.Script(wrapped, { filename: 'main.js' }).runInContext(ctx);
-    } catch (e) {
-      finish('error', { type: 'TracerError', message: 'the counting copy does not compile: ' + String(e && e.message), line: 0 });
-    }
-    const savedPos = run.stdinPos;
-    const savedExports = ownValue(moduleObj, 'exports');
-    run.muted = true;
-    run.stdinPos = 0;
-    limitMs = defineMs();
-    let res;
-    try {
-      res = new vm.Script('__tracecast_count_factory__()', { filename: 'tracecast-define.js' });
-      Object.defineProperty(G, '__tracecast_count_factory__', { value: factory, writable: true, configurable: true, enumerable: false });
-      res = res.runInContext(ctx, { timeout: limitMs, breakOnSigint: false });
-    } catch (e) {
-      run.muted = false;
-      if (isTimeout(e)) finish('error', { type: 'Timeout', message: `the program's top-level code ran longer than ${limitMs} ms`, line: 0 });
-      finish('error', excInfo(e));
-    } finally {
-      delete G.__tracecast_count_factory__;
-    }
-    run.muted = false;
-    run.stdinPos = savedPos;
-    countFn = res.entry;
-    if (typeof countFn !== 'function') {
-      // the entry came from module.exports: the counting copy has just set it again
-      const ex = ownValue(moduleObj, 'exports');
-      const v = ex !== null && typeof ex === 'object' && !isProxy(ex) ? ownValue(ex, entry) : typeof ex === 'function' ? ex : undefined;
-      countFn = typeof v === 'function' ? v : fn;
-    }
-    try { moduleObj.exports = savedExports; } catch { /* ignore */ }
-    counter = nullProto({ get: res.get, reset: res.reset });
-  }
+  const { countFn, counter } = defineCountingCopy(run, code, entry, fn, defineMs, finish);
 
   // ---------------------------------------------------------------- calls
   class Interrupted extends Error {}

@@ -150,8 +150,6 @@ def _fast(x, seen):
 # --------------------------------------------------------------------------- main
 
 def main(job, channel):
-    import gc
-    import random
     import time
     from copy import deepcopy
 
@@ -166,12 +164,7 @@ def main(job, channel):
 
     entry = job.get("entry")
     gen_spec = job.get("generator")
-    sizes = job.get("sizes", DEFAULT_SIZES)
-    if not isinstance(sizes, list):
-        sizes = DEFAULT_SIZES
-    sizes = [n for n in sizes if type(n) is int and n >= 0]
-    repeats = min(job_int(job, "repeats", 5, 1), MAX_REPEATS)
-    budget_ns = int(job_int(job, "budgetMs", DEFAULT_BUDGET_MS, 1, integer=False) * 1e6)
+    sizes, repeats, budget_ns = _series(job)
 
     def remaining_ns():
         return budget_ns - (perf() - t_start)
@@ -206,8 +199,75 @@ def main(job, channel):
     flush_out()
 
     # ---- entry and generator
-    lookup = run.entry
-    fn = lookup(entry, "function")
+    fn = run.entry(entry, "function")
+    gen_fn, gname, learner_gen, seed = _generator(run, gen_spec)
+    ar = arity(fn)
+
+    codes = learner_codes(code)
+    c_start, c_stop = make_counter(codes, perf)
+    timed_call, batch_size, count_call, generate = _calls(
+        run, fn, perf, remaining_ns, arm, counting, c_start, c_stop, gen_fn, gname, learner_gen, seed)
+
+    # ---- sizes
+    hist = []           # (n, wall ns of the whole size, fastest call ns)
+    for idx, n in enumerate(sizes):
+        state["n"] = n
+        if hist:
+            est = estimate(hist, n)
+            if (perf() - t_start) + est > budget_ns:
+                stop(n)
+        t_size = perf()
+        reset_peak_rss()
+        try:
+            args = generate(n)
+            flush_out()
+            if not arity_ok(ar, len(args)):
+                finish("error", {"type": "EntryArity", "message": arity_message(entry, ar, len(args)), "line": 0})
+            a = fresh_args(args, deepcopy)
+            printed = run.out_bytes
+            dt = timed_call(a)
+            k = batch_size(dt, a, args, run.out_bytes != printed)
+            del a
+            flush_out()
+            times = [dt] if k == 1 else []
+            while len(times) < repeats:
+                a = fresh_args(args, deepcopy)
+                times.append(timed_call(a, k) / k)
+                del a
+                flush_out()
+            a = fresh_args(args, deepcopy)
+            ops, share, _ = count_call(a)
+            del a
+            flush_out()
+        except Interrupt:
+            stop(n)
+        except _LearnerError as e:
+            # this size only: the series goes on with the next one
+            flush_out()
+            send({"t": "bench.error", "n": n, "error": e.args[0]})
+            continue
+        del args
+        peak = peak_rss_kb()
+        hist.append((n, perf() - t_size, min(times)))
+        send({"t": "bench.point", "n": n, "times": [t / 1e9 for t in times], "ops": ops,
+              "builtinShare": round(share, 6), "peakKb": peak})
+    finish("ok")
+
+
+def _series(job):
+    """The job's sizes (non-negative ints, in the job's order), repeats per size and budget (ns)."""
+    sizes = job.get("sizes", DEFAULT_SIZES)
+    if not isinstance(sizes, list):
+        sizes = DEFAULT_SIZES
+    sizes = [n for n in sizes if type(n) is int and n >= 0]
+    repeats = min(job_int(job, "repeats", 5, 1), MAX_REPEATS)
+    budget_ns = int(job_int(job, "budgetMs", DEFAULT_BUDGET_MS, 1, integer=False) * 1e6)
+    return sizes, repeats, budget_ns
+
+
+def _generator(run, gen_spec):
+    """(generator function, its name, whether it is the learner's, seed) of the job's `generator`; ends the run
+    with GeneratorError / EntryArity when it cannot be used."""
     if not isinstance(gen_spec, dict):
         gen_spec = {"kind": "builtin", "name": "random_ints", "seed": 0}
     seed = gen_spec.get("seed", 0)
@@ -215,10 +275,11 @@ def main(job, channel):
         seed = 0
     seed = int(seed)
     gname = gen_spec.get("name")
+    finish = run.finish
     if gen_spec.get("kind") == "function":
         if not isinstance(gname, str) or not gname:
             finish("error", {"type": "GeneratorError", "message": "the generator has no function name", "line": 0})
-        gen_fn = lookup(gname, "generator function")
+        gen_fn = run.entry(gname, "generator function")
         gar = arity(gen_fn)
         if not arity_ok(gar, 2):
             finish("error", {"type": "EntryArity", "message": "generator " + arity_message(gname, gar, 2), "line": 0})
@@ -230,13 +291,17 @@ def main(job, channel):
             finish("error", {"type": "GeneratorError", "message": "unknown builtin generator %r (known: %s)"
                              % (gname, ", ".join(GENERATORS)), "line": 0})
         learner_gen = False
+    return gen_fn, gname, learner_gen, seed
+
+
+def _calls(run, fn, perf, remaining_ns, arm, counting, c_start, c_stop, gen_fn, gname, learner_gen, seed):
+    """The learner calls of one benchmark: (timed_call, batch_size, count_call, generate). Closures over the
+    arguments, as they were over main's locals: the timed code must not change (bench/tracer compares timings)."""
+    import gc
+    import random
+
     size_seed = _generators.size_seed
-    ar = arity(fn)
 
-    codes = learner_codes(code)
-    c_start, c_stop = make_counter(codes, perf)
-
-    # ---- calls
     def run_call(f, a, k=1):
         """f(*a), k times back to back, under the remaining budget; (elapsed ns, last
         result). Raises Interrupt or _LearnerError."""
@@ -325,50 +390,7 @@ def main(job, channel):
                                  "positional arguments, not %s" % (gname, type(a).__name__), "line": 0})
         return list(a)
 
-    # ---- sizes
-    hist = []           # (n, wall ns of the whole size, fastest call ns)
-    for idx, n in enumerate(sizes):
-        state["n"] = n
-        if hist:
-            est = estimate(hist, n)
-            if (perf() - t_start) + est > budget_ns:
-                stop(n)
-        t_size = perf()
-        reset_peak_rss()
-        try:
-            args = generate(n)
-            flush_out()
-            if not arity_ok(ar, len(args)):
-                finish("error", {"type": "EntryArity", "message": arity_message(entry, ar, len(args)), "line": 0})
-            a = fresh_args(args, deepcopy)
-            printed = run.out_bytes
-            dt = timed_call(a)
-            k = batch_size(dt, a, args, run.out_bytes != printed)
-            del a
-            flush_out()
-            times = [dt] if k == 1 else []
-            while len(times) < repeats:
-                a = fresh_args(args, deepcopy)
-                times.append(timed_call(a, k) / k)
-                del a
-                flush_out()
-            a = fresh_args(args, deepcopy)
-            ops, share, _ = count_call(a)
-            del a
-            flush_out()
-        except Interrupt:
-            stop(n)
-        except _LearnerError as e:
-            # this size only: the series goes on with the next one
-            flush_out()
-            send({"t": "bench.error", "n": n, "error": e.args[0]})
-            continue
-        del args
-        peak = peak_rss_kb()
-        hist.append((n, perf() - t_size, min(times)))
-        send({"t": "bench.point", "n": n, "times": [t / 1e9 for t in times], "ops": ops,
-              "builtinShare": round(share, 6), "peakKb": peak})
-    finish("ok")
+    return timed_call, batch_size, count_call, generate
 
 
 def estimate(hist, n):
