@@ -33,33 +33,30 @@ const MAX_NEST = 500;
 
 const { isProxy, isSet, isMap } = util.types;
 
-export function runGrade(job, channel) {
-  if (job === null || typeof job !== 'object') job = {};
-  const entry = job.entry;
-  const cases = job.cases;
-  const run = new Untraced(job, channel, { name: 'tracecast-grade', maxOut: 1048576 });
-  const { ctx, G } = run;
+/** The job's entry, after the learner's code has run once; ends the job when the job, the code or the entry is unusable. */
+function defineEntry(run, entry, cases, code0) {
   const finish = (status, error) => run.finish(status, error);
-  const flushOut = () => run.flushOut();
-  const excInfo = (e) => run.excInfo(e);
-  const ctxParse = vm.runInContext('JSON.parse', ctx);
-  const CtxObjectProto = vm.runInContext('Object.prototype', ctx);
-
-  // ---------------------------------------------------------------- define, entry
   if (typeof entry !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(entry)) {
     finish('error', { type: 'JobError', message: 'the job has no valid entry function name', line: 0 });
   }
   if (!Array.isArray(cases)) finish('error', { type: 'JobError', message: 'the job has no list of cases', line: 0 });
-  let code = typeof job.code === 'string' ? job.code : '';
+  let code = typeof code0 === 'string' ? code0 : '';
   if (code.startsWith('#!')) code = '//' + code.slice(2);
   run.define(code, DEFINE_LIMIT_MS);
   const fn = run.lookup(entry, 'function');
   const ar = arityOf(fn);
+  // every argument count the cases use, checked before any case runs: a wrong arity is the job's error, not a case's
   for (const n of [...new Set(cases.filter(c => c && Array.isArray(c.args)).map(c => c.args.length))].sort((a, b) => a - b)) {
     if (!arityOk(ar, n)) finish('error', { type: 'EntryArity', message: arityMessage(entry, ar, n), line: 0 });
   }
+  return fn;
+}
 
-  // ---------------------------------------------------------------- encoding
+/**
+ * The result encoder (header: "Result encoding") for a context whose Object.prototype is `ctxObjectProto`: objects
+ * of the learner's realm and of ours are both plain.
+ */
+function resultEncoder(ctxObjectProto) {
   function encode(v, depth, active) {
     switch (typeof v) {
       case 'string': case 'boolean': return v;
@@ -78,7 +75,7 @@ export function runGrade(job, channel) {
     const set = !arr && isSet(v);
     const map = !arr && !set && isMap(v);
     const proto = Object.getPrototypeOf(v);
-    const plain = !arr && !set && !map && (proto === CtxObjectProto || proto === null || proto === Object.prototype);
+    const plain = !arr && !set && !map && (proto === ctxObjectProto || proto === null || proto === Object.prototype);
     if (!arr && !set && !map && !plain) return other(v, className(v));
     if (depth >= MAX_NEST) return { $repr: `<nested more than ${MAX_NEST} levels deep>`, $type: className(v) };
     if (active.has(v)) return { $repr: '<cycle>', $type: className(v) };
@@ -122,6 +119,39 @@ export function runGrade(job, channel) {
     try { r = util.inspect(v, inspectOpts); } catch { r = `<${type}>`; }
     return { $repr: cut(r), $type: type };
   }
+  return encode;
+}
+
+/** A case's time limit (ms): its own when positive, else the default, within [1, MAX_LIMIT_MS]. */
+function caseLimitMs(c) {
+  const lim = typeof c.timeLimitMs === 'number' && c.timeLimitMs > 0 ? c.timeLimitMs : DEFAULT_LIMIT_MS;
+  return Math.max(1, Math.min(Math.ceil(lim), MAX_LIMIT_MS));
+}
+
+/** The `case` frame; a result that would push it past the 1 MiB frame limit is replaced by its size. */
+function sendCase(channel, id, status, ms, result, error) {
+  const frame = { t: 'case', id, status, ms, result };
+  if (error) frame.error = error;
+  let text = JSON.stringify(frame);
+  if (Buffer.byteLength(text, 'utf8') + 4 > MAX_FRAME) {
+    frame.result = { $toolarge: Buffer.byteLength(JSON.stringify(result), 'utf8') };
+    text = JSON.stringify(frame);
+  }
+  channel.send(frame);
+}
+
+export function runGrade(job, channel) {
+  if (job === null || typeof job !== 'object') job = {};
+  const entry = job.entry;
+  const cases = job.cases;
+  const run = new Untraced(job, channel, { name: 'tracecast-grade', maxOut: 1048576 });
+  const { ctx, G } = run;
+  const flushOut = () => run.flushOut();
+  const excInfo = (e) => run.excInfo(e);
+  // read before the learner's code runs: it may rebind the globals JSON and Object
+  const ctxParse = vm.runInContext('JSON.parse', ctx);
+  const encode = resultEncoder(vm.runInContext('Object.prototype', ctx));
+  const fn = defineEntry(run, entry, cases, job.code);
 
   // ---------------------------------------------------------------- cases
   // The clock is read by the call script itself (__tick before, __tock after the call),
@@ -142,8 +172,7 @@ export function runGrade(job, channel) {
   for (const c0 of cases) {
     const c = c0 !== null && typeof c0 === 'object' ? c0 : {};
     const id = typeof c.id === 'string' ? c.id : String(c.id);
-    let lim = typeof c.timeLimitMs === 'number' && c.timeLimitMs > 0 ? c.timeLimitMs : DEFAULT_LIMIT_MS;
-    lim = Math.max(1, Math.min(Math.ceil(lim), MAX_LIMIT_MS));
+    const lim = caseLimitMs(c);
     if (!Array.isArray(c.args)) {
       flushOut();
       channel.send({ t: 'case', id, status: 'error', ms: 0, result: null, error: { type: 'CaseError', message: "the case's args are not a list", line: 0 } });
@@ -173,14 +202,7 @@ export function runGrade(job, channel) {
     G.__args = undefined;
     const ms = Math.round(Number(t1 - (tick || t0)) / 1e3) / 1e3;
     flushOut();
-    const frame = { t: 'case', id, status, ms, result };
-    if (error) frame.error = error;
-    let text = JSON.stringify(frame);
-    if (Buffer.byteLength(text, 'utf8') + 4 > MAX_FRAME) {
-      frame.result = { $toolarge: Buffer.byteLength(JSON.stringify(result), 'utf8') };
-      text = JSON.stringify(frame);
-    }
-    channel.send(frame);
+    sendCase(channel, id, status, ms, result, error);
   }
-  finish('ok');
+  run.finish('ok');
 }
