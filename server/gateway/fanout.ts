@@ -257,6 +257,7 @@ export class Fanout {
         m.sub.live = false;
         m.sub.pos = tail.cursor;
         m.behindSince = performance.now();
+        this.metrics.slowSubscribers.inc({ outcome: 'behind' });
         void this.catchUp(m, tail);
       }
     }
@@ -269,6 +270,7 @@ export class Fanout {
     while (current()) {
       if (performance.now() - member.behindSince > this.options.slowSubscriberMs) {
         this.logger.warn('closing a subscriber that stayed behind too long', { conn: conn.id, session: sub.session, pos: sub.pos });
+        this.metrics.slowSubscribers.inc({ outcome: 'closed' });
         ws.end(CloseCodes.tooSlow, 'too far behind: reconnect and resume from your last position');
         return;
       }

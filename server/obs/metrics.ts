@@ -105,5 +105,7 @@ export function createMetrics() {
     }),
     framesAppended: new Counter({ name: 'tracecast_frames_appended_total', help: 'Frames appended to session logs', registers: [registry] }),
     framesDelivered: new Counter({ name: 'tracecast_frames_delivered_total', help: 'Frames sent to subscribers (one per subscriber)', registers: [registry] }),
+    // A subscriber that falls behind leaves the live topic and catches up from the log (`behind`), or is closed with 4002 when it stays behind too long (`closed`).
+    slowSubscribers: new Counter({ name: 'tracecast_slow_subscribers_total', help: 'Subscribers that fell behind the live frames, by what became of them', labelNames: ['outcome'] as const, registers: [registry] }),
   };
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { metric, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type Message = { type: string } & Record<string, any>;
@@ -336,6 +336,69 @@ describe('the Algorithm Dashboard dialect', () => {
       assert.equal(refused.type, 'error');
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('the dialect across gateways, and for a watcher that falls behind', { timeout: 10 * 60_000 }, () => {
+  // Two gateways on one Redis log and one Postgres (join codes): B translates A's runs on its own.
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    // A watcher paused for a whole run stays behind for a while: it must be caught up, not closed.
+    const env = { TRACECAST_SLOW_SUBSCRIBER_MS: '300000' };
+    [a, b] = await Promise.all([startTestServer({ redis: true, postgres: true, env }), startTestServer({ redis: true, postgres: true, env })]);
+  });
+  after(() => Promise.all([a?.close(), b?.close()]));
+
+  const strip = (messages: Message[]) => messages.map(({ at: _at, ...m }) => m);
+
+  it('a watcher on another gateway gets the same messages as one on the gateway that ran it', async () => {
+    const owner = await TestClient.connect(a.url);
+    const [onA, onB] = await Promise.all([DashboardClient.connect(a.url), DashboardClient.connect(b.url)]);
+    try {
+      const opened = await owner.request({ type: 'session.open', title: 'two gateways' });
+      if (opened.type !== 'session.opened') assert.fail(JSON.stringify(opened));
+      for (const w of [onA, onB]) assert.equal((await w.exchange({ type: 'SUBSCRIBE', code: opened.joinCode }, ['SUBSCRIBED', 'error'])).at(-1)!.type, 'SUBSCRIBED');
+      const program = 'total = 0\nfor i in range(5):\n    total += i\n    viz.log_step(f"i = {i}", [total], [0])\nprint(total)\n';
+      const { ended } = await owner.execute('python', program, { session: opened.session, ownerKey: opened.ownerKey }, 120_000);
+      assert.equal(ended.verdict, 'ok');
+      const [endA, endB] = await Promise.all([onA, onB].map((w) => w.waitFor((m) => m.type === 'EXECUTION_COMPLETED')));
+      const fromA = strip(onA.messages.slice(1, endA + 1));
+      assert.deepEqual(fromA.map((m) => m.type), ['EXECUTION_STARTED', ...Array(5).fill('EXECUTION_STEP'), 'EXECUTION_COMPLETED']);
+      assert.equal(fromA.at(-1)!.result.output, '10\n');
+      assert.deepEqual(strip(onB.messages.slice(1, endB + 1)), fromA);
+    } finally {
+      owner.close();
+      onA.close();
+      onB.close();
+    }
+  });
+
+  it('a watcher whose socket stops reading is caught up from the log: every step once, in order, then the end', async () => {
+    const owner = await TestClient.connect(a.url);
+    const slow = await DashboardClient.connect(b.url);
+    try {
+      const opened = await owner.request({ type: 'session.open', title: 'flood' });
+      if (opened.type !== 'session.opened') assert.fail(JSON.stringify(opened));
+      assert.equal((await slow.exchange({ type: 'SUBSCRIBE', session: opened.session }, ['SUBSCRIBED', 'error'])).at(-1)!.type, 'SUBSCRIBED');
+      (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      // 200 steps of ~100 KB each (100 strings of 1,000 characters: the most a step's structure shows), far more
+      // than the kernel's socket buffers take, so B's own send buffer fills.
+      const STEPS = 200;
+      const program = `data = [str(k) * 1000 for k in range(100)]\nfor i in range(${STEPS}):\n    viz.log_step(f"step {i}", data, [i % 100])\n`;
+      const { ended } = await owner.execute('python', program, { session: opened.session, ownerKey: opened.ownerKey }, 300_000);
+      assert.equal(ended.verdict, 'ok');
+      assert.ok((await metric(b, /^tracecast_slow_subscribers_total\{outcome="behind"\} (\d+)$/m)) >= 1, 'B moved the watcher off the live frames');
+      (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      const end = await slow.waitFor((m) => m.type === 'EXECUTION_COMPLETED', 0, 300_000);
+      const steps = slow.messages.slice(0, end).filter((m) => m.type === 'EXECUTION_STEP');
+      assert.deepEqual(steps.map((m) => m.step.description), Array.from({ length: STEPS }, (_, i) => `step ${i}`));
+      assert.equal(slow.messages[end].executionId, ended.run);
+      assert.equal(slow.closed, false);
+    } finally {
+      owner.close();
+      slow.close();
     }
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame } from '../../protocol/index.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { metric, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 type F<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -143,6 +143,8 @@ describe('sessions: slowness has a limit', () => {
     for (const until = Date.now() + 60_000; slow.closeCode === null && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
     assert.equal(slow.closeCode, 4002);
     assert.equal((await run).ended.verdict, 'ok');
+    assert.equal(await metric(server, /^tracecast_slow_subscribers_total\{outcome="closed"\} (\d+)$/m), 1);
+    assert.ok((await metric(server, /^tracecast_slow_subscribers_total\{outcome="behind"\} (\d+)$/m)) >= 1);
     owner.close();
   });
 });
