@@ -6,7 +6,7 @@ import { nanoid } from 'nanoid';
 import type { PresenceBoard } from '../../server/presence/presence.ts';
 import { MemoryPresence } from '../../server/presence/presence-memory.ts';
 import { RedisPresence } from '../../server/presence/presence-redis.ts';
-import { requireEnv } from '../support/server.ts';
+import { requireEnv, skipWithout } from '../support/server.ts';
 
 /** A board for one gateway; `peer` makes another gateway's board on the same backend (null: one gateway only). */
 interface Adapter { board: () => PresenceBoard; peer: (() => PresenceBoard) | null; cleanup: () => Promise<void> }
@@ -45,8 +45,11 @@ const until = async (cond: () => boolean, timeoutMs = 5000) => {
   }
 };
 
+// Every adapter but the in-memory one needs Redis.
+const redisSkip = skipWithout('REDIS_URL');
+
 for (const [name, make] of adapters) {
-  describe(`presence contract: ${name}`, () => {
+  describe(`presence contract: ${name}`, { skip: name !== 'memory' && redisSkip }, () => {
     const adapter = make();
     after(adapter.cleanup);
 

@@ -34,6 +34,14 @@ export function requireEnv(name: 'REDIS_URL' | 'DATABASE_URL'): string {
   return v;
 }
 
+/**
+ * Why a test part that needs `name` is skipped when it is unset: `npm run test:unit` runs the contract tests' in-process
+ * adapters without Redis or Postgres. False when it is set, as `npm test` always has it, so nothing is skipped there.
+ */
+export function skipWithout(name: 'REDIS_URL' | 'DATABASE_URL'): string | false {
+  return process.env[name] ? false : `${name} is not set (npm test sets it): the in-process adapters run without it`;
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   // Not the server's default PGlite store: test servers run side by side, and one PGlite data folder takes one
   // process at a time.
