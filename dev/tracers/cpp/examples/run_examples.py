@@ -21,7 +21,7 @@ import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUNTIME = os.path.join(HERE, "..", "..", "..", "tracer-runtimes", "cpp")
+RUNTIME = os.path.join(HERE, "..", "..", "..", "..", "tracer-runtimes", "cpp")
 
 
 def docker_cmd(image, memory, name):
