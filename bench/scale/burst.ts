@@ -1,5 +1,7 @@
 /** The class burst: N students, one connection each, press Run on a six-number bubble sort at the same moment; with and without the class warmed ahead by `session.open`. */
-import { log, sleep, startServer, Student, within, type RunTiming } from './common.ts';
+import { log, sleep } from '../lib/report.ts';
+import { startServer } from '../lib/server.ts';
+import { Student, within, type RunTiming } from '../lib/student.ts';
 
 export const BUBBLE6 = `a = [5, 2, 9, 1, 7, 3]
 n = len(a)

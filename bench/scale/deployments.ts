@@ -1,6 +1,9 @@
 /** Runs per second through one gateway with one and two runner processes (and a single in-process server), and recovery times when a runner or a gateway is killed. */
 import { nanoid } from 'nanoid';
-import { log, ROOT, sleep, startServer, Student, within, type Server } from './common.ts';
+import { log, sleep } from '../lib/report.ts';
+import { startServer, type Server } from '../lib/server.ts';
+import { Student, within } from '../lib/student.ts';
+import { ROOT } from './common.ts';
 
 const ONE_LINE = 'x = 1\n';
 const OWNERS = 8;

@@ -10,7 +10,8 @@
  */
 import os from 'node:os';
 import { classBurst, type BurstResult } from './burst.ts';
-import { addTree, fmtMs, log, median, pct, ROOT, table } from './common.ts';
+import { fmtMs, log, median, pct, table } from '../lib/report.ts';
+import { addTree, ROOT } from './common.ts';
 import { killedGateway, killedRunner, throughput } from './deployments.ts';
 import { queueOverhead } from './queue-overhead.ts';
 import { ratio, runnerPath } from './runner-path.ts';

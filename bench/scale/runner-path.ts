@@ -1,7 +1,10 @@
 /** The runner path: a 50,000-step program's server wall time (`run.ended.wallMs`) and request → first step → `run.ended`, against the tracer alone (bench/tracer's harness) measured in the same run. */
 import { PROGRAMS } from '../tracer/programs.ts';
 import { jobFor, ourSandbox, runJob, startReady } from '../tracer/harness.ts';
-import { log, median, ROOT, sleep, startServer, Student, within } from './common.ts';
+import { log, median, sleep } from '../lib/report.ts';
+import { startServer } from '../lib/server.ts';
+import { Student, within } from '../lib/student.ts';
+import { ROOT } from './common.ts';
 
 // bench/tracer's bubble sort of 200 numbers: 51,000 steps in Python.
 const BUBBLE = PROGRAMS.find((p) => p.key === 'bubble')!;
