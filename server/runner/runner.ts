@@ -225,7 +225,9 @@ class RunExecution {
     await this.appender.flush();
     if (this.appender.failure) deps.logger.error('session log append failed', { run: job.run, err: this.appender.failure });
     deps.metrics.runs.inc({ verdict, language: job.language });
-    deps.logger.info('run ended', { run: job.run, session: job.session, language: job.language, verdict, wallMs, steps: this.nextStep, sandbox: this.proc?.id ?? null });
+    // endMs: when the tracer's end frame came (wallMs also covers the process's exit after it).
+    const endMs = this.end ? Math.round(this.endAt - t0) : null;
+    deps.logger.info('run ended', { run: job.run, session: job.session, language: job.language, verdict, wallMs, endMs, steps: this.nextStep, sandbox: this.proc?.id ?? null });
     deps.metrics.runDuration.observe({ language: job.language }, wallMs / 1000);
     // The trace is stored before the run's record: a recorded run always has its whole trace.
     await this.recorder.finish();
