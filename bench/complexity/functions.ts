@@ -656,6 +656,148 @@ def insertion_sort_sorted(xs):
     generator: { builtin: 'random_ints' },
     sizes: [8, 10, 12, 14, 16, 18],
   },
+  // ---- third batch, written with the count's cost table for built-ins (issue 18 item 2) in place and before any run
+  // of it, reported as they came ----
+  {
+    name: 'sorted_adjacent_dups',
+    expected: 'O(n log n)',
+    postFreeze: true,
+    code: `def sorted_adjacent_dups(xs):
+    ys = sorted(xs)
+    dups = 0
+    for i in range(1, len(ys)):
+        if ys[i] == ys[i - 1]:
+            dups += 1
+    return dups
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // heapify is O(n); n/2 heappops O(n log n).
+    name: 'lower_half_by_heap',
+    expected: 'O(n log n)',
+    postFreeze: true,
+    code: `import heapq
+
+def lower_half_by_heap(xs):
+    h = list(xs)
+    heapq.heapify(h)
+    out = []
+    for _ in range(len(h) // 2):
+        out.append(heapq.heappop(h))
+    return out
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // list.index scans from the start: n scans of up to n items.
+    name: 'index_of_each',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `def index_of_each(xs):
+    total = 0
+    for x in xs:
+        total += xs.index(x)
+    return total
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(50, 5_000, 7),
+  },
+  {
+    // One line, all its work inside join: only the timings can tell.
+    name: 'reverse_string',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def reverse_string(s):
+    return "".join(reversed(s))
+`,
+    generator: { builtin: 'string' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    name: 'count_distinct',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def count_distinct(xs):
+    return len(set(xs))
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    name: 'halves_are_anagrams',
+    expected: 'O(n log n)',
+    postFreeze: true,
+    code: `def halves_are_anagrams(s):
+    h = len(s) // 2
+    return sorted(s[:h]) == sorted(s[h:2 * h])
+`,
+    generator: { builtin: 'string' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    name: 'running_max',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def running_max(xs):
+    best = xs[0]
+    out = []
+    for x in xs:
+        best = max(best, x)
+        out.append(best)
+    return out
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // min of every suffix: slices and scans of n - i items.
+    name: 'suffix_minimums',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `def suffix_minimums(xs):
+    total = 0
+    for i in range(len(xs)):
+        total += min(xs[i:])
+    return total
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(50, 5_000, 7),
+  },
+  {
+    name: 'dedupe_with_set',
+    expected: 'O(n)',
+    postFreeze: true,
+    code: `def dedupe_with_set(xs):
+    seen = set()
+    out = []
+    for x in xs:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(100, 50_000, 7),
+  },
+  {
+    // "in" on a list is an operator, not a call: a scan of the whole list for every element (never found).
+    name: 'missing_in_list',
+    expected: 'O(n^2)',
+    postFreeze: true,
+    code: `def missing_in_list(xs):
+    far = 20 * len(xs) + 1
+    found = 0
+    for x in xs:
+        if x + far in xs:
+            found += 1
+    return found
+`,
+    generator: { builtin: 'random_ints' },
+    sizes: logSizes(50, 5_000, 7),
+  },
 ];
 
 
