@@ -26,16 +26,23 @@ timed calls):
   iteration, so do one-line comprehensions and generator expressions. Forward jumps and
   backward jumps to another line are DISABLEd per location (a static property of the
   instruction, so the count stays deterministic); the LINE callback only increments.
-  Built-in time: CALL events whose callable is not a Python function (exactly the calls
-  that are followed by C_RETURN / C_RAISE) start a built-in interval; the learner's own
-  frames running inside a built-in (a sort key, a class's __init__, a generator driven by
-  sum()) pause it (PY_START/PY_RESUME/PY_THROW vs PY_RETURN/PY_YIELD/PY_UNWIND).
-  builtinShare = built-in time / wall time of the counting pass (which includes the
-  monitoring overhead, so it is biased low for code that makes few built-in calls, and
-  slightly high for many tiny calls such as len()).
+  Built-ins the count sees into (counting.py's cost table): a CALL of sorted / list.sort
+  adds n * bit_length(n), bisect / heappush / heappop bit_length(n), sum / min / max / set /
+  list.insert / list.pop(i) / str methods n, dict.get / list.append / set.add nothing (the
+  line that calls them is the step), n the length of the call's first argument (a
+  method's `self`); their names go out as `charged`. Every
+  other built-in call (a CALL whose callable is not a Python function: exactly the calls
+  followed by C_RETURN / C_RAISE, or a charged one whose argument has no length) starts
+  an unseen-work interval; the learner's own frames running inside a built-in (a sort
+  key, a class's __init__, a generator driven by sum()) pause it (PY_START/PY_RESUME/
+  PY_THROW vs PY_RETURN/PY_YIELD/PY_UNWIND). builtinShare = that unseen time / wall time
+  of the counting pass (which includes the monitoring overhead, so it is biased low for
+  code that makes few built-in calls); `unseen` names those built-ins, by time. So a
+  built-in the count charges never makes the fit trust the timings over the count.
+  Operators make no call and stay unseen by both (`x in lst` on a list is O(n)).
 - Python < 3.12 (or TRACECAST_SETTRACE set): sys.settrace line events for the same count
   and sys.setprofile c_call/c_return/c_exception (+ call/return of learner frames) for
-  the built-in time.
+  the built-in time (every built-in unseen; no charged / unseen names).
 
 peakKb: VmHWM from /proc/self/status after the size's calls. Before each size the
 high-water mark is reset (writing "5" to /proc/self/clear_refs), so it is that size's own
@@ -236,7 +243,7 @@ def main(job, channel):
                 del a
                 flush_out()
             a = fresh_args(args, deepcopy)
-            ops, share, _ = count_call(a)
+            ops, share, seen = count_call(a)
             del a
             flush_out()
         except Interrupt:
@@ -250,8 +257,18 @@ def main(job, channel):
         peak = peak_rss_kb()
         hist.append((n, perf() - t_size, min(times)))
         send({"t": "bench.point", "n": n, "times": [t / 1e9 for t in times], "ops": ops,
-              "builtinShare": round(share, 6), "peakKb": peak})
+              "builtinShare": round(share, 6), "peakKb": peak, **seen})
     finish("ok")
+
+
+def _seen_report(seen, total_ns):
+    """What the count saw into: the built-ins whose work it includes ("charged"), and those it timed without a
+    cost, by time, each at least 1% of the counting pass ("unseen"); nothing where the counter cannot tell."""
+    if seen is None:
+        return {}
+    floor = total_ns / 100
+    unseen = sorted((ns, name) for name, ns in seen["unseen"].items() if ns >= floor)
+    return {"charged": seen["charged"][:8], "unseen": [name for _, name in reversed(unseen)][:8]}
 
 
 def _series(job):
@@ -368,7 +385,7 @@ def _calls(run, fn, perf, remaining_ns, arm, counting, c_start, c_stop, gen_fn, 
             finally:
                 run.armed = False
                 counting[0] = None
-                ops, bns = c_stop()
+                ops, bns, seen = c_stop()
                 run.disarm()
         except Interrupt:
             raise
@@ -378,7 +395,7 @@ def _calls(run, fn, perf, remaining_ns, arm, counting, c_start, c_stop, gen_fn, 
             raise Interrupt()
         total = t1 - t0
         share = min(1.0, max(0.0, bns / total)) if total > 0 else 0.0
-        return ops, share, total
+        return ops, share, _seen_report(seen, total)
 
     def generate(n):
         rng = random.Random(size_seed(seed, n))
