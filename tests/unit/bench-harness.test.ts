@@ -297,3 +297,22 @@ console.log(JSON.stringify({ plain: f1([1, 2, 3, 4, 5]), inst: f2([1, 2, 3, 4, 5
     assert.equal(o.loopOps, 1 + 1 + 1000 * 2 + 1, 'let, while, 1000 × (iteration + body), return');
   });
 });
+
+describe('bench harness: the JavaScript count charges built-ins by the size they are handed', () => {
+  const sizes = [100, 1000, 10000];
+  const bench = (code: string, entry: string) =>
+    points(run('javascript', { mode: 'bench', code, entry, generator: { kind: 'builtin', name: 'random_ints', seed: 1 }, sizes, repeats: 1, budgetMs: 30000 }).frames);
+
+  it('includes scans the whole array when it finds nothing; sort is n·bit_length(n); the names go out as charged', () => {
+    const scans = bench('function f(a) { return a.includes(0.5); }', 'f');
+    const base = scans[0].ops - sizes[0];
+    for (const p of scans) {
+      assert.equal(p.ops, base + p.n, `ops at n=${p.n}: one statement plus n items looked at`);
+      assert.deepEqual(p.charged, ['Array.includes']);
+      assert.equal(p.builtinShare, 0, 'a charged call is no unseen work');
+    }
+    const sorts = bench('function g(a) { return a.sort((x, y) => x - y)[0]; }', 'g');
+    for (const p of sorts) assert.ok(p.ops >= p.n * (32 - Math.clz32(p.n)), `ops at n=${p.n}: ${p.ops}`);
+    assert.deepEqual(sorts[0].charged, ['Array.sort']);
+  });
+});

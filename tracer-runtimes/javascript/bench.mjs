@@ -31,19 +31,25 @@
 // thread) is not timed. No GC is forced between sizes (a full GC of the process costs
 // tens of ms; V8's GC cannot be switched off during a call).
 //
-// builtinShare: during the counting pass only, well-known built-ins whose cost grows
-// with their input are wrapped with a timer (Array.prototype: sort, indexOf, lastIndexOf,
-// includes, slice, splice, concat, join, reverse, fill, shift, unshift, flat, copyWithin,
-// toSorted, toReversed, toSpliced, with; String.prototype: indexOf, lastIndexOf,
-// includes, slice, substring, substr, split, replace, replaceAll, repeat, concat,
-// padStart, padEnd, trim*, toUpperCase, toLowerCase, startsWith, endsWith, normalize,
-// match, matchAll, search; Array.from; Object.keys/values/entries/assign/fromEntries;
-// JSON.stringify/parse; Math.max/min; String.fromCharCode), and the originals are put
-// back right after. builtinShare = time inside the outermost wrapped call / wall time of
-// the counting pass. Not seen: O(1) built-ins (Map/Set/Math.floor, push/pop),
-// constructors (new Set(arr)), spread/destructuring, callback-taking methods (map,
-// filter, reduce, forEach, find...: their callbacks are learner code and counted in
-// ops); a comparator passed to sort is timed as part of the sort.
+// Built-ins during the counting pass only: well-known built-ins whose cost grows with their
+// input are wrapped (Array.prototype: sort, indexOf, lastIndexOf, includes, slice, splice,
+// concat, join, reverse, fill, shift, unshift, flat, copyWithin, toSorted, toReversed,
+// toSpliced, with; String.prototype: indexOf, lastIndexOf, includes, slice, substring,
+// substr, split, replace, replaceAll, repeat, concat, padStart, padEnd, trim*,
+// toUpperCase, toLowerCase, startsWith, endsWith, normalize, match, matchAll, search;
+// Array.from; Object.keys/values/entries/assign/fromEntries; JSON.stringify/parse;
+// Math.max/min; String.fromCharCode), and the originals are put back right after. Each
+// call's work is added to `ops` (its names go out as `charged`): sort n·bit_length(n),
+// indexOf / lastIndexOf the items it looked at, includes / shift / unshift / splice / join
+// and the string scans this.length, slice / concat / repeat / Array.from / Object.keys the
+// length of what they made, Math.max the number of arguments. builtinShare = time inside
+// the outermost wrapped calls of which one could not be charged (its size unknown: a
+// learner's object as `this`) / wall time of the counting pass, so a charged built-in
+// never tips the verdict to the timings. Not seen: O(1) built-ins (Map/Set/Math.floor,
+// push/pop), constructors (new Set(arr)), spread/destructuring, callback-taking methods
+// (map, filter, reduce, forEach, find...: their callbacks are learner code and counted in
+// ops); a comparator passed to sort is counted in ops as learner code, beside sort's own
+// charge.
 //
 // peakKb: VmHWM from /proc/self/status after the size's calls, with the high-water mark
 // reset before each size (writing "5" to /proc/self/clear_refs); where refused, the
@@ -270,36 +276,72 @@ const CTX_HELPERS = `(function (now) {
     return out;
   }
 
-  // wrapped built-ins (installed for the counting pass only)
+  // wrapped built-ins (installed for the counting pass only): each call's work is charged to the count by the size
+  // it was handed (this.length), by what it made (the result's length) or by where it stopped (indexOf); time inside
+  // a wrapped call whose size cannot be told is the unseen built-in time (builtinShare).
+  const NLOGN = 0, LEN = 1, RESULT = 2, ARGS = 3, FOUND = 4, FOUND_LAST = 5, NONE = 6, ARG0 = 7;
   const targets = [
-    [Array.prototype, ['sort', 'indexOf', 'lastIndexOf', 'includes', 'slice', 'splice', 'concat', 'join', 'reverse',
-      'fill', 'shift', 'unshift', 'flat', 'copyWithin', 'toSorted', 'toReversed', 'toSpliced', 'with']],
-    [String.prototype, ['indexOf', 'lastIndexOf', 'includes', 'slice', 'substring', 'substr', 'split', 'replace',
-      'replaceAll', 'repeat', 'concat', 'padStart', 'padEnd', 'trim', 'trimStart', 'trimEnd', 'toUpperCase',
-      'toLowerCase', 'startsWith', 'endsWith', 'normalize', 'match', 'matchAll', 'search']],
-    [Array, ['from']],
-    [Object, ['keys', 'values', 'entries', 'assign', 'fromEntries']],
-    [JSON, ['stringify', 'parse']],
-    [Math, ['max', 'min']],
-    [String, ['fromCharCode']],
+    ['Array', Array.prototype, { sort: NLOGN, toSorted: NLOGN, indexOf: FOUND, lastIndexOf: FOUND_LAST, includes: LEN,
+      slice: RESULT, splice: LEN, concat: RESULT, join: LEN, reverse: LEN, fill: LEN, shift: LEN, unshift: LEN,
+      flat: RESULT, copyWithin: LEN, toReversed: LEN, toSpliced: LEN, with: LEN }],
+    ['String', String.prototype, { indexOf: FOUND, lastIndexOf: FOUND_LAST, includes: LEN, slice: RESULT,
+      substring: RESULT, substr: RESULT, split: LEN, replace: LEN, replaceAll: LEN, repeat: RESULT, concat: RESULT,
+      padStart: RESULT, padEnd: RESULT, trim: LEN, trimStart: LEN, trimEnd: LEN, toUpperCase: LEN, toLowerCase: LEN,
+      startsWith: NONE, endsWith: NONE, normalize: LEN, match: LEN, matchAll: LEN, search: LEN }],
+    ['Array', Array, { from: RESULT }],
+    ['Object', Object, { keys: RESULT, values: RESULT, entries: RESULT, assign: NONE, fromEntries: ARG0 }],
+    ['JSON', JSON, { stringify: RESULT, parse: ARG0 }],
+    ['Math', Math, { max: ARGS, min: ARGS }],
+    ['String', String, { fromCharCode: ARGS }],
   ];
-  let depth = 0, t0 = 0n, acc = 0n;
+  const lengthOf = (x) => (x !== null && x !== undefined && typeof x.length === 'number' ? x.length : -1);
+  const clz32 = Math.clz32;
+  const bits = (n) => 32 - clz32(n);
+  /** The work of one call beyond the statement that makes it; -1 when its size cannot be told. */
+  function costOf(kind, self, args, result) {
+    switch (kind) {
+      case NONE: return 0;
+      case ARGS: return args.length;
+      case RESULT: return lengthOf(typeof result === 'object' && result !== null && !isArray(result) && typeof result !== 'string' ? keys(result) : result);
+      case ARG0: return lengthOf(args[0]);
+    }
+    const n = lengthOf(self);
+    if (n < 0) return -1;
+    if (kind === NLOGN) return n * bits(n);
+    if (kind === FOUND) return result < 0 ? n : result + 1;
+    if (kind === FOUND_LAST) return result < 0 ? n : n - result;
+    return n;
+  }
+  let depth = 0, t0 = 0n, acc = 0n, charged = 0, unknown = 0;
+  let chargedNames = create(null);
   const wrapped = [];
-  for (const [obj, names] of targets) {
-    for (const name of names) {
+  for (const [owner, obj, kinds] of targets) {
+    for (const name of keys(kinds)) {
       const d = getDesc(obj, name);
       if (!d || typeof d.value !== 'function') continue;
-      const orig = d.value;
+      const orig = d.value, kind = kinds[name], label = owner + '.' + name;
       const w = { [name](...args) {
-        if (depth++ === 0) t0 = now();
-        try { return apply(orig, this, args); } finally { if (--depth === 0) acc += now() - t0; }
+        if (depth++ === 0) { t0 = now(); unknown = 0; }
+        let result, cost = -1;
+        try {
+          result = apply(orig, this, args);
+          cost = costOf(kind, this, args, result);
+          return result;
+        } finally {
+          if (cost >= 0) { charged += cost; chargedNames[label] = true; } else unknown++;
+          // The outermost call's time is unseen work only when a call inside it could not be charged.
+          if (--depth === 0 && unknown > 0) acc += now() - t0;
+        }
       } }[name];
       defineProperty(w, 'length', { value: orig.length });
       wrapped.push([obj, name, d, { ...d, value: w }]);
     }
   }
   // (a learner's code may have frozen a prototype: those built-ins then stay unwrapped)
-  function install() { depth = 0; acc = 0n; for (const [obj, name, , dw] of wrapped) { try { defineProperty(obj, name, dw); } catch (_) { /* frozen */ } } }
+  function install() {
+    depth = 0; acc = 0n; charged = 0; chargedNames = create(null);
+    for (const [obj, name, , dw] of wrapped) { try { defineProperty(obj, name, dw); } catch (_) { /* frozen */ } }
+  }
   function uninstall() { for (const [obj, name, d] of wrapped) { try { defineProperty(obj, name, d); } catch (_) { /* frozen */ } } return acc; }
 
   // the pending call, run by a script under a timeout
@@ -316,7 +358,7 @@ const CTX_HELPERS = `(function (now) {
       return t1 - t0;
     }
     if (mode === 1) return apply(f, undefined, a);     // plain call (gen): its result
-    counter.reset();                     // counting pass: [ops, builtin ns, pass ns]
+    counter.reset();                     // counting pass: [ops, unseen built-in ns, pass ns, charged built-ins]
     install();
     const t0 = now();
     let t1 = t0, b = 0n;
@@ -326,7 +368,7 @@ const CTX_HELPERS = `(function (now) {
       t1 = now();
       b = uninstall();
     }
-    return [counter.get(), b, t1 - t0];
+    return [counter.get() + charged, b, t1 - t0, keys(chargedNames)];
   }
   return { cloneArgs, setPending, run };
 })`;
@@ -541,7 +583,7 @@ export function runBench(job, channel) {
     }
     const tSize = hr();
     resetPeakRss();
-    let times, ops, share;
+    let times, ops, share, charged;
     try {
       const args = generate(n);
       flushOut();
@@ -556,9 +598,10 @@ export function runBench(job, channel) {
         times.push(runCall(fn, H.cloneArgs(args), 0, k) / BigInt(k));
         flushOut();
       }
-      const [o, b, total] = runCall(countFn, H.cloneArgs(args), 2);
+      const [o, b, total, names] = runCall(countFn, H.cloneArgs(args), 2);
       flushOut();
       ops = o;
+      charged = [...names].sort().slice(0, 8);
       share = total > 0n ? Math.min(1, Math.max(0, Number(b) / Number(total))) : 0;
     } catch (e) {
       if (e instanceof Interrupted) finish('ok', null, n);
@@ -571,7 +614,7 @@ export function runBench(job, channel) {
     const peak = readPeakRss();
     const fastest = Number(times.reduce((a, b) => (b < a ? b : a)));
     hist.push({ n, wall: Number(hr() - tSize), fastest });
-    channel.send({ t: 'bench.point', n, times: times.map(t => Number(t) / 1e9), ops, builtinShare: Math.round(share * 1e6) / 1e6, peakKb: peak });
+    channel.send({ t: 'bench.point', n, times: times.map(t => Number(t) / 1e9), ops, builtinShare: Math.round(share * 1e6) / 1e6, peakKb: peak, charged });
   }
   finish('ok');
 }
