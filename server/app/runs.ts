@@ -1,5 +1,6 @@
 /** Run commands — execute, benchmark, test, cancel — and what happens to a caller's runs when it disconnects. */
 import type { Benchmark, ClientMessageOf, Execute, Language, Test, Verdict } from '../../protocol/index.ts';
+import { LANGUAGE_NAMES, LANGUAGES } from '../../protocol/languages.ts';
 import { START, type SessionLog } from '../log/log.ts';
 import { PROBLEM_LANGUAGES, isProblemLanguage, type Problem } from '../problems/problem.ts';
 import { runJobOf, type QueuedRun, type RunQueue } from '../queue/queue.ts';
@@ -223,7 +224,7 @@ export function createRuns(deps: RunsDeps) {
       return submit(caller, msg);
     },
     benchmark(caller: Caller, msg: Benchmark): Promise<void> {
-      if (!isProblemLanguage(msg.language)) throw new Refusal('unsupported_language', `benchmarks run ${PROBLEM_LANGUAGES.join(' and ')} only`);
+      if (!LANGUAGES[msg.language].bench) throw new Refusal('unsupported_language', `benchmarks run ${LANGUAGE_NAMES.filter((l) => LANGUAGES[l].bench).join(' and ')} only`);
       return submit(caller, msg, { kind: 'bench', request: msg });
     },
     test(caller: Caller, msg: Test): Promise<void> {

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkEncoded, type CompareSpec } from './compare.ts';
-import { UNTRACED_MODE_LANGUAGES } from '../../protocol/languages.ts';
+import { GRADE_LANGUAGES } from '../../protocol/languages.ts';
 
 export const MAX_TIME_LIMIT_MS = 60_000;
 
@@ -76,8 +76,8 @@ export const Languages = z
   })
   .strict();
 export type ProblemLanguage = keyof z.infer<typeof Languages>;
-/** The languages with bench and grade harnesses (C++ has neither). */
-export const PROBLEM_LANGUAGES: ProblemLanguage[] = UNTRACED_MODE_LANGUAGES;
+/** The languages with a grade harness (C++ has none): problems have a version in each. */
+export const PROBLEM_LANGUAGES: ProblemLanguage[] = GRADE_LANGUAGES;
 export const isProblemLanguage = (l: string): l is ProblemLanguage => (PROBLEM_LANGUAGES as string[]).includes(l);
 
 export const TestCase = z
