@@ -10,7 +10,7 @@ export const ErrorCodes = {
   too_large: { retry: false, text: 'the message is larger than the server accepts' },
   unknown_type: { retry: false, text: 'the message type is not one the server knows' },
   invalid_message: { retry: false, text: 'a field is missing or has the wrong type or size' },
-  unsupported_language: { retry: false, text: 'the server has no sandbox image for this language' },
+  unsupported_language: { retry: false, text: 'the server has no sandbox image for this language, or the language lacks what was asked: C++ has no `test`, no calls by name, and benchmarks only with the built-in generators other than graph' },
   not_found: { retry: false, text: 'no such run or session on this server' },
   forbidden: { retry: false, text: 'the caller may not do this: only the session\'s owner (its owner key or its user) may run, rename or close it; with TRACECAST_AUTH=required only instructors open class sessions' },
   unauthenticated: { retry: false, text: 'no valid token: send `auth` with a valid token first (or a fresh one when it expired); the message says why the token was refused' },

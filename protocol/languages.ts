@@ -10,21 +10,27 @@
 export const LANGUAGES = {
   python: {
     /** sandbox-images/<image>/ and tracer-runtimes/<image>/; the image's command runs `main` */
-    image: 'python', main: 'tracer.py', rootfs: 'base', compiled: false,
+    image: 'python', main: 'tracer.py', rootfs: 'base', compiled: false, label: 'Python',
     /** bench mode: the `benchmark` message */
     bench: true,
+    /**
+     * The built-in generators bench mode takes when not all of them; a list also means no program's own generator
+     * (`{function}`). null: every built-in generator and the program's own.
+     */
+    benchGenerators: null,
     /** grade mode and calls by name with JSON arguments: the `test` message, `execute` with `entry`/`args` */
     grade: true,
     extensions: ['.py'], literals: { null: 'None', true: 'True', false: 'False' },
   },
   javascript: {
-    image: 'javascript', main: 'tracer.mjs', rootfs: 'base', compiled: false,
-    bench: true, grade: true,
+    image: 'javascript', main: 'tracer.mjs', rootfs: 'base', compiled: false, label: 'JavaScript',
+    bench: true, benchGenerators: null, grade: true,
     extensions: ['.js', '.mjs'], literals: { null: 'null', true: 'true', false: 'false' },
   },
   cpp: {
-    image: 'cpp', main: 'runner.py', rootfs: 'cpp-base', compiled: true,
-    bench: false, grade: false,
+    image: 'cpp', main: 'runner.py', rootfs: 'cpp-base', compiled: true, label: 'C++',
+    // Timings only (no operation count); no graph (neighbour lists) and no own generator: tracer-runtimes/cpp/bench_mode.py.
+    bench: true, benchGenerators: ['random_ints', 'sorted_ints', 'reversed_ints', 'string', 'sorted_target', 'two_sum'], grade: false,
     extensions: ['.cpp', '.cc'], literals: { null: 'nullptr', true: 'true', false: 'false' },
   },
 } as const;

@@ -342,7 +342,8 @@ export const BenchPoint = z.object({
   n: z.number(),
   time: z.object({ min: z.number(), median: z.number(), mean: z.number(), stddev: z.number() }),
   times: z.array(z.number()),
-  ops: z.number(),
+  /** Lines executed by one call; null where the language has no operation count (C++: timings only). */
+  ops: z.number().nullable(),
   builtinShare: z.number(),
   peakKb: z.number(),
 });
@@ -351,7 +352,8 @@ export const BenchError = z.object({
   type: z.literal('bench.error'),
   ...Logged,
   n: z.number(),
-  error: z.object({ type: z.string(), message: z.string(), line: z.number().int().nullable() }),
+  /** `signal`: a C++ call killed by one (`type` "Crash"), e.g. "SIGSEGV". */
+  error: z.object({ type: z.string(), message: z.string(), line: z.number().int().nullable(), signal: z.string().optional() }),
 });
 /** The series stopped early: measuring size `n` would have passed the time budget. */
 export const BenchStopped = z.object({ type: z.literal('bench.stopped'), ...Logged, reason: z.literal('budget'), n: z.number() });

@@ -195,18 +195,22 @@ export const EndFrame = z.object({
     .optional(),
 });
 
-/** Bench mode (CHANNEL.md): one point per measured size. */
+/** Bench mode (CHANNEL.md): one point per measured size; `ops` null where there is no operation count (C++). */
 export const BenchPointFrame = z.object({
   t: z.literal('bench.point'),
   n: Count,
   times: z.array(z.number().nonnegative()).min(1),
-  ops: Count,
+  ops: Count.nullable(),
   builtinShare: z.number().min(0).max(1),
   peakKb: z.number().nonnegative(),
 });
 export const BenchStopFrame = z.object({ t: z.literal('bench.stop'), reason: z.literal('budget'), n: Count });
 /** Bench mode: the entry function (or the learner's generator) raised at size `n`; the next size follows. */
-export const BenchErrorFrame = z.object({ t: z.literal('bench.error'), n: Count, error: z.object({ type: z.string(), message: z.string(), line: Int.nullable() }) });
+export const BenchErrorFrame = z.object({
+  t: z.literal('bench.error'),
+  n: Count,
+  error: z.object({ type: z.string(), message: z.string(), line: Int.nullable(), signal: z.string().optional() }),
+});
 /** Grade mode: the outcome of one case (the expected value never enters the sandbox). */
 export const CaseFrame = z.object({
   t: z.literal('case'),

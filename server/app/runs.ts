@@ -1,6 +1,6 @@
 /** Run commands — execute, benchmark, test, cancel — and what happens to a caller's runs when it disconnects. */
 import type { Benchmark, ClientMessageOf, Execute, Language, Test, Verdict } from '../../protocol/index.ts';
-import { LANGUAGE_NAMES, LANGUAGES } from '../../protocol/languages.ts';
+import { LANGUAGES, LANGUAGE_NAMES } from '../../protocol/languages.ts';
 import { START, type SessionLog } from '../log/log.ts';
 import { PROBLEM_LANGUAGES, isProblemLanguage, type Problem } from '../problems/problem.ts';
 import { runJobOf, type QueuedRun, type RunQueue } from '../queue/queue.ts';
@@ -224,7 +224,8 @@ export function createRuns(deps: RunsDeps) {
       return submit(caller, msg);
     },
     benchmark(caller: Caller, msg: Benchmark): Promise<void> {
-      if (!LANGUAGES[msg.language].bench) throw new Refusal('unsupported_language', `benchmarks run ${LANGUAGE_NAMES.filter((l) => LANGUAGES[l].bench).join(' and ')} only`);
+      const refused = benchRefusal(msg);
+      if (refused) throw new Refusal('unsupported_language', refused);
       return submit(caller, msg, { kind: 'bench', request: msg });
     },
     test(caller: Caller, msg: Test): Promise<void> {
@@ -241,4 +242,15 @@ export function createRuns(deps: RunsDeps) {
     cancelSession,
     abandon,
   };
+}
+
+/** Why `msg`'s language cannot run its benchmark (bench mode, and its generators: protocol/languages.ts), or null. */
+function benchRefusal({ language, generator }: Benchmark): string | null {
+  const { label, bench, benchGenerators } = LANGUAGES[language];
+  if (!bench) return `${label} programs have no benchmarks`;
+  if (benchGenerators === null) return null;
+  const asked = 'function' in generator ? `the program's own generator (${generator.function})` : generator.builtin;
+  if ('builtin' in generator && (benchGenerators as readonly string[]).includes(generator.builtin)) return null;
+  const every = LANGUAGE_NAMES.filter((l) => LANGUAGES[l].bench && LANGUAGES[l].benchGenerators === null).map((l) => LANGUAGES[l].label);
+  return `${label} benchmarks take the built-in generators ${benchGenerators.join(', ')}; not ${asked}, which ${every.join(' and ')} benchmarks take`;
 }

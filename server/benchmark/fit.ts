@@ -582,3 +582,12 @@ function pickSeries(
 function label(s: SeriesFit): string {
   return classLabel(s.best.cls, s.best.base);
 }
+
+/**
+ * A verdict chosen without an operation count because the language has none (`noCount`: "C++ has no operation
+ * count"; its points' `ops` are null): the timings' alone, and the reason says why.
+ */
+export function timingsOnly(verdict: Verdict, noCount: string): Verdict {
+  const why = `${noCount} (timings only)`;
+  return { ...verdict, reason: verdict.fits ? `${why}: the timings grow as ${verdict.label}.` : `${why}. ${verdict.reason}` };
+}

@@ -30,14 +30,16 @@ function benchPrinter(frame: ServerFrame): void {
       process.stdout.write(`benchmark ${frame.entry}: sizes ${frame.sizes.join(', ')} × ${frame.repeats} repeats\n${'n'.padStart(9)}  ${'median'.padStart(10)}  ${'min'.padStart(10)}  ${'ops'.padStart(10)}  built-ins\n`);
       return;
     case 'bench.point':
-      process.stdout.write(`${String(frame.n).padStart(9)}  ${seconds(frame.time.median).padStart(10)}  ${seconds(frame.time.min).padStart(10)}  ${String(frame.ops).padStart(10)}  ${(frame.builtinShare * 100).toFixed(0)}%\n`);
+      process.stdout.write(`${String(frame.n).padStart(9)}  ${seconds(frame.time.median).padStart(10)}  ${seconds(frame.time.min).padStart(10)}  ${(frame.ops === null ? '-' : String(frame.ops)).padStart(10)}  ${(frame.builtinShare * 100).toFixed(0)}%\n`);
       return;
     case 'bench.stopped':
       process.stdout.write(`stopped before n=${frame.n}: it would pass the time budget\n`);
       return;
     case 'bench.fit': {
-      const line = (name: string, f: typeof frame.time) => (f ? `${name}: ${f.best.cls} (confidence ${(f.confidence * 100).toFixed(0)}%, runner-up ${f.runnerUp?.cls ?? '-'})\n` : `${name}: not enough points\n`);
-      process.stdout.write(line('operations', frame.ops) + line('time', frame.time));
+      const line = (name: string, f: typeof frame.time, missing = 'not enough points') =>
+        f ? `${name}: ${f.best.cls} (confidence ${(f.confidence * 100).toFixed(0)}%, runner-up ${f.runnerUp?.cls ?? '-'})\n` : `${name}: ${missing}\n`;
+      // Timings fitted without a count: the language has none (C++, whose points' ops are null).
+      process.stdout.write(line('operations', frame.ops, frame.time ? 'none (no operation count: timings only)' : undefined) + line('time', frame.time));
       if (frame.verdict) process.stdout.write(`verdict: ${frame.verdict.cls} from the ${frame.verdict.series} — ${frame.verdict.reason}\n`);
       return;
     }

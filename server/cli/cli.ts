@@ -53,7 +53,7 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     synopsis: `FILE --entry NAME --generator SPEC [--sizes 100,500,1000|100..5000x8] [--repeats N] [--lang L] ${CLIENT_SYNOPSIS}`,
-    about: 'benchmark a function over growing inputs and name its complexity class; SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed] for the program\'s own generator',
+    about: 'benchmark a function over growing inputs and name its complexity class; SPEC: random_ints|sorted_ints|reversed_ints|string|sorted_target|two_sum|graph[:seed], or fn:NAME[:seed] for the program\'s own generator (C++: the built-in ones but graph)',
     options: { ...CLIENT_OPTIONS, lang: { type: 'string' }, entry: { type: 'string' }, generator: { type: 'string' }, sizes: { type: 'string' }, repeats: { type: 'string' } },
     positionals: 1,
     run: async (v, [file]) => {

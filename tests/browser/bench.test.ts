@@ -62,4 +62,27 @@ describe('benchmark panel', { timeout: 10 * 60_000 }, () => {
     assert.equal(await shared.page.getByRole('table', { name: 'Measured points' }).locator('tbody tr').count(), rows);
     assertNoErrors(wb, shared);
   });
+
+  it('benchmarks a C++ function: only the generators C++ takes, the timings plotted alone, no operation count', async () => {
+    const wb = await openPage(browser, `http://127.0.0.1:${server.port}/`);
+    const { page } = wb;
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('cpp');
+    await page.getByRole('tab', { name: 'Benchmark' }).click();
+    const panel = page.getByRole('region', { name: 'Benchmark' });
+    assert.equal(await panel.getByRole('textbox', { name: 'Function' }).inputValue(), 'bubble_sort');
+    const generators = await panel.getByRole('combobox', { name: 'Input generator' }).locator('option').allTextContents();
+    assert.deepEqual(generators, ['random_ints', 'sorted_ints', 'reversed_ints', 'string', 'sorted_target', 'two_sum']);
+    await panel.getByRole('textbox', { name: 'Sizes' }).fill('100, 200, 400');
+    await panel.getByRole('spinbutton', { name: 'Repeats' }).fill('2');
+    await panel.getByRole('button', { name: 'Run benchmark' }).click();
+    assert.equal(await verdictOf(page), 'ok');
+    const verdict = (await panel.getByTestId('bench-verdict').textContent()) ?? '';
+    assert.match(verdict, / · from the timings\. C\+\+ has no operation count \(timings only\)/);
+    assert.equal(await panel.getByRole('img', { name: /^Operations/ }).count(), 0);
+    assert.equal(await panel.getByRole('img', { name: /^Time per call .*: 3 points/ }).count(), 1);
+    await panel.getByText('No operation count for this language: the timings alone.').waitFor();
+    const operations = await panel.getByRole('table', { name: 'Measured points' }).locator('tbody tr td:nth-child(4)').allTextContents();
+    assert.deepEqual(operations, ['–', '–', '–']);
+    assertNoErrors(wb);
+  });
 });

@@ -70,12 +70,10 @@ describe('C++ runs', () => {
     assert.equal(output(frames), 'second,first\n');
   });
 
-  it('benchmark and test refuse C++ with unsupported_language', async () => {
-    const id = 'bench-cpp';
-    const from = client.received.length;
-    client.send({ type: 'benchmark', id, language: 'cpp', code: 'int f(int n) { return n; }', entry: 'f', generator: { builtin: 'random_ints' }, sizes: [10, 20, 40] });
-    const reply = await client.waitFor((f) => 'id' in f && f.id === id, 10_000, from);
+  it('test refuses C++ with unsupported_language (benchmarks: cpp-bench.test.ts)', async () => {
+    const reply = await client.request({ type: 'test', language: 'cpp', code: 'int twoSum() { return 0; }', problem: 'two_sum' });
     assert.equal(reply.type, 'error');
     assert.equal((reply as { code: string }).code, 'unsupported_language');
+    assert.match((reply as { message: string }).message, /problem two_sum has no cpp version/);
   });
 });

@@ -256,6 +256,22 @@ describe('the Algorithm Dashboard dialect', () => {
     });
   }
 
+  it('PERFORMANCE_BENCHMARK of a C++ function: its timings alone, operations null, and the analysis says why', async () => {
+    const client = await dashboard();
+    try {
+      const code = '#include <vector>\n\nint total(const std::vector<int>& nums) {\n  int s = 0;\n  for (int x : nums) s += x;\n  return s;\n}\n\nint main() { return 0; }\n';
+      const replies = await client.exchange({ type: 'PERFORMANCE_BENCHMARK', algorithmCode: code, language: 'c++' }, ['BENCHMARK_COMPLETED', 'BENCHMARK_ERROR']);
+      const progress = replies.filter((m) => m.type === 'BENCHMARK_PROGRESS');
+      assert.deepEqual(progress.map((m) => m.result.inputSize), [100, 500, 1000, 2500, 5000], JSON.stringify(replies.at(-1)));
+      for (const m of progress) assert.ok(m.result.operations === null && m.result.executionTime > 0, JSON.stringify(m.result));
+      const analysis = replies.at(-1)!.complexityAnalysis;
+      assert.equal(analysis.series, 'time', JSON.stringify(analysis));
+      assert.match(analysis.reason, /^C\+\+ has no operation count \(timings only\)/);
+    } finally {
+      client.close();
+    }
+  });
+
   it('a size that fails sends BENCHMARK_ERROR and the series goes on', async () => {
     const client = await dashboard();
     try {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { imageTag } from '../../sandbox-images/images.ts';
 import { TraceState } from '../../protocol/trace-state.ts';
 import { StepsFrame, OutputFrame, type Step } from '../../protocol/trace.ts';
+import { parseTracerFrame } from '../../protocol/trace-validate.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLES = path.join(ROOT, 'dev/tracers/cpp/examples');
@@ -151,5 +152,31 @@ describe('C++ runtime', { skip: haveImage ? false : `${IMAGE} is not built (node
     const forge = await runJob(example('forge'));
     assert.equal(forge.end?.error.type, 'VizChannelError');
     assert.equal(stepsOf(forge).length, 1);
+  });
+
+  test('bench mode: the built-in generators give JavaScript\'s inputs for the same seed; frames pass the schemas', async () => {
+    // Each entry prints what it was handed (printing keeps the driver from batching calls: one print per repeat).
+    const show = {
+      ints: '#include <cstdio>\n#include <vector>\nvoid show(const std::vector<int>& v) { for (int x : v) std::printf("%d,", x); std::printf("\\n"); }\n',
+      target: '#include <cstdio>\n#include <vector>\nvoid show(const std::vector<int>& v, int t) { for (int x : v) std::printf("%d,", x); std::printf("|%d\\n", t); }\n',
+      string: '#include <cstdio>\n#include <string>\nvoid show(const std::string& s) { std::printf("%s\\n", s.c_str()); }\n',
+    };
+    type Gen = (n: number, rng: unknown) => unknown[];
+    const js = (await import(path.join(ROOT, 'tracer-runtimes/javascript/generators.mjs'))) as { GENERATORS: Record<string, Gen>; makeRng(seed: number): unknown; sizeSeed(seed: number, n: number): number };
+    const sizes = [1, 7, 40];
+    const seed = -3;
+    for (const [name, code] of [['random_ints', show.ints], ['sorted_ints', show.ints], ['reversed_ints', show.ints], ['string', show.string], ['sorted_target', show.target], ['two_sum', show.target]] as const) {
+      const r = await runJob(code, { mode: 'bench', entry: 'show', generator: { kind: 'builtin', name, seed }, sizes, repeats: 1 });
+      assert.equal(r.end?.status, 'ok', JSON.stringify(r.end));
+      for (const f of r.frames) parseTracerFrame(f);
+      assert.deepEqual(r.frames.filter((f) => f.t === 'bench.point').map((f) => [f.n, f.ops]), sizes.map((n) => [n, null]));
+      const expected = sizes.map((n) => {
+        const args = js.GENERATORS[name](n, js.makeRng(js.sizeSeed(seed, n)));
+        if (name === 'string') return `${args[0]}\n`;
+        const list = (args[0] as number[]).map((x) => `${x},`).join('');
+        return args.length === 2 ? `${list}|${args[1]}\n` : `${list}\n`;
+      });
+      assert.equal(stdoutOf(r), expected.join(''), name);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** The complexity fitter: exact and noisy synthetic series, robustness cases, and the choice between the two series. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseVerdict, classLabel, fitSeries, fitValue, type ComplexityClass, type SeriesFit, type SeriesPoint } from '../../server/benchmark/fit.ts';
+import { chooseVerdict, classLabel, fitSeries, fitValue, timingsOnly, type ComplexityClass, type SeriesFit, type SeriesPoint } from '../../server/benchmark/fit.ts';
 import { mulberry32 } from '../../server/benchmark/stats.ts';
 
 const CLASSES: ComplexityClass[] = ['O(1)', 'O(log n)', 'O(n)', 'O(n log n)', 'O(n^2)', 'O(n^3)', 'O(2^n)'];
@@ -375,5 +375,19 @@ describe('regressions found by bench/complexity/accuracy.ts', () => {
     assert.ok(v.confidence <= 0.55, `confidence ${v.confidence} for ${v.cls}`);
     const agree = chooseVerdict(ops, fitSeries([100, 282, 794, 2236, 6300, 17748, 50000].map((n) => ({ n, y: 1e-4 * n }))), 0.34);
     assert.equal(agree.confidence, 1);
+  });
+});
+
+describe('timingsOnly (a language without an operation count: C++)', () => {
+  it('says there is no count in every reason, whether or not a class fits the timings', () => {
+    const sizes = [100, 200, 400, 800, 1600];
+    const linear = chooseVerdict(null, fitSeries(sizes.map((n) => ({ n, y: 1e-8 * n + 1e-7 }))), 0);
+    const v = timingsOnly(linear, 'C++ has no operation count');
+    assert.deepEqual([v.series, v.cls, v.fits, v.confidence], [linear.series, linear.cls, true, linear.confidence]);
+    assert.equal(v.reason, 'C++ has no operation count (timings only): the timings grow as O(n).');
+    const zigzag = chooseVerdict(null, fitSeries(sizes.map((n, i) => ({ n, y: i % 2 ? 1e-3 : 1e-6 }))), 0);
+    const none = timingsOnly(zigzag, 'C++ has no operation count');
+    assert.deepEqual([zigzag.fits, none.fits], [false, false]);
+    assert.ok(none.reason.startsWith('C++ has no operation count (timings only). ') && none.reason.endsWith(zigzag.reason), none.reason);
   });
 });

@@ -26,14 +26,16 @@ def gcc_version():
         return "unknown"
 
 
-def compile_program(prog, env, finish):
+def compile_program(prog, env, finish, extra=()):
     """Compiles main.cpp (in the current directory) to `prog`: (g++'s wait status, its diagnostics, its rusage).
-    Ends the run through `finish` when g++ cannot be started."""
+    `extra`: more inputs and link flags (bench mode's driver). Ends the run through `finish` when g++ cannot be
+    started."""
     # The flags must stay those of the image's precompiled headers (sandbox-images/cpp/Dockerfile), or GCC
     # silently parses the real headers again.
     cmd = ["g++", "-std=c++20", "-O2", "-I" + INCLUDE_DIR, "-fmax-errors=10", "-o", prog, "main.cpp"]
     if os.path.exists(INIT_OBJ):
         cmd.append(INIT_OBJ)
+    cmd.extend(extra)
     r, w = os.pipe()
     devnull = os.open(os.devnull, os.O_RDONLY)
     try:

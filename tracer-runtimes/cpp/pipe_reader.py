@@ -45,6 +45,7 @@ class PipeReader:
         self.fionread = getattr(termios, "FIONREAD", 0x541B)
         self.nbuf = array.array("i", [0])
         self.lock_busy = 0
+        self.outs_now = []      # output a pump read under the lock, shown after the records it follows
         self.viz = self.out_text = None
         self.sel = self.open_fds = self.pidfd = None
 
@@ -88,6 +89,19 @@ class PipeReader:
             self.err_tail = (self.err_tail + text)[-4096:]
         self.out_text(stream, text)
 
+    def take_output(self):
+        """Shows all the output read or readable now. Bench mode calls it before each result: the size's process
+        has exited when the driver writes its result, so the size's output is in the pipes already."""
+        self.show_outs_now()
+        for fd in (self.out_r, self.err_r):
+            while fd in self.open_fds:
+                data = self.read_out(fd)
+                if data is None:
+                    break
+                self.show_out(fd, data)
+                if not data:
+                    self.close_fd(fd)
+
     def viz_pending(self):
         try:
             fcntl.ioctl(self.viz_r, self.fionread, self.nbuf, True)
@@ -106,7 +120,7 @@ class PipeReader:
         open_fds, out_r, err_r, viz_r, lock_fd = self.open_fds, self.out_r, self.err_r, self.viz_r, self.lock_fd
         if viz_r in open_fds and not self.read_viz():
             self.close_fd(viz_r)
-        outs_now = []
+        self.outs_now = outs_now = []
         n = 0
         locked = False
         if out_r in open_fds or err_r in open_fds:
@@ -136,14 +150,20 @@ class PipeReader:
                 os.write(self.ack_w, b"\x00")
             except OSError:
                 pass
+        self.show_outs_now()
+
+    def show_outs_now(self):
+        """Shows the output this pump read under the lock (and not yet shown)."""
+        outs_now, self.outs_now = self.outs_now, []
         for fd, data in outs_now:
             self.show_out(fd, data)
             if not data:
                 self.close_fd(fd)
 
     def close_fd(self, fd):
-        self.open_fds.discard(fd)
-        self.sel.unregister(fd)
+        if fd in self.open_fds:
+            self.open_fds.discard(fd)
+            self.sel.unregister(fd)
 
     def run(self, program, viz, writer, out_text):
         """Reads until the program has exited and its pipes are drained; returns its wait status."""

@@ -145,6 +145,11 @@ class Program:
         return status
 
 
+def killed_by(who, sig):
+    """`who` was killed by `sig`, and what the signal usually means: "the program was killed by SIGSEGV: ..."."""
+    return "%s was killed by %s" % (who, sig) + (": " + SIGNAL_TEXT[sig] if sig in SIGNAL_TEXT else "")
+
+
 def verdict(status, err_tail):
     """(end status, error) for the program's wait status; `err_tail` is the end of its stderr, where the C++ runtime
     names an uncaught exception before it aborts."""
@@ -154,9 +159,7 @@ def verdict(status, err_tail):
             return "ok", None
         return "error", {"type": "Exit", "message": "exit status %d" % code, "line": None}
     sig = signal_name(os.WTERMSIG(status))
-    msg = "the program was killed by %s" % sig
-    if sig in SIGNAL_TEXT:
-        msg += ": " + SIGNAL_TEXT[sig]
+    msg = killed_by("the program", sig)
     if sig == "SIGABRT":
         m = re.search(r"terminate called after throwing an instance of '([^']*)'(?:\s*what\(\):\s*([^\n]*))?",
                       err_tail)

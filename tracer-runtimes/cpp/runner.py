@@ -8,6 +8,9 @@ include/tracecast.hpp (ev "viz"), which the program writes as JSON lines to a pr
 pipe (fd 3 in the program); this runtime validates each line and turns it into a Step.
 The program's stdout/stderr become `output` frames. See README.md.
 
+Bench mode (job "mode": "bench"): the program is compiled with bench_driver.cpp appended, which times the entry
+function per size and reports on that same pipe; bench_mode.py turns its results into bench frames.
+
 Needs a writable, exec-allowed directory for the binary: /sandbox (a tmpfs the runner
 mounts for the cpp image only; /tmp is noexec).
 Stdlib only.
@@ -22,6 +25,7 @@ if not os.path.exists(os.path.join(HERE, "channel.py")):
     sys.path.append(os.path.join(HERE, "..", "python"))    # the repository's layout: the image has it beside us
 from channel import Channel, read_line, strict_dumps  # noqa: E402
 
+from bench_mode import BenchJob, BenchReader, compile_extra  # noqa: E402
 from compiler import compile_error, compile_program, gcc_version, trim_diag  # noqa: E402
 from limits import Limits  # noqa: E402
 from pipe_reader import PipeReader  # noqa: E402
@@ -62,9 +66,9 @@ def make_work_dir(job, src, finish):
     """A fresh run-XXXX directory under WORK_ROOT holding main.cpp, made the current directory. Ends the run first
     when the job asks for another mode or the sandbox has no usable exec directory."""
     mode = job.get("mode", "trace")
-    if mode not in (None, "trace"):
+    if mode not in (None, "trace", "bench"):
         finish("error", {"type": "UnsupportedMode",
-                         "message": "C++ runs support trace mode only (got %r)" % (mode,), "line": None})
+                         "message": "C++ runs support trace and bench modes only (got %r)" % (mode,), "line": None})
     problem = work_root_problem()
     if problem:
         finish("error", {"type": "InternalError",
@@ -117,7 +121,8 @@ def run(job, chan):
         if writer.out_text(stream, text):
             finish("output_limit")
 
-    work = make_work_dir(job, src, finish)
+    bench = BenchJob(job, finish) if job.get("mode") == "bench" else None
+    work = make_work_dir(job, src + bench.driver_lines() if bench else src, finish)
     prog = os.path.join(work, "prog")
     base_env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -126,7 +131,7 @@ def run(job, chan):
         "TMPDIR": "/tmp",
     }
 
-    cstatus, diag, cru = compile_program(prog, base_env, finish)
+    cstatus, diag, cru = compile_program(prog, base_env, finish, compile_extra() if bench else ())
     program.rss = cru.ru_maxrss
     phases["compile_s"] = clock() - t_start
     phases["compile_cpu"] = cru.ru_utime + cru.ru_stime
@@ -144,10 +149,15 @@ def run(job, chan):
             finish("error", {"type": "InternalError", "message": "the host did not let the program start", "line": None})
 
     pipes = PipeReader(work, stdin_lines, base_env, limits)
-    program.start(prog, pipes.env, pipes.fds, finish)
+    if bench:   # the driver's results come where viz records would
+        env = bench.env(pipes.env, (clock() - t_start) * 1000)
+        records = BenchReader(bench, writer, pipes.take_output, finish)
+    else:
+        env, records = pipes.env, VizReader(limits, writer, finish)
+    program.start(prog, env, pipes.fds, finish)
     phases["run_t0"] = clock()
     pipes.started()
-    status = pipes.run(program, VizReader(limits, writer, finish), writer, out_text)
+    status = pipes.run(program, records, writer, out_text)
     finish(*verdict(status, pipes.err_tail))
 
 

@@ -63,18 +63,52 @@ def _bare_name(s):
     return s
 
 
-class VizReader:
+class LineRecords:
+    """JSON lines from a pipe of the program's (the viz records; bench mode's results): `feed` bytes as they come,
+    each complete line goes to `on_line`; a line past VIZ_LINE_CAP or unterminated at the end goes to `malformed`."""
+
+    def __init__(self):
+        self.buf = bytearray()
+
+    def on_line(self, raw):
+        raise NotImplementedError
+
+    def malformed(self, why):
+        raise NotImplementedError
+
+    def feed(self, data):
+        buf = self.buf
+        buf.extend(data)
+        start = 0
+        while True:
+            nl = buf.find(b"\n", start)
+            if nl < 0:
+                break
+            if nl > start:
+                self.on_line(bytes(buf[start:nl]))
+            start = nl + 1
+        del buf[:start]
+        if len(buf) > VIZ_LINE_CAP:
+            self.malformed("a record longer than %d bytes" % VIZ_LINE_CAP)
+
+    def at_end(self):
+        """The pipe is closed: a partial record left over is malformed."""
+        if self.buf:
+            self.malformed("unterminated last line")
+
+
+class VizReader(LineRecords):
     """Turns the bytes of the viz pipe into steps on `writer`. A malformed record, or one past maxSteps, ends the
     run through `finish` (which does not return)."""
 
     def __init__(self, limits, writer, finish):
+        super().__init__()
         self.max_steps = limits.max_steps
         self.max_items = limits.max_items
         self.max_string = limits.max_string
         self.writer = writer
         self.finish = finish
         self.next_id = 1          # heap ids: a step's containers live for that step only
-        self.buf = bytearray()
 
     def text_field(self, v):
         if not isinstance(v, str):
@@ -177,24 +211,3 @@ class VizReader:
         except (Bad, RecursionError) as e:
             malformed(str(e), line)
         self.writer.add_step(line, simple_fn(fn_raw)[:self.max_string], vz, new)
-
-    def feed(self, data):
-        """Feeds bytes from the viz pipe; complete lines become steps."""
-        viz_buf = self.buf
-        viz_buf.extend(data)
-        start = 0
-        while True:
-            nl = viz_buf.find(b"\n", start)
-            if nl < 0:
-                break
-            if nl > start:
-                self.on_line(bytes(viz_buf[start:nl]))
-            start = nl + 1
-        del viz_buf[:start]
-        if len(viz_buf) > VIZ_LINE_CAP:
-            self.malformed("a record longer than %d bytes" % VIZ_LINE_CAP)
-
-    def at_end(self):
-        """The pipe is closed: a partial record left over is malformed."""
-        if self.buf:
-            self.malformed("unterminated last line")

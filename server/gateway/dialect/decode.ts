@@ -110,8 +110,13 @@ const PYTHON_DEF = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^)]*)\)/gm
 const JS_DEF =
   /^(?:export[ \t]+)?(?:async[ \t]+)?function[ \t]*\*?[ \t]*([A-Za-z_$][\w$]*)[ \t]*\(([^)]*)\)|^(?:export[ \t]+)?(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*(?:async[ \t]+)?(?:function\b[^(]*\(([^)]*)\)|\(([^)]*)\)[ \t]*=>|([A-Za-z_$][\w$]*)[ \t]*=>)/gm;
 
+// C++: a return type at the start of a line, the name, the parameters, then the body (`int main` left out). Only the
+// names are used: a C++ program is benchmarked by name, never called with arguments (callOf).
+const CPP_DEF = /^(?:template[ \t]*<[^>\n]*>\s*)?[A-Za-z_][\w:<>,*& \t]*?[ \t*&]([A-Za-z_]\w*)[ \t]*\([^)]*\)[^;{]*\{/gm;
+
 /** The functions the program defines at its top level, in order, with their parameter names. */
 function definitions(code: string, language: Language): Defined[] {
+  if (language === 'cpp') return [...code.matchAll(CPP_DEF)].map((m) => ({ name: m[1], params: [] })).filter((d) => d.name !== 'main');
   const out: Defined[] = [];
   const params = (list: string) =>
     list

@@ -176,7 +176,8 @@ interface SizeResult {
   executionTime: number | null;
   memoryUsage: number | null;
   success: boolean;
-  operations?: number;
+  /** null: a language without an operation count (C++). */
+  operations?: number | null;
   error?: string;
 }
 

@@ -1,7 +1,8 @@
 /** Bench mode: streams one point per size as it is measured, then fits both series and says which it trusts. */
 import type { Benchmark } from '../../../protocol/index.ts';
+import { LANGUAGES } from '../../../protocol/languages.ts';
 import type { BenchPointFrame, TracerFrame } from '../../../protocol/trace.ts';
-import { chooseVerdict, fitSeries, type SeriesFit } from '../../benchmark/fit.ts';
+import { chooseVerdict, fitSeries, timingsOnly, type SeriesFit } from '../../benchmark/fit.ts';
 import type { Emit, ModeHandler } from './mode.ts';
 
 /** The explicit sizes, or `count` sizes spaced on a log scale (rounded, distinct). */
@@ -60,11 +61,14 @@ export class BenchMode implements ModeHandler {
     // The fastest repeat, not the median: on a shared machine a call longer than a scheduler slice is often
     // preempted for tens of ms while shorter ones are not, which bends medians upward at the large sizes alone.
     const time = fit(this.points.map((p) => ({ n: p.n, y: stats(p.times).min })));
-    const ops = fit(this.points.map((p) => ({ n: p.n, y: Math.max(1, p.ops) })));
+    const counted = this.points.flatMap((p) => (p.ops === null ? [] : [{ n: p.n, y: Math.max(1, p.ops) }]));
+    const ops = fit(counted);
     const share = this.points.length ? this.points.reduce((a, p) => a + p.builtinShare, 0) / this.points.length : 0;
     const verdict = time || ops ? chooseVerdict(ops, time, share) : null;
     const slim = (f: SeriesFit | null) =>
       f ? { best: f.best, runnerUp: f.runnerUp, confidence: f.confidence, rSquared: f.rSquared, growth: f.growth, ...(f.note ? { note: f.note } : {}) } : null;
-    emit({ type: 'bench.fit', time: slim(time), ops: slim(ops), verdict });
+    // A runtime that counts nothing (C++) sends `ops` null at every size: its verdict says so.
+    const noCount = `${LANGUAGES[this.request.language].label} has no operation count`;
+    emit({ type: 'bench.fit', time: slim(time), ops: slim(ops), verdict: verdict && counted.length === 0 ? timingsOnly(verdict, noCount) : verdict });
   }
 }

@@ -186,6 +186,7 @@ int main() {
   std::cout << '\\n';
 }
 `,
+    bench: { entry: 'bubble_sort', generator: 'random_ints' },
   },
 ];
 

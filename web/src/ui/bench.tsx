@@ -1,7 +1,7 @@
 /** The benchmark: its form (entry, generator, sizes, repeats), each `bench.point` plotted as it arrives, the fitted curves and the verdict. */
 import uPlot from 'uplot';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Benchmark, BuiltinGenerator } from '../sdk.ts';
+import { Benchmark, BuiltinGenerator, LANGUAGES } from '../sdk.ts';
 import type { RunModel, FrameOf } from '../model/run-model.ts';
 import { fitValue } from '../../../server/benchmark/fit.ts';
 import { useDarkMode } from './hooks.ts';
@@ -75,7 +75,12 @@ export function BenchForm({ suggestion, language, code, submit }: BenchFormProps
     submit(checked.data);
   };
 
-  const supported = language !== 'cpp';
+  // A language's bench mode may take only some built-in generators (C++: no graph, no own generator).
+  const only: readonly string[] | null = LANGUAGES[language].benchGenerators;
+  const generators = BuiltinGenerator.options.filter((g) => only === null || only.includes(g));
+  useEffect(() => {
+    if (only !== null && !only.includes(generator)) setGenerator(generators[0]);
+  }, [language]);
   return (
     <form class="bench-form" onSubmit={onSubmit} aria-label="Benchmark settings">
       <label>
@@ -84,12 +89,12 @@ export function BenchForm({ suggestion, language, code, submit }: BenchFormProps
       <label>
         Input generator{' '}
         <select aria-label="Input generator" value={generator} onChange={(e) => setGenerator(e.currentTarget.value)}>
-          {BuiltinGenerator.options.map((g) => (
+          {generators.map((g) => (
             <option key={g} value={g}>
               {g}
             </option>
           ))}
-          <option value="function">my own function…</option>
+          {only === null && <option value="function">my own function…</option>}
         </select>
       </label>
       {generator === 'function' && (
@@ -103,10 +108,7 @@ export function BenchForm({ suggestion, language, code, submit }: BenchFormProps
       <label>
         Repeats <input type="number" min={1} max={50} value={repeats} onInput={(e) => setRepeats(e.currentTarget.value)} />
       </label>
-      <button type="submit" disabled={!supported}>
-        Run benchmark
-      </button>
-      {!supported && <p class="note">Benchmarks run Python and JavaScript programs.</p>}
+      <button type="submit">Run benchmark</button>
       {problem && (
         <p class="refused" role="alert">
           {problem}
@@ -118,6 +120,9 @@ export function BenchForm({ suggestion, language, code, submit }: BenchFormProps
 
 export function BenchResults({ run }: { run: RunModel }) {
   const { started, points, stopped, fit } = run.bench;
+  // C++ counts no operations (`ops` null): its benchmarks have the timings only.
+  const counted = points.flatMap((p): [number, number][] => (p.ops === null ? [] : [[p.n, p.ops]]));
+  const timingsOnly = points.length > 0 && counted.length === 0;
   const [log, setLog] = useState(false);
   const sizes = started?.sizes ?? points.map((p) => p.n);
   const range: [number, number] | null = sizes.length > 0 ? [Math.min(...sizes), Math.max(...sizes)] : null;
@@ -133,8 +138,9 @@ export function BenchResults({ run }: { run: RunModel }) {
       </label>
       <div class="plots">
         <Plot title="Time per call (fastest repeat)" points={points.map((p) => [p.n, p.time.min])} fit={fit?.time?.best ?? null} range={range} log={log} format={formatSeconds} />
-        <Plot title="Operations (lines executed per call)" points={points.map((p) => [p.n, p.ops])} fit={fit?.ops?.best ?? null} range={range} log={log} format={(v) => v.toLocaleString('en', { notation: 'compact', maximumSignificantDigits: 3 })} />
+        {!timingsOnly && <Plot title="Operations (lines executed per call)" points={counted} fit={fit?.ops?.best ?? null} range={range} log={log} format={(v) => v.toLocaleString('en', { notation: 'compact', maximumSignificantDigits: 3 })} />}
       </div>
+      {timingsOnly && <p class="note">No operation count for this language: the timings alone.</p>}
       {fit && <BenchVerdict fit={fit} />}
       <table class="points" aria-label="Measured points">
         <thead>
@@ -153,7 +159,7 @@ export function BenchResults({ run }: { run: RunModel }) {
               <td>{p.n.toLocaleString('en')}</td>
               <td>{formatSeconds(p.time.min)}</td>
               <td>{formatSeconds(p.time.median)}</td>
-              <td>{p.ops.toLocaleString('en')}</td>
+              <td>{p.ops === null ? '–' : p.ops.toLocaleString('en')}</td>
               <td>{percent(p.builtinShare)}</td>
               <td>{(p.peakKb / 1024).toFixed(1)} MB</td>
             </tr>
