@@ -346,6 +346,13 @@ export const BenchPoint = z.object({
   ops: z.number().nullable(),
   builtinShare: z.number(),
   peakKb: z.number(),
+  /**
+   * What the count saw into (Python): `charged`, the built-ins whose work `ops` includes (sorted as n log n, bisect
+   * as log n, sum as n…, n the size of the collection each call was handed); `unseen`, the built-ins it timed
+   * without a cost, most time first (their work is in `builtinShare`, not in `ops`).
+   */
+  charged: z.array(z.string()).optional(),
+  unseen: z.array(z.string()).optional(),
 });
 /** The entry function (or the program's generator) failed at size `n`; the series goes on with the next size. */
 export const BenchError = z.object({

@@ -203,6 +203,9 @@ export const BenchPointFrame = z.object({
   ops: Count.nullable(),
   builtinShare: z.number().min(0).max(1),
   peakKb: z.number().nonnegative(),
+  /** The built-ins whose work `ops` includes, and the ones it timed without seeing into, by time (Python only). */
+  charged: z.array(z.string().max(200)).max(8).optional(),
+  unseen: z.array(z.string().max(200)).max(8).optional(),
 });
 export const BenchStopFrame = z.object({ t: z.literal('bench.stop'), reason: z.literal('budget'), n: Count });
 /** Bench mode: the entry function (or the learner's generator) raised at size `n`; the next size follows. */

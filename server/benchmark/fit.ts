@@ -461,6 +461,8 @@ export function fitSeries(points: SeriesPoint[], opts: { margin?: number; bootst
   };
 }
 
+// builtinShare is the share of time in built-ins the count does not charge (Python charges sorted, bisect, sum, …
+// by their input's size: their mere presence moves nothing here).
 /** builtinShare at or above this: built-ins dominate the time, the timings decide. */
 const BUILTINS_DOMINATE = 0.5;
 /** builtinShare at or above this: the timings decide when they grow faster than the count with this confidence. */
@@ -504,7 +506,30 @@ export interface Verdict {
  *   says so and names the fastest-growing of the best fit and its runner-up as a candidate, with confidence 0,
  *   rather than name a class with a confidence its error does not support.
  */
-export function chooseVerdict(ops: SeriesFit | null, time: SeriesFit | null, builtinShare: number): Verdict {
+export function chooseVerdict(ops: SeriesFit | null, time: SeriesFit | null, builtinShare: number, seen?: SeenBuiltins): Verdict {
+  const verdict = chooseFromSeries(ops, time, builtinShare);
+  const said = seen && ops ? sayWhatTheCountSaw(seen) : '';
+  return said ? { ...verdict, reason: `${verdict.reason.replace(/\.$/, '')}; ${said}` } : verdict;
+}
+
+/** The built-ins a Python counting pass charged by their input's size, and those it timed without seeing into. */
+export interface SeenBuiltins {
+  charged: string[];
+  unseen: string[];
+}
+
+function sayWhatTheCountSaw({ charged, unseen }: SeenBuiltins): string {
+  const list = (names: string[]) => {
+    const shown = names.slice(0, 4).map((n) => `${n}()`);
+    return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown[0];
+  };
+  const parts: string[] = [];
+  if (charged.length) parts.push(`the operation count includes the work inside ${list(charged)}, by the size of what each call was handed`);
+  if (unseen.length) parts.push(`${parts.length ? 'it' : 'the operation count'} cannot see inside ${list(unseen)}, whose time is in the built-in share`);
+  return parts.length ? `${parts.join('; ')}.` : '';
+}
+
+function chooseFromSeries(ops: SeriesFit | null, time: SeriesFit | null, builtinShare: number): Verdict {
   const v = pickSeries(ops, time, builtinShare);
   // Each series' bootstrap confidence says how sure its own fit is, not whether it is the right series to read:
   // a noise-free count is "100% sure" of O(1) for a bisect it cannot see into. When the other series disagrees,

@@ -58,6 +58,34 @@ describe('benchmark', () => {
     assert.ok(fit.verdict!.reason.length > 10);
   });
 
+  it('the operation count sees into the built-ins it knows the cost of: sorted as n log n, bisect as log n, dict.get as nothing beyond its line', async () => {
+    const bitLength = (n: number) => Math.floor(Math.log2(n)) + 1;
+    const pointsOf = (frames: ServerFrame[]) => frames.filter((f): f is F<'bench.point'> => f.type === 'bench.point');
+    const fitOf = (frames: ServerFrame[]) => frames.find((f): f is F<'bench.fit'> => f.type === 'bench.fit')!;
+
+    const sorting = await bench('def s(a):\n    return sorted(a)\n', { entry: 's', generator: { builtin: 'random_ints', seed: 3 } });
+    assert.equal(sorting.ended.verdict, 'ok', JSON.stringify(sorting.ended));
+    for (const p of pointsOf(sorting.frames)) {
+      assert.deepEqual(p.charged, ['sorted']);
+      assert.equal(p.ops, 1 + p.n * bitLength(p.n), 'one line, and sorted() charged n·bit_length(n)');
+    }
+    const sortFit = fitOf(sorting.frames);
+    assert.equal(sortFit.ops?.best.cls, 'O(n log n)');
+    assert.match(sortFit.verdict!.reason, /the operation count includes the work inside sorted\(\)/);
+
+    const search = await bench('import bisect\ndef f(a, t):\n    return bisect.bisect_left(a, t)\n', { entry: 'f', generator: { builtin: 'sorted_target', seed: 3 } });
+    assert.equal(search.ended.verdict, 'ok', JSON.stringify(search.ended));
+    for (const p of pointsOf(search.frames)) assert.equal(p.ops, 1 + bitLength(p.n), 'one line, and bisect_left() charged bit_length(n)');
+    assert.equal(fitOf(search.frames).ops?.best.cls, 'O(log n)', 'a binary search inside C is no longer a flat O(1) count');
+
+    // dict.get is charged (nothing beyond its line): its time no longer counts as work the count cannot see, so the exact count stands.
+    const counting = await bench('def c(a):\n    d = {}\n    for x in a:\n        d[x] = d.get(x, 0) + 1\n    return d\n', { entry: 'c', generator: { builtin: 'random_ints', seed: 3 } });
+    assert.equal(counting.ended.verdict, 'ok', JSON.stringify(counting.ended));
+    for (const p of pointsOf(counting.frames)) assert.deepEqual(p.charged, ['dict.get']);
+    const countFit = fitOf(counting.frames);
+    assert.deepEqual([countFit.verdict?.series, countFit.verdict?.cls], ['operations', 'O(n)'], countFit.verdict?.reason);
+  });
+
   it('delivers each point as soon as its size is measured, not in one burst at the end', async () => {
     // two_sum measures in well under a millisecond per size, so its points may share one
     // arrival time. Here every call sleeps 40 ms: the three calls per size (two timed, one

@@ -277,6 +277,15 @@ describe('chooseVerdict', () => {
     oneSentence(slower.reason);
   });
 
+  it('says what the count saw into and what it did not, in the same sentence', () => {
+    const v = chooseVerdict(opsLinear, timeNlogn, 0.05, { charged: ['dict.get', 'sorted'], unseen: ['str.join'] });
+    assert.equal(v.series, 'operations');
+    assert.match(v.reason, /; the operation count includes the work inside dict\.get\(\) and sorted\(\), by the size of what each call was handed; it cannot see inside str\.join\(\), whose time is in the built-in share\.$/);
+    oneSentence(v.reason);
+    assert.equal(chooseVerdict(opsLinear, timeNlogn, 0.05, { charged: [], unseen: [] }).reason, chooseVerdict(opsLinear, timeNlogn, 0.05).reason);
+    assert.equal(chooseVerdict(null, timeQuad, 0.1, { charged: ['sorted'], unseen: [] }).reason, chooseVerdict(null, timeQuad, 0.1).reason, 'no count, nothing to say of it');
+  });
+
   it('uses whichever series exists', () => {
     assert.deepEqual([chooseVerdict(null, timeQuad, 0.1).series, chooseVerdict(null, timeQuad, 0.1).cls], ['time', 'O(n^2)']);
     assert.deepEqual([chooseVerdict(opsLinear, null, 0.9).series, chooseVerdict(opsLinear, null, 0.9).cls], ['operations', 'O(n)']);

@@ -2,7 +2,7 @@
 import type { Benchmark } from '../../../protocol/index.ts';
 import { LANGUAGES } from '../../../protocol/languages.ts';
 import type { BenchPointFrame, TracerFrame } from '../../../protocol/trace.ts';
-import { chooseVerdict, fitSeries, timingsOnly, type SeriesFit } from '../../benchmark/fit.ts';
+import { chooseVerdict, fitSeries, timingsOnly, type SeenBuiltins, type SeriesFit } from '../../benchmark/fit.ts';
 import type { Emit, ModeHandler } from './mode.ts';
 
 /** The explicit sizes, or `count` sizes spaced on a log scale (rounded, distinct). */
@@ -48,7 +48,8 @@ export class BenchMode implements ModeHandler {
   onFrame(frame: TracerFrame, emit: Emit): void {
     if (frame.t === 'bench.point') {
       this.points.push(frame);
-      emit({ type: 'bench.point', n: frame.n, time: stats(frame.times), times: frame.times, ops: frame.ops, builtinShare: frame.builtinShare, peakKb: frame.peakKb });
+      const { charged, unseen } = frame;
+      emit({ type: 'bench.point', n: frame.n, time: stats(frame.times), times: frame.times, ops: frame.ops, builtinShare: frame.builtinShare, peakKb: frame.peakKb, ...(charged ? { charged } : {}), ...(unseen ? { unseen } : {}) });
     } else if (frame.t === 'bench.error') {
       emit({ type: 'bench.error', n: frame.n, error: frame.error });
     } else if (frame.t === 'bench.stop') {
@@ -64,11 +65,21 @@ export class BenchMode implements ModeHandler {
     const counted = this.points.flatMap((p) => (p.ops === null ? [] : [{ n: p.n, y: Math.max(1, p.ops) }]));
     const ops = fit(counted);
     const share = this.points.length ? this.points.reduce((a, p) => a + p.builtinShare, 0) / this.points.length : 0;
-    const verdict = time || ops ? chooseVerdict(ops, time, share) : null;
+    const verdict = time || ops ? chooseVerdict(ops, time, share, seenAcross(this.points)) : null;
     const slim = (f: SeriesFit | null) =>
       f ? { best: f.best, runnerUp: f.runnerUp, confidence: f.confidence, rSquared: f.rSquared, growth: f.growth, ...(f.note ? { note: f.note } : {}) } : null;
     // A runtime that counts nothing (C++) sends `ops` null at every size: its verdict says so.
     const noCount = `${LANGUAGES[this.request.language].label} has no operation count`;
     emit({ type: 'bench.fit', time: slim(time), ops: slim(ops), verdict: verdict && counted.length === 0 ? timingsOnly(verdict, noCount) : verdict });
   }
+}
+
+/** What the count saw into over the whole series: every charged built-in, and the unseen ones by how many sizes named them. */
+function seenAcross(points: ReadonlyArray<{ charged?: string[]; unseen?: string[] }>): SeenBuiltins | undefined {
+  if (!points.some((p) => p.charged || p.unseen)) return undefined;
+  const charged = [...new Set(points.flatMap((p) => p.charged ?? []))].sort();
+  const votes = new Map<string, number>();
+  for (const p of points) for (const name of p.unseen ?? []) votes.set(name, (votes.get(name) ?? 0) + 1);
+  const unseen = [...votes].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+  return { charged, unseen };
 }
