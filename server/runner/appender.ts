@@ -19,6 +19,9 @@ export class Appender {
   ) {}
 
   push(frame: Uint8Array): void {
+    // After a failure nothing more is appended: a drain started now would end before `draining` is assigned its
+    // (already settled) promise, and flush() would wait on it for ever.
+    if (this.failure) return;
     this.pending.push(frame);
     this.queuedBytes += frame.byteLength;
     if (!this.draining) this.draining = this.drain();
