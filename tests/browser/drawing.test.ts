@@ -1,4 +1,4 @@
-/** What the viewer draws, in a real Chromium: each object once with an arrow per reference (aliasing, cycles), truncation markers, viz arrays' highlights, an exception at its step. */
+/** What the viewer draws, in a real Chromium: each object once with an arrow per reference (aliasing, cycles), truncation markers, viz arrays' highlights (Python and a C++ program), an exception at its step. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -93,6 +93,24 @@ describe('drawing', { timeout: 10 * 60_000 }, () => {
     assert.equal(await patched.count(), 1);
     assert.match((await patched.textContent()) ?? '', /found/);
     await page.getByRole('region', { name: 'Visualization' }).getByRole('button', { name: 'look at mid' }).waitFor();
+    assertNoErrors(wb);
+  });
+
+  it('a C++ program (its example) compiles, runs and draws its viz array from the first pass to sorted, with its output', async () => {
+    const { page } = wb;
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('cpp');
+    await runExample(page, 'Bubble sort (viz API)');
+    const cells = page.getByRole('group', { name: 'array v' }).locator('.cells li .lit');
+    await page.getByRole('region', { name: 'Output' }).getByText('1 2 4 5 8').waitFor();
+    assert.deepEqual(await cells.allTextContents(), ['1', '2', '4', '5', '8'], 'sorted at the last step');
+    const slider = page.getByRole('slider', { name: 'Step' });
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await waitForStep(page, 1);
+    // Stepping forward from the start, the array is drawn as the program first showed it, unsorted.
+    for (let k = 0; k < 4 && (await cells.count()) === 0; k++) await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await cells.allTextContents(), ['5', '1', '4', '2', '8'], 'as given, before the first swap');
+    await screenshots(page, 'cpp-viz');
     assertNoErrors(wb);
   });
 

@@ -1,6 +1,6 @@
 /** The workbench (`/`): write a program, run it and watch it; benchmark it; grade it against a problem; teach a class session. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ClientMessage, Language } from '../sdk.ts';
+import { LANGUAGES, type ClientMessage, type Language } from '../sdk.ts';
 import type { Connection } from '../model/connection.ts';
 import { examples, starterFor, type Example } from '../model/examples.ts';
 import { describeError } from '../model/messages.ts';
@@ -14,11 +14,8 @@ import { RunStatus } from './run-status.tsx';
 import { RunViewer } from './run-viewer.tsx';
 import { ShareLinks } from './share-links.tsx';
 
-const LANGUAGES: { id: Language; name: string }[] = [
-  { id: 'python', name: 'Python' },
-  { id: 'javascript', name: 'JavaScript' },
-  { id: 'cpp', name: 'C++' },
-];
+/** The language menu, from protocol/languages.ts's one table. */
+const LANGUAGE_CHOICES = (Object.keys(LANGUAGES) as Language[]).map((id) => ({ id, name: LANGUAGES[id].label }));
 /** A request that starts a run, as the workbench sends it (the session is added when a class session is open). */
 type RunRequest = Extract<ClientMessage, { type: 'execute' | 'benchmark' | 'test' }> extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
 
@@ -155,7 +152,7 @@ export function Workbench({ conn }: { conn: Connection }) {
           <label>
             Language{' '}
             <select aria-label="Language" value={language} onChange={(e) => chooseLanguage(e.currentTarget.value as Language)}>
-              {LANGUAGES.map((l) => (
+              {LANGUAGE_CHOICES.map((l) => (
                 <option key={l.id} value={l.id}>
                   {l.name}
                 </option>
@@ -168,7 +165,7 @@ export function Workbench({ conn }: { conn: Connection }) {
               <option value="" disabled>
                 choose…
               </option>
-              {LANGUAGES.map((l) => (
+              {LANGUAGE_CHOICES.map((l) => (
                 <optgroup key={l.id} label={l.name}>
                   {examples
                     .filter((e) => e.language === l.id)
