@@ -33,7 +33,7 @@ import { clientAddress } from './limits/client-address.ts';
 import { flexibleLimits } from './limits/limits-flexible.ts';
 import { createLimitPolicy } from './limits/policy.ts';
 import { Sessions } from './sessions/sessions.ts';
-import type { Sandbox } from './sandbox/sandbox.ts';
+import { NO_SANDBOX } from './sandbox/sandbox.ts';
 import type { Store } from './store/store.ts';
 import { openStore } from './store/open-store.ts';
 import { paths } from './paths.ts';
@@ -267,10 +267,3 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
   };
 }
-
-/** A gateway's sandbox: it starts none (its Runner only ends runs that never started). */
-const NO_SANDBOX: Sandbox = {
-  start: () => Promise.reject(new Error('a gateway runs no sandboxes')),
-  reap: async () => 0,
-  has: async () => false,
-};

@@ -121,3 +121,10 @@ export interface Sandbox {
   /** Whether a sandbox image for `language` is available. */
   has(language: Language): Promise<boolean>;
 }
+
+/** A gateway's sandbox: it starts none (its Runner only ends runs that never started). */
+export const NO_SANDBOX: Sandbox = {
+  start: () => Promise.reject(new Error('a gateway runs no sandboxes')),
+  reap: async () => 0,
+  has: async () => false,
+};
