@@ -40,18 +40,18 @@ export type WireSteps = z.infer<typeof WireSteps>;
 // Taken from the schema so a delta field added to Step is carried without touching this file. Copying only these
 // also keeps keys a misbehaving tracer adds to its steps (which the channel's fast validator lets through) off the wire.
 const HEADER = new Set(['i', 'ev', 'line', 'fn', 'depth']);
-const DELTA_KEYS = new Set(Object.keys(Step.shape).filter((k) => !HEADER.has(k)));
+export const DELTA_KEYS: ReadonlySet<string> = new Set(Object.keys(Step.shape).filter((k) => !HEADER.has(k)));
 
-type FrameChange = Pick<Step, 'kf' | 'pop' | 'push'>;
+export type FrameChange = Pick<Step, 'kf' | 'pop' | 'push'>;
 
 /** The depth a step implies: its keyframe's stack, else the previous depth less what it pops plus what it pushes. */
-function impliedDepth(s: FrameChange, previous: number): number {
+export function impliedDepth(s: FrameChange, previous: number): number {
   if (s.kf) return s.kf.stack.length - 1;
   return previous - (s.pop ?? 0) + (s.push ? s.push.length : 0);
 }
 
 /** The function a step implies: the top frame of its keyframe or of what it pushes, else the previous step's. */
-function impliedFn(s: FrameChange, previous: string | undefined): string | undefined {
+export function impliedFn(s: FrameChange, previous: string | undefined): string | undefined {
   const frames = s.kf ? s.kf.stack : s.push;
   return frames && frames.length > 0 ? frames[frames.length - 1].fn : previous;
 }
@@ -66,17 +66,23 @@ function intBytes(n: number): number {
 }
 
 /** The variables a frame's slot entries name, and the value each had at its last slot entry. */
-class VarSlots {
+export class VarSlots {
   readonly vars: [number, string][] = [];
   private readonly byFrame = new Map<number, Map<string, number>>();
   private readonly last: Value[] = [];
+  // Most entries of a batch are in the frame of the one before.
+  private lastFrame = NaN;
+  private lastByName: Map<string, number> | undefined;
 
   /** [line, slot, value, slot, value, ...] for a plain line step whose only delta is `set`. */
   entry(line: number, set: readonly [number, string, Value][]): WireStep {
     const entry: (number | Value)[] = [line];
-    for (const [id, name, value] of set) {
-      let byName = this.byFrame.get(id);
+    for (let k = 0; k < set.length; k++) {
+      const [id, name, value] = set[k];
+      let byName = id === this.lastFrame ? this.lastByName : this.byFrame.get(id);
       if (byName === undefined) this.byFrame.set(id, (byName = new Map()));
+      this.lastFrame = id;
+      this.lastByName = byName;
       let slot = byName.get(name);
       if (slot === undefined) {
         slot = this.vars.length;

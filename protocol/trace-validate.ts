@@ -147,33 +147,59 @@ function isViz(v: unknown): boolean {
 const EVENTS = new Set(['line', 'call', 'return', 'exception', 'viz']);
 
 function isStep(s: unknown): boolean {
-  if (!isObj(s)) return false;
-  if (!isCount(s.i) || !EVENTS.has(s.ev as string) || !isInt(s.line) || !isStr(s.fn) || !isCount(s.depth)) return false;
-  if (s.kf !== undefined && !(isObj(s.kf) && isFrames(s.kf.stack) && isHeapEntries(s.kf.heap))) return false;
-  if (!optCount(s.pop)) return false;
-  if (s.push !== undefined && !isFrames(s.push)) return false;
-  if (s.new !== undefined && !isHeapEntries(s.new)) return false;
-  if (s.upd !== undefined) {
-    if (!Array.isArray(s.upd)) return false;
-    for (const u of s.upd) if (!isPair(u) || !isInt(u[0]) || !isPatch(u[1])) return false;
+  return isObj(s) && isCount(s.i) && isEvent(s.ev) && isInt(s.line) && isStr(s.fn) && isCount(s.depth) && isStepDelta(s);
+}
+
+export const isEvent = (ev: unknown): boolean => EVENTS.has(ev as string);
+
+/** True when the delta fields of a step (everything but its header: i, ev, line, fn, depth) are what Step accepts. */
+export function isStepDelta(s: O): boolean {
+  // One walk over the step's few keys: looking up each delta field on steps of many shapes costs more.
+  for (const key in s) {
+    const v = s[key];
+    if (v !== undefined && isDeltaField(key, v) === false) return false;
   }
-  if (s.free !== undefined) {
-    if (!Array.isArray(s.free)) return false;
-    for (const id of s.free) if (!isInt(id)) return false;
-  }
-  if (s.set !== undefined) {
-    if (!Array.isArray(s.set)) return false;
-    for (const e of s.set) if (!Array.isArray(e) || e.length !== 3 || !isInt(e[0]) || !isStr(e[1]) || !isValue(e[2])) return false;
-  }
-  if (s.del !== undefined) {
-    if (!Array.isArray(s.del)) return false;
-    for (const e of s.del) if (!isPair(e) || !isInt(e[0]) || !isStr(e[1])) return false;
-  }
-  if (s.ret !== undefined && !isValue(s.ret)) return false;
-  if (s.exc !== undefined && !(isObj(s.exc) && isStr(s.exc.type) && isStr(s.exc.message))) return false;
-  if (s.viz !== undefined && !isViz(s.viz)) return false;
-  if (s.perf !== undefined && !(isObj(s.perf) && isNonNegative(s.perf.ms) && isNonNegative(s.perf.memKb))) return false;
   return true;
+}
+
+/** Whether `v` is what Step accepts for its delta field `key`; undefined for a key that is not a delta field known here. */
+export function isDeltaField(key: string, v: unknown): boolean | undefined {
+  switch (key) {
+    case 'set':
+      if (!Array.isArray(v)) return false;
+      for (const e of v) if (!Array.isArray(e) || e.length !== 3 || !isInt(e[0]) || !isStr(e[1]) || !isValue(e[2])) return false;
+      return true;
+    case 'upd':
+      if (!Array.isArray(v)) return false;
+      for (const u of v) if (!isPair(u) || !isInt(u[0]) || !isPatch(u[1])) return false;
+      return true;
+    case 'new':
+      return isHeapEntries(v);
+    case 'kf':
+      return isObj(v) && isFrames(v.stack) && isHeapEntries(v.heap);
+    case 'pop':
+      return isCount(v);
+    case 'push':
+      return isFrames(v);
+    case 'free':
+      if (!Array.isArray(v)) return false;
+      for (const id of v) if (!isInt(id)) return false;
+      return true;
+    case 'del':
+      if (!Array.isArray(v)) return false;
+      for (const e of v) if (!isPair(e) || !isInt(e[0]) || !isStr(e[1])) return false;
+      return true;
+    case 'ret':
+      return isValue(v);
+    case 'exc':
+      return isObj(v) && isStr(v.type) && isStr(v.message);
+    case 'viz':
+      return isViz(v);
+    case 'perf':
+      return isObj(v) && isNonNegative(v.ms) && isNonNegative(v.memKb);
+    default:
+      return undefined;
+  }
 }
 
 const isNonNegative = (x: unknown): boolean => isNum(x) && (x as number) >= 0;

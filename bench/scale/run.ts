@@ -14,7 +14,7 @@ import { fmtMs, log, median, pct, table } from '../lib/report.ts';
 import { addTree, ROOT } from './common.ts';
 import { killedGateway, killedRunner, throughput } from './deployments.ts';
 import { queueOverhead } from './queue-overhead.ts';
-import { ratio, runnerPath } from './runner-path.ts';
+import { ratio, runnerPath, type RunnerPath } from './runner-path.ts';
 
 interface Options {
   before: string;
@@ -128,17 +128,24 @@ async function recoverySection(): Promise<string> {
 
 async function runnerPathSection(o: Options): Promise<string> {
   log('the runner path: a 50,000-step program');
-  const r = await runnerPath(o.quick ? 3 : 5);
+  const before = o.sides.has('before') ? addTree(o.before) : null;
+  let r: RunnerPath;
+  try {
+    r = await runnerPath(o.quick ? 3 : 9, before?.tree);
+  } finally {
+    before?.remove();
+  }
   const x = ratio(r);
   return `### The runner path (bubble sort of 200 numbers, ${r.steps} steps; medians of ${r.wallMs.length})\n\n${table(
     ['measure', 'median ms', 'all (ms)'],
     [
       ['tracer alone (bench/tracer harness: job → end frame)', fmtMs(median(r.tracerMs)), r.tracerMs.map(fmtMs).join(', ')],
       ["server's run.ended.wallMs", fmtMs(median(r.wallMs)), r.wallMs.map(fmtMs).join(', ')],
+      ...(r.beforeWallMs.length > 0 ? [[`server's run.ended.wallMs, before (${o.before})`, fmtMs(median(r.beforeWallMs)), r.beforeWallMs.map(fmtMs).join(', ')]] : []),
       ['client: request → first step', fmtMs(median(r.firstMs)), r.firstMs.map(fmtMs).join(', ')],
       ['client: request → run.ended', fmtMs(median(r.endedMs)), r.endedMs.map(fmtMs).join(', ')],
     ],
-  )}\n\nServer wall time / tracer alone: ${x.toFixed(2)}× (target ≤ 1.3×: ${x <= 1.3 ? 'met' : 'NOT met'}).\n`;
+  )}\n\nServer wall time / tracer alone: ${x.toFixed(2)}× (target ≤ 1.3×: ${x <= 1.3 ? 'met' : 'NOT met'})${r.beforeWallMs.length > 0 ? `; before: ${(median(r.beforeWallMs) / median(r.tracerMs)).toFixed(2)}×` : ''}.\n`;
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,8 @@
 import { encode, type Language, type RunEnded, type RunError, type UnpositionedFrame } from '../../protocol/index.ts';
 import type { TracerFrame } from '../../protocol/trace.ts';
 import { parseTracerFrame } from '../../protocol/trace-validate.ts';
-import { compactSteps } from '../../protocol/steps-wire.ts';
+import { compactSteps, type WireSteps } from '../../protocol/steps-wire.ts';
+import { transcodeSteps } from '../../protocol/steps-transcode.ts';
 import type { SessionLog } from '../log/log.ts';
 import type { Logger } from '../obs/logger.ts';
 import type { Metrics } from '../obs/metrics.ts';
@@ -363,13 +364,17 @@ class RunExecution {
     if (this.stopReason) return;
     // Two `end` frames, or anything after one, mean the program forged frames: it may not decide its verdict.
     if (this.end) return this.stop('internal_error', 'a frame after the end frame');
-    let frame: TracerFrame;
+    let frame: TracerFrame | WireSteps;
     try {
-      frame = parseTracerFrame(JSON.parse(payload.toString('utf8')));
+      // Nearly every frame of a run is a batch of compact steps: checked and compacted in one pass
+      // (protocol/steps-transcode.ts); what that pass does not take goes the general way.
+      const raw: unknown = JSON.parse(payload.toString('utf8'));
+      frame = transcodeSteps(raw) ?? parseTracerFrame(raw);
     } catch (err) {
       this.stop('internal_error', `malformed tracer frame: ${(err as Error).message.slice(0, 200)}`);
       return;
     }
+    if (!('t' in frame)) return this.onSteps(frame);
     const { job } = this;
     switch (frame.t) {
       case 'hello':
@@ -379,19 +384,11 @@ class RunExecution {
         return;
       case 'steps': {
         const steps = frame.steps;
-        if (steps.length === 0) return;
-        if (steps[0].i !== this.nextStep || steps[steps.length - 1].i !== this.nextStep + steps.length - 1) {
+        if (steps.length > 0 && steps[steps.length - 1].i !== steps[0].i + steps.length - 1) {
           this.stop('internal_error', `step indices out of sequence at ${this.nextStep}`);
           return;
         }
-        if (this.nextStep + steps.length > job.maxSteps) {
-          this.stop('internal_error', 'the tracer exceeded the step cap');
-          return;
-        }
-        if (this.nextStep === 0 && job.submittedAt !== undefined) this.deps.metrics.firstStep.observe({ language: job.language }, Math.max(0, Date.now() - job.submittedAt) / 1000);
-        this.nextStep += steps.length;
-        this.emit({ type: 'steps', session: job.session, run: job.run, ...compactSteps(steps) });
-        return;
+        return this.onSteps(compactSteps(steps));
       }
       case 'output':
         this.onOutput(frame.stream, frame.text, frame.step);
@@ -405,6 +402,23 @@ class RunExecution {
         if (!job.mode) return this.stop('internal_error', `unexpected ${frame.t} frame in a traced run`);
         job.mode.onFrame(frame, this.emitMode);
     }
+  }
+
+  private onSteps(wire: WireSteps): void {
+    const { job } = this;
+    const count = wire.steps.length;
+    if (count === 0) return;
+    if (wire.first !== this.nextStep) {
+      this.stop('internal_error', `step indices out of sequence at ${this.nextStep}`);
+      return;
+    }
+    if (this.nextStep + count > job.maxSteps) {
+      this.stop('internal_error', 'the tracer exceeded the step cap');
+      return;
+    }
+    if (this.nextStep === 0 && job.submittedAt !== undefined) this.deps.metrics.firstStep.observe({ language: job.language }, Math.max(0, Date.now() - job.submittedAt) / 1000);
+    this.nextStep += count;
+    this.emit({ type: 'steps', session: job.session, run: job.run, ...wire });
   }
 
   /** The program is built: from here on it gets the run's memory limit, not the compiler's. */
