@@ -18,20 +18,27 @@ export class Student {
   private byRun = new Map<string, string>();
   private replies = new Map<string, (f: any) => void>();
   private nextId = 0;
-  /** Every frame received, decoded, with its arrival time. */
+  /** Every frame received, decoded, with its arrival time (unless connected with `keepFrames: false`). */
   readonly frames: Array<{ at: number; f: any }> = [];
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly keepFrames: boolean,
+  ) {
     ws.on('message', (data: Buffer) => this.onFrame(data));
     ws.on('close', () => {
       for (const p of this.pending.values()) p.reject(new Error('connection closed'));
     });
   }
 
-  static connect(port: number): Promise<Student> {
+  /**
+   * `keepFrames: false` for long programs' runs: every step kept decoded is garbage the collector walks again and
+   * again, CPU taken on the machine whose server is being measured.
+   */
+  static connect(port: number, { keepFrames = true } = {}): Promise<Student> {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
     return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Student(ws)));
+      ws.once('open', () => resolve(new Student(ws, keepFrames)));
       ws.once('error', reject);
     });
   }
@@ -39,7 +46,7 @@ export class Student {
   private onFrame(data: Buffer): void {
     const now = performance.now();
     const f = decode(data) as any;
-    this.frames.push({ at: now, f });
+    if (this.keepFrames) this.frames.push({ at: now, f });
     if (f.id && this.replies.has(f.id)) {
       this.replies.get(f.id)!(f);
       this.replies.delete(f.id);
