@@ -1,5 +1,5 @@
-// Tracer runtime: the hooks called by instrumented code, the frame stack,
-// heap tracking by identity, change detection and step/delta encoding.
+// The trace's hot core: the hooks instrumented code calls on every step, write and call, the frame stack, heap
+// tracking by identity, change detection and the step writer, one closure (createRuntime) on purpose.
 //
 // Design for speed:
 //  * a step hook receives the values of the bindings visible at that point
@@ -11,6 +11,16 @@
 //  * steps are written as JSON text straight into the frame buffer (the
 //    header of each (function, depth, line, event) is cached as bytes);
 //    nothing is kept after a flush.
+//
+// The state is closure variables because V8 optimises a closure's context slots best, and load() resets them so the
+// warm-up's optimised hooks serve the job (tracer.mjs, warm-up.mjs). So:
+//  * do not turn these functions into methods or module-level code, or move a function a hook calls out of the
+//    closure, without bench/tracer's A/B before and after (ab.ts: one run, medians of 9, CPU µs per step; the trace
+//    bytes identical);
+//  * simpleStep is a hand-inlined copy of emit's common case (a line step that only sets variables or stores into
+//    one list): change them together (tests/integration/js-frames.test.ts checks both near a full frame);
+//  * what does not run per step or need this state (instrumenting, the learner's stdio, viz's API, the channel,
+//    the modes) lives in the modules around this one (README.md's table).
 
 import util from 'node:util';
 import { FrameTooLarge } from './channel.mjs';
