@@ -86,6 +86,10 @@ export class DockerSandbox implements Sandbox {
       SecurityOpt: ['no-new-privileges'],
       Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
       AutoRemove: false, // the runner inspects OOMKilled after exit, then removes it
+      // The runner reads the output over the attach stream. A log driver would make dockerd also encode and write
+      // every byte of it to disk (Docker's default, json-file: a 1,000,000-step run's frames or a learner's output
+      // flood, kept until the container is removed), CPU the tracer shares on a small host.
+      LogConfig: { Type: 'none', Config: {} },
     };
     const common = { Image: image, WorkingDir: '/tmp', Tty: false, NetworkDisabled: true, Labels: { ...labels, 'tracecast.runner': this.options.runnerId, ...(this.options.processId ? { 'tracecast.process': this.options.processId } : {}) } };
     if (reusable) {

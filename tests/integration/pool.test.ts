@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Docker from 'dockerode';
 import { containersOf, metric, startTestServer, type TestServer } from '../support/server.ts';
 import { TestClient } from '../support/ws-client.ts';
 
@@ -36,6 +37,8 @@ describe('warm pool', () => {
     await until('the pool is full', async () => (await warm(server)) === POOL_SIZE);
     const warmIds = new Set((await containersOf(server.runnerId)).filter((c) => c.Image.startsWith('tracecast/python:')).map((c) => c.Id.slice(0, 12)));
     assert.equal(warmIds.size, POOL_SIZE);
+    // The output reaches the runner over the attach stream only: dockerd keeps no log of it (sandbox-docker.ts).
+    for (const id of warmIds) assert.equal((await new Docker().getContainer(id).inspect()).HostConfig.LogConfig?.Type, 'none', `container ${id}'s log driver`);
     const started = await refills(server);
     const waited = await waits(server);
     const client = await TestClient.connect(server.url);
