@@ -3,9 +3,8 @@
  * one pass over the wire entries, without building full steps.
  *
  * Why a module of its own: the general path (parseTracerFrame expands every entry into a Step object, checks it, and
- * compactSteps compacts it again) cost about half of the server's CPU per traced step; on the 2-core machines the
- * README targets that CPU is taken from the tracer itself, and the server fell behind it (bench/scale, "the runner
- * path"). What comes out is exactly compactSteps(parseTracerFrame(frame).steps) and its `first`: anything this pass
+ * compactSteps compacts it again) was about half of the runner's CPU per steps frame (bench/runner/frame-path.ts); on
+ * the 2-core machines the README targets, that CPU is taken from the tracer itself (bench/scale, "the runner path"). What comes out is exactly compactSteps(parseTracerFrame(frame).steps) and its `first`: anything this pass
  * does not accept as plainly valid (an invalid frame, slot entries, which the tracers do not write) gives null, and
  * the caller takes the general path, so errors stay the general path's and a disagreement only costs time.
  * tests/unit/steps-transcode.test.ts holds it to that over real tracers' frames and broken ones; change both together.

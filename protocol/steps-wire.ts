@@ -151,8 +151,9 @@ export function expandSteps({ first, steps: wire, vars }: { first: number; steps
     } else if (Array.isArray(w) && w.length === 2 && Number.isInteger(w[0]) && typeof w[1] === 'object' && w[1] !== null && !Array.isArray(w[1])) {
       const f = w[1] as WireStepFields & Record<string, unknown>;
       step = { i, ev: f.ev ?? 'line', line: w[0], fn: f.fn ?? impliedFn(f, fn)!, depth: f.depth ?? impliedDepth(f, depth) };
-      // Every field but the header is the step's own, including ones this client does not know yet.
-      for (const key in f) if (!HEADER.has(key)) (step as Record<string, unknown>)[key] = f[key];
+      // Every field but the header is the step's own, including ones this client does not know yet; a `__proto__` key
+      // (JSON.parse makes it an own property) would set the step's prototype instead, and lend it fields it never had.
+      for (const key in f) if (!HEADER.has(key) && key !== '__proto__') (step as Record<string, unknown>)[key] = f[key];
     } else if (Array.isArray(w) && w.length >= 3 && w.length % 2 === 1 && Number.isInteger(w[0])) {
       const set: [number, string, Value][] = new Array((w.length - 1) / 2);
       for (let p = 1; p < w.length; p += 2) {

@@ -121,4 +121,11 @@ describe('steps frames in one pass (protocol/steps-transcode.ts)', () => {
     assert.equal(transcodeSteps({ t: 'output', stream: 'stdout', text: 'x', step: 0 }), null);
     assert.equal(transcodeSteps([1, 2]), null);
   });
+
+  it('takes no fields from a `__proto__` key, as the general path takes none', () => {
+    const forged = JSON.parse('{"t":"steps","first":0,"steps":[[1,{"fn":"f","depth":0}],[2,{"__proto__":{"ret":5},"set":[[0,"x",1]]}]]}');
+    const fast = transcodeSteps(structuredClone(forged));
+    assert.deepEqual(fast, general(forged));
+    assert.deepEqual(fast?.steps[1], [2, 0, 1]);
+  });
 });
