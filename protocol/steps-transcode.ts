@@ -4,9 +4,10 @@
  *
  * Why a module of its own: the general path (parseTracerFrame expands every entry into a Step object, checks it, and
  * compactSteps compacts it again) was about half of the runner's CPU per steps frame (bench/runner/frame-path.ts); on
- * the 2-core machines the README targets, that CPU is taken from the tracer itself (bench/scale, "the runner path"). What comes out is exactly compactSteps(parseTracerFrame(frame).steps) and its `first`: anything this pass
- * does not accept as plainly valid (an invalid frame, slot entries, which the tracers do not write) gives null, and
- * the caller takes the general path, so errors stay the general path's and a disagreement only costs time.
+ * the 2-core machines the README targets, that CPU is taken from the tracer itself (bench/scale, "the runner path").
+ * What comes out is exactly compactSteps(parseTracerFrame(frame).steps) and its `first`: anything this pass does not
+ * accept as plainly valid (an invalid frame, slot entries, which the tracers do not write) gives null, and the caller
+ * takes the general path, so errors stay the general path's and a disagreement only costs time.
  * tests/unit/steps-transcode.test.ts holds it to that over real tracers' frames and broken ones; change both together.
  */
 import type { Step, Value } from './trace.ts';

@@ -153,7 +153,7 @@ function isStep(s: unknown): boolean {
 export const isEvent = (ev: unknown): boolean => EVENTS.has(ev as string);
 
 /** True when the delta fields of a step (everything but its header: i, ev, line, fn, depth) are what Step accepts. */
-export function isStepDelta(s: O): boolean {
+function isStepDelta(s: O): boolean {
   // One walk over the step's few keys: looking up each delta field on steps of many shapes costs more.
   for (const key in s) {
     const v = s[key];

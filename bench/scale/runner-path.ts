@@ -43,18 +43,15 @@ export async function runnerPath(reps: number, beforeTree?: string): Promise<Run
       out.steps = alone.steps;
       // The servers' order alternates by round, so that neither always runs right after the other.
       for (const side of k % 2 === 0 ? [0, 1] : [1, 0]) {
-        const owner = owners[side];
-        if (!owner) continue;
+        if (!owners[side]) continue;
         await sleep(1500);
-        const t = await within(owner.execute('python', BUBBLE.code.python), 120_000, 'run');
+        const t = await within(owners[side].execute('python', BUBBLE.code.python), 120_000, 'run');
         if (t.verdict !== 'ok') throw new Error(`the server's run ended ${t.verdict}`);
-        if (side === 1) {
-          out.beforeWallMs.push(t.wallMs);
-          continue;
+        (side === 0 ? out.wallMs : out.beforeWallMs).push(t.wallMs);
+        if (side === 0) {
+          out.firstMs.push(t.first);
+          out.endedMs.push(t.end);
         }
-        out.wallMs.push(t.wallMs);
-        out.firstMs.push(t.first);
-        out.endedMs.push(t.end);
       }
     }
     for (const owner of owners) owner.close();
