@@ -1,10 +1,19 @@
-/** Keeps a run's frames as they were appended to the session log, in compressed chunks in the store. */
+/**
+ * Keeps a run's frames as they were appended to the session log, in compressed chunks in the store.
+ *
+ * While the program runs, the frames are only held (up to HOLD_BYTES): packing a chunk, compressing it and the
+ * embedded store's write are CPU on the machine whose cores the tracer needs (bench/scale, "the runner path"), and
+ * the live stream and resume are served from the session log, not from here. Most runs' traces are under the
+ * bound and are stored once the run is over; a longer one has its oldest chunks stored as it goes.
+ */
 import type { LogEntry } from '../log/log.ts';
 import type { Store } from '../store/store.ts';
 import { packChunk } from './trace-chunk.ts';
 
-// Big enough for gzip to find the repetition between steps, small enough to bound what a run holds in memory.
+// Big enough for gzip to find the repetition between steps, small enough to bound what a reader unpacks at once.
 const CHUNK_BYTES = 256 * 1024;
+// What a run may hold unstored while it runs; past it, whole chunks are cut from the front.
+const HOLD_BYTES = 2 * 1024 * 1024;
 
 export class TraceRecorder {
   private pending: LogEntry[] = [];
@@ -24,20 +33,23 @@ export class TraceRecorder {
       this.pending.push({ id: ids[k], frame: frames[k] });
       this.pendingBytes += frames[k].byteLength;
     }
-    if (this.pendingBytes >= CHUNK_BYTES) this.cut();
+    while (this.pendingBytes >= HOLD_BYTES) this.cut();
   }
 
-  /** Stores what is left; resolves when every chunk is stored (or the first failure). */
+  /** Stores what is held; resolves when every chunk is stored (or the first failure). */
   async finish(): Promise<void> {
-    if (this.pending.length > 0) this.cut();
+    while (this.pending.length > 0) this.cut();
     await this.writing;
   }
 
+  /** Queues the oldest held frames, CHUNK_BYTES of them (or all that is left), as the next chunk. */
   private cut(): void {
-    const entries = this.pending;
+    let n = 0;
+    let bytes = 0;
+    while (n < this.pending.length && bytes < CHUNK_BYTES) bytes += this.pending[n++].frame.byteLength;
+    const entries = this.pending.splice(0, n);
+    this.pendingBytes -= bytes;
     const seq = this.seq++;
-    this.pending = [];
-    this.pendingBytes = 0;
     this.writing = this.writing.then(async () => {
       if (this.failure) return;
       try {
