@@ -4,6 +4,7 @@
  *
  *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts                    # every section
  *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts --only burst       # sections: queue, throughput, recovery, runner-path, burst
+ *   flock /tmp/bench.lock node --import tsx bench/scale/run.ts --only runner-path --before <commit> [--rounds 21]
  *   node --import tsx bench/scale/run.ts --before <commit> --students 50,200
  *
  * Needs Docker and the sandbox images; REDIS_URL for the sections that use Redis. Talks only to 127.0.0.1.
@@ -24,13 +25,15 @@ interface Options {
   /** Extra server environment for the "after" side (tuning trials). */
   env: Record<string, string>;
   quick: boolean;
+  /** Rounds of the runner path (each: the tracer alone, then each server). */
+  rounds: number;
 }
 
 // The last commit before issue 19's work (class bursts, the queue port).
 const DEFAULT_BEFORE = '798f4e3';
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200], sides: new Set(['before', 'after']), env: {}, quick: false };
+  const o: Options = { before: DEFAULT_BEFORE, only: null, students: [50, 200], sides: new Set(['before', 'after']), env: {}, quick: false, rounds: 21 };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const v = () => argv[++k] ?? (() => { throw new Error(`${a} needs a value`); })();
@@ -39,6 +42,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--students') o.students = v().split(',').map(Number);
     else if (a === '--sides') o.sides = new Set(v().split(','));
     else if (a === '--quick') o.quick = true;
+    else if (a === '--rounds') o.rounds = Number(v());
     else if (a === '--env') {
       const [k, ...rest] = v().split('=');
       o.env[k] = rest.join('=');
@@ -131,7 +135,7 @@ async function runnerPathSection(o: Options): Promise<string> {
   const before = o.sides.has('before') ? addTree(o.before) : null;
   let r: RunnerPath;
   try {
-    r = await runnerPath(o.quick ? 3 : 9, before?.tree);
+    r = await runnerPath(o.quick ? 3 : o.rounds, before?.tree);
   } finally {
     before?.remove();
   }

@@ -46,7 +46,7 @@ export function jobFor(code: string, extra: Record<string, unknown> = {}): strin
       maxString: 1000,
       keyframeEvery: config.limits.keyframeEvery,
       full: false,
-      batchSteps: 512,
+      batchSteps: config.limits.batchSteps,
       ...extra,
     }) + '\n'
   );

@@ -37,6 +37,8 @@ export interface RunnerLimits extends SandboxLimits {
   outputBytes: number;
   maxFrameBytes: number;
   keyframeEvery: number;
+  /** Steps the tracer batches into one frame (it also flushes every ~20 ms, and its first step at once). */
+  batchSteps: number;
 }
 
 export interface RunnerDeps {
@@ -336,7 +338,7 @@ class RunExecution {
           maxString: 1000,
           keyframeEvery: limits.keyframeEvery,
           full: false,
-          batchSteps: 512,
+          batchSteps: limits.batchSteps,
           gate: gated,
           ...job.call,
           ...job.mode?.sandboxJob,
