@@ -6,7 +6,7 @@ import { requireEnv, startTestServer, type TestServer } from '../support/server.
 import { TestClient, type Received } from '../support/ws-client.ts';
 
 // Enough steps for more stored chunks (256 KiB each) than replay reads at once (8), and output.
-const PROGRAM = 'a = [(i * 7919) % 500 for i in range(750)]\nfor i in range(len(a)):\n    for j in range(len(a) - 1 - i):\n        if a[j] > a[j + 1]:\n            a[j], a[j + 1] = a[j + 1], a[j]\n    if i % 50 == 0:\n        print("pass", i)\nprint(a[:5])\n';
+const PROGRAM = 'a = [(i * 7919) % 500 for i in range(850)]\nfor i in range(len(a)):\n    for j in range(len(a) - 1 - i):\n        if a[j] > a[j + 1]:\n            a[j], a[j + 1] = a[j + 1], a[j]\n    if i % 50 == 0:\n        print("pass", i)\nprint(a[:5])\n';
 const CHUNK_BYTES = 256 * 1024;
 const CHUNKS_PER_READ = 8;
 
@@ -14,7 +14,7 @@ describe('replay', () => {
   let server: TestServer;
   let redis: Redis;
   before(async () => {
-    // ~680,000 steps: seconds of tracer time alone, many more on a busy machine; the run must end `ok`, not `timeout`.
+    // ~870,000 steps (under the default cap of 1,000,000): seconds of tracer time alone, many more on a busy machine; the run must end `ok`, not `timeout`.
     server = await startTestServer({ redis: true, postgres: true, env: { TRACECAST_TIMEOUT_MS: '300000' } });
     redis = new Redis(requireEnv('REDIS_URL'));
   });
