@@ -1,4 +1,5 @@
 /** What every bench script prints with: a progress log on stderr (with the load average), percentiles, Markdown tables. */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 const t0 = performance.now();
@@ -19,4 +20,42 @@ export function table(head: string[], rows: string[][], leftCols = 1): string {
   const line = (r: string[]) => '| ' + r.map((c, i) => (i < leftCols ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ') + ' |';
   const sep = '|' + w.map((n, i) => (i < leftCols ? ':' + '-'.repeat(n + 1) : '-'.repeat(n + 1) + ':')).join('|') + '|';
   return [line(head), sep, ...rows.map(line)].join('\n');
+}
+
+/** All CPUs' time from /proc/stat since boot, in ticks: busy (user, nice, system, irq, softirq), idle (with iowait), steal. */
+function cpuTicks(): { busy: number; idle: number; steal: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { busy: f[0] + f[1] + f[2] + f[5] + f[6], idle: f[3] + f[4], steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** A meter of the share of CPU time the hypervisor gave to others (steal) since it was made; NaN without /proc/stat. */
+export function stealMeter(): () => number {
+  const a = cpuTicks();
+  return () => {
+    const b = cpuTicks();
+    if (!a || !b) return NaN;
+    const total = b.busy + b.idle + b.steal - (a.busy + a.idle + a.steal);
+    return total > 0 ? (b.steal - a.steal) / total : 0;
+  };
+}
+
+/**
+ * Waits (up to `maxMs`) for the CPUs to be quiet, under 10% busy for 3 s running, so that what an earlier section
+ * left behind (containers being removed, servers stopping) is not measured; returns the ms it waited.
+ */
+export async function untilQuiet(maxMs = 120_000): Promise<number> {
+  const start = performance.now();
+  let quiet = 0;
+  for (let before = cpuTicks(); before && quiet < 3 && performance.now() - start < maxMs; ) {
+    await sleep(1000);
+    const now = cpuTicks()!;
+    const busy = now.busy - before.busy;
+    quiet = busy / (busy + now.idle - before.idle + now.steal - before.steal) < 0.1 ? quiet + 1 : 0;
+    before = now;
+  }
+  return performance.now() - start;
 }
