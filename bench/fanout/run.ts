@@ -20,7 +20,7 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ import {
   type PublisherEvent,
   type System,
 } from './common.ts';
+import { cpuTicks } from '../lib/report.ts';
 
 const ROOT = join(BENCH_DIR, '..');
 const HERE = join(BENCH_DIR, 'fanout');
@@ -399,13 +400,8 @@ async function redisCalls(control: Redis): Promise<Record<string, number>> {
 
 /** Busy CPU-seconds of the whole machine so far (all CPUs), from /proc/stat. */
 function machineBusySeconds(): number | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal
-    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
-  } catch {
-    return null;
-  }
+  const t = cpuTicks();
+  return t ? (t.busy + t.steal) / 100 : null;
 }
 
 async function redisCpu(control: Redis): Promise<number | null> {

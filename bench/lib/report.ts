@@ -23,7 +23,7 @@ export function table(head: string[], rows: string[][], leftCols = 1): string {
 }
 
 /** All CPUs' time from /proc/stat since boot, in ticks: busy (user, nice, system, irq, softirq), idle (with iowait), steal. */
-function cpuTicks(): { busy: number; idle: number; steal: number } | null {
+export function cpuTicks(): { busy: number; idle: number; steal: number } | null {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     return { busy: f[0] + f[1] + f[2] + f[5] + f[6], idle: f[3] + f[4], steal: f[7] ?? 0 };
